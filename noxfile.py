@@ -1,0 +1,57 @@
+"""Sessions: tests (unit + engine), demo (repair an example project), corpus and bench-rewrite benchmarks."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nox
+
+nox.options.default_venv_backend = "venv"
+nox.options.reuse_existing_virtualenvs = True
+ROOT = Path(__file__).parent
+ENGINE_UP = ROOT.parent / "shared" / "engine" / "up"
+
+
+def _engine(session: nox.Session) -> None:
+    """Start this machine's seeded engine when the script exists (elsewhere, any running engine will do)."""
+    if ENGINE_UP.exists():
+        session.run("bash", str(ENGINE_UP), "--quiet", external=True)
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    session.install("-e", ".[test]")
+    _engine(session)
+    session.run("pytest", *session.posargs, env={"DOCKERFIX_REQUIRE_ENGINE": os.environ.get("DOCKERFIX_REQUIRE_ENGINE", "1")})
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """Repair a copy of a broken example project (seed S000-1) and print the report."""
+    import shutil
+    import tempfile
+
+    session.install("-e", ".")
+    _engine(session)
+    scratch = Path(tempfile.mkdtemp(prefix="dockerfix-demo-"))
+    example = scratch / "project"
+    shutil.copytree(ROOT / "corpus" / "s000-1-lock-ignored" / "project", example)
+    session.run("dockerfix", "repair", str(example), "--report", "-", success_codes=[0, 1])
+    session.log(f"the repaired project is in {example}")
+
+
+@nox.session
+def corpus(session: nox.Session) -> None:
+    """Benchmark: repair every corpus case on the engine; writes corpus/RESULTS.md and corpus/results.json."""
+    session.install("-e", ".")
+    _engine(session)
+    session.run("python", "benchmarks/corpus.py", *session.posargs)
+
+
+@nox.session(name="bench-rewrite")
+def bench_rewrite(session: nox.Session) -> None:
+    """Benchmark: analysis time, build time and image size of the rewrite vs a naive single-stage image."""
+    session.install("-e", ".")
+    _engine(session)
+    session.run("python", "benchmarks/rewrite.py", *session.posargs)

@@ -1,0 +1,5 @@
+import sys
+
+from dockerfix.cli import main
+
+sys.exit(main())

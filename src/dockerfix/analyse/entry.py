@@ -1,0 +1,129 @@
+"""The project's own code (import packages, layout) and the command that starts it."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+from typing import Literal
+
+from packaging.utils import canonicalize_name
+
+from dockerfix.analyse.dockerfile import command_argv, exec_form
+from dockerfix.analyse.model import ComposeService, DockerfileInfo, EntryCommand, Pyproject
+
+NOT_PACKAGES = frozenset({"tests", "test", "docs", "doc", "scripts", "examples", "benchmarks", "build", "dist",
+                          "node_modules", "migrations", "alembic", "static", "templates", "venv", "env", "site"})
+SERVERS = frozenset({"uvicorn", "gunicorn", "hypercorn", "daphne", "granian", "celery", "flask", "streamlit",
+                     "waitress-serve", "fastapi"})
+APP_FILES = ("main.py", "app.py", "server.py", "wsgi.py", "asgi.py", "api.py")
+
+
+def find_import_packages(root: Path, declared: tuple[str, ...]) -> tuple[tuple[str, ...], Literal["src", "flat", "none"]]:
+    """Top-level import names of the project's own code, and whether it uses the src/ layout."""
+    src = root / "src"
+    base, layout = (src, "src") if src.is_dir() and any(src.glob("*/__init__.py")) else (root, "flat")
+    names = {p.parent.name for p in base.glob("*/__init__.py") if p.parent.name not in NOT_PACKAGES}
+    names |= {Path(d).name for d in declared if (root / d).is_dir()}
+    names = {n for n in names if n.isidentifier()}
+    if not names:
+        modules = {p.stem for p in base.glob("*.py") if p.stem.isidentifier() and p.stem not in ("setup", "conftest", "noxfile")}
+        return tuple(sorted(modules)), ("flat" if modules else "none")
+    return tuple(sorted(names)), layout  # type: ignore[return-value]
+
+
+def _described(argv: tuple[str, ...], origin: str, entrypoint: tuple[str, ...] = ()) -> EntryCommand:
+    """What must work for `argv` to start: the executable on PATH and the module it imports."""
+    full = entrypoint + argv
+    if full[:2] == ("/bin/sh", "-c") and len(full) == 3:
+        words = shlex.split(full[2]) if full[2] else []
+        words = [w for w in words if not re.fullmatch(r"[A-Z_][A-Z0-9_]*=.*", w)] or [""]
+        if words and words[0] == "exec":
+            words = words[1:]
+    else:
+        words = list(full)
+    executable = words[0] if words else None
+    module = None
+    if executable and Path(executable).name.startswith("python"):
+        if len(words) >= 3 and words[1] == "-m":
+            module = words[2]
+            executable_name = words[2]
+        else:
+            executable_name = ""
+    else:
+        executable_name = Path(executable).name if executable else ""
+    for word in words[1:]:
+        if re.fullmatch(r"[A-Za-z_][\w.]*:[A-Za-z_]\w*", word):  # uvicorn/gunicorn "pkg.module:app"
+            module = word.partition(":")[0]
+            break
+    return EntryCommand(
+        argv=argv,
+        origin=origin,
+        module=module,
+        executable=executable,
+        server=executable_name in SERVERS or "runserver" in words,
+        entrypoint=entrypoint,
+    )
+
+
+def find_entry(root: Path, dockerfile: DockerfileInfo | None, services: tuple[ComposeService, ...],
+               pyproject: Pyproject | None, packages: tuple[str, ...], dependencies: frozenset[str]) -> EntryCommand | None:
+    if dockerfile is not None:
+        cmd, entrypoint = dockerfile.last("CMD"), dockerfile.last("ENTRYPOINT")
+        if cmd or entrypoint:
+            kept_entrypoint = command_argv(entrypoint.value) if entrypoint else ()
+            argv = (exec_form(cmd.value) or ("/bin/sh", "-c", cmd.value)) if cmd else ()
+            origin = f"{dockerfile.path}:{(cmd or entrypoint).line} {'CMD' if cmd else 'ENTRYPOINT'}"  # type: ignore[union-attr]
+            return _described(argv, origin, kept_entrypoint)
+    for service in services:
+        if service.command and service.context is not None:
+            return _described(("/bin/sh", "-c", service.command), f"{service.file} service {service.name} command")
+    if pyproject and pyproject.scripts:
+        own = canonicalize_name(pyproject.name or "")
+        script = next((s for s in pyproject.scripts if canonicalize_name(s.name) == own), pyproject.scripts[0])
+        entry = _described((script.name,), f"[project.scripts] {script.name}")
+        return EntryCommand(argv=entry.argv, origin=entry.origin, module=script.target.partition(":")[0],
+                            executable=script.name, server=False)
+    procfile = root / "Procfile"
+    if procfile.is_file():
+        for line in procfile.read_text(errors="replace").splitlines():
+            kind, _, command = line.partition(":")
+            if kind.strip() == "web" and command.strip():
+                return _described(("/bin/sh", "-c", command.strip()), "Procfile web")
+    return _framework_entry(root, packages, dependencies)
+
+
+def _framework_entry(root: Path, packages: tuple[str, ...], dependencies: frozenset[str]) -> EntryCommand | None:
+    if (root / "manage.py").is_file():
+        settings = next(root.glob("*/wsgi.py"), None)
+        if settings and "gunicorn" in dependencies:
+            return _described(("gunicorn", "--bind", "0.0.0.0:8000", f"{settings.parent.name}.wsgi:application"),
+                              "Django project (manage.py, gunicorn)")
+        return _described(("python", "manage.py", "runserver", "0.0.0.0:8000"), "Django project (manage.py)")
+    candidates = [Path(name) for name in APP_FILES] + [Path(pkg) / name for pkg in packages for name in APP_FILES]
+    candidates += [Path("src") / pkg / name for pkg in packages for name in APP_FILES]
+    for relative in candidates:
+        path = root / relative
+        if not path.is_file():
+            continue
+        source = path.read_text(errors="replace")
+        module = ".".join(relative.with_suffix("").parts[1:] if relative.parts[0] == "src" else relative.with_suffix("").parts)
+        fastapi = re.search(r"^(\w+)\s*=\s*(?:fastapi\.)?FastAPI\(", source, re.M)
+        if fastapi and "uvicorn" in dependencies:
+            return _described(("uvicorn", f"{module}:{fastapi.group(1)}", "--host", "0.0.0.0", "--port", "8000"),
+                              f"FastAPI app in {relative.as_posix()}")
+        flask = re.search(r"^(\w+)\s*=\s*(?:flask\.)?Flask\(", source, re.M)
+        if flask and "gunicorn" in dependencies:
+            return _described(("gunicorn", "--bind", "0.0.0.0:8000", f"{module}:{flask.group(1)}"),
+                              f"Flask app in {relative.as_posix()}")
+        if flask:
+            return _described(("flask", "--app", module, "run", "--host", "0.0.0.0", "--port", "8000"),
+                              f"Flask app in {relative.as_posix()}")
+    for package in packages:
+        for base in (root / "src", root):
+            if (base / package / "__main__.py").is_file():
+                return _described(("python", "-m", package), f"{package}/__main__.py")
+    for name in ("main.py", "app.py"):
+        if (root / name).is_file():
+            return _described(("python", name), name)
+    return None

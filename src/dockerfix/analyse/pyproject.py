@@ -1,0 +1,172 @@
+"""pyproject.toml → `Pyproject`: PEP 621, PEP 735 groups, Poetry 1.x/2.x, uv, PDM, hatch, setuptools, flit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from packaging.requirements import InvalidRequirement
+from packaging.requirements import Requirement as Pep508
+from packaging.utils import canonicalize_name
+from poetry.core.factory import Factory
+
+from dockerfix.analyse.model import Pyproject, Requirement, Script
+from dockerfix.analyse.tomlfile import load_toml, read_text
+from dockerfix.errors import InputError
+
+PYPROJECT = "pyproject.toml"
+KNOWN_TOOLS = ("poetry", "uv", "pdm", "hatch", "setuptools", "flit", "pipenv")
+
+
+def _line_mentioning(text: str, token: str) -> int | None:
+    for number, line in enumerate(text.splitlines(), 1):
+        if token in line:
+            return number
+    return None
+
+
+def requirement_from_pep508(spec: str, origin: str, relpath: str = PYPROJECT, line: int | None = None) -> Requirement:
+    try:
+        parsed = Pep508(spec)
+    except InvalidRequirement as exc:
+        raise InputError(relpath, line, f"not a valid requirement {spec!r}: {exc}") from exc
+    return Requirement(
+        name=canonicalize_name(parsed.name),
+        specifier=str(parsed.specifier),
+        extras=tuple(sorted(parsed.extras)),
+        marker=str(parsed.marker) if parsed.marker else None,
+        url=parsed.url,
+        origin=origin,
+    )
+
+
+def _pep621_requirements(specs: Any, text: str, where: str) -> tuple[Requirement, ...]:
+    if not isinstance(specs, list):
+        raise InputError(PYPROJECT, _line_mentioning(text, where.split(".")[-1]), f"{where} must be a list of requirement strings")
+    out = []
+    for spec in specs:
+        if not isinstance(spec, str):
+            continue  # PEP 735 {include-group = ...} entries are resolved by the tool, not here
+        line = _line_mentioning(text, spec)
+        out.append(requirement_from_pep508(spec, f"{PYPROJECT}:{line}" if line else PYPROJECT, line=line))
+    return tuple(out)
+
+
+def _poetry_requirements(table: Any, text: str, where: str) -> tuple[Requirement, ...]:
+    """Poetry's `name = constraint` tables, converted to PEP 508 by poetry-core itself."""
+    if not isinstance(table, dict):
+        raise InputError(PYPROJECT, _line_mentioning(text, where), f"[{where}] must be a table")
+    out = []
+    for name, constraint in table.items():
+        if canonicalize_name(name) == "python":
+            continue
+        line = _line_mentioning(text, f"{name} ") or _line_mentioning(text, f"{name}=")
+        origin = f"{PYPROJECT}:{line}" if line else PYPROJECT
+        try:
+            dependency = Factory.create_dependency(name, constraint)
+        except Exception as exc:  # poetry-core raises plain ValueError/RuntimeError on bad constraints
+            raise InputError(PYPROJECT, line, f"[{where}] {name}: {exc}") from exc
+        requirement = requirement_from_pep508(dependency.to_pep_508(), origin, line=line)
+        if isinstance(constraint, dict) and constraint.get("optional"):
+            continue  # an optional Poetry dependency is only installed through an extra
+        out.append(requirement)
+    return tuple(out)
+
+
+def poetry_python_constraint(poetry: dict[str, Any]) -> str | None:
+    constraint = poetry.get("dependencies", {}).get("python")
+    if not isinstance(constraint, str):
+        return None
+    from poetry.core.constraints.version import parse_constraint
+
+    text = str(parse_constraint(constraint))
+    # poetry-core renders "^3.10" as ">=3.10,<4.0", which is already PEP 440
+    return text if text != "*" else None
+
+
+def _readme(project: dict[str, Any], poetry: dict[str, Any]) -> str | None:
+    readme = project.get("readme", poetry.get("readme"))
+    if isinstance(readme, list):  # Poetry allows several
+        readme = readme[0] if readme else None
+    if isinstance(readme, dict):
+        readme = readme.get("file")
+    return readme if isinstance(readme, str) else None
+
+
+def _license_files(project: dict[str, Any]) -> tuple[str, ...]:
+    license_ = project.get("license")
+    files = [license_["file"]] if isinstance(license_, dict) and "file" in license_ else []
+    files += [f for f in project.get("license-files", []) if isinstance(f, str) and not any(c in f for c in "*?[")]
+    return tuple(files)
+
+
+def _declared_packages(tool: dict[str, Any]) -> tuple[str, ...]:
+    """Package directories the build backend is told about explicitly."""
+    found: list[str] = []
+    for entry in tool.get("poetry", {}).get("packages", []):
+        if isinstance(entry, dict) and "include" in entry:
+            found.append(f"{entry['from']}/{entry['include']}" if "from" in entry else entry["include"])
+    wheel = tool.get("hatch", {}).get("build", {}).get("targets", {}).get("wheel", {})
+    found += [p for p in wheel.get("packages", []) if isinstance(p, str)]
+    setuptools_packages = tool.get("setuptools", {}).get("packages")
+    if isinstance(setuptools_packages, list):
+        found += [p for p in setuptools_packages if isinstance(p, str)]
+    return tuple(found)
+
+
+def parse_pyproject(root: Path) -> Pyproject | None:
+    if not (root / PYPROJECT).is_file():
+        return None
+    text = read_text(root, PYPROJECT)
+    data = load_toml(root, PYPROJECT)
+    project = data.get("project", {})
+    tool = data.get("tool", {})
+    poetry = tool.get("poetry", {})
+    if not isinstance(project, dict) or not isinstance(tool, dict) or not isinstance(poetry, dict):
+        raise InputError(PYPROJECT, None, "[project] and [tool] must be tables")
+
+    dependencies = _pep621_requirements(project.get("dependencies", []), text, "project.dependencies")
+    if not dependencies and "dependencies" in poetry:
+        dependencies = _poetry_requirements(poetry["dependencies"], text, "tool.poetry.dependencies")
+
+    groups: list[tuple[str, tuple[Requirement, ...]]] = []
+    for name, specs in project.get("optional-dependencies", {}).items():
+        groups.append((f"extra:{name}", _pep621_requirements(specs, text, f"project.optional-dependencies.{name}")))
+    for name, specs in data.get("dependency-groups", {}).items():
+        groups.append((name, _pep621_requirements(specs, text, f"dependency-groups.{name}")))
+    if "dev-dependencies" in poetry:
+        groups.append(("dev", _poetry_requirements(poetry["dev-dependencies"], text, "tool.poetry.dev-dependencies")))
+    for name, group in poetry.get("group", {}).items():
+        groups.append((name, _poetry_requirements(group.get("dependencies", {}), text, f"tool.poetry.group.{name}.dependencies")))
+    for name, specs in tool.get("pdm", {}).get("dev-dependencies", {}).items():
+        groups.append((name, _pep621_requirements(specs, text, f"tool.pdm.dev-dependencies.{name}")))
+    if "dev-dependencies" in tool.get("uv", {}):
+        groups.append(("dev", _pep621_requirements(tool["uv"]["dev-dependencies"], text, "tool.uv.dev-dependencies")))
+
+    requires_python = project.get("requires-python")
+    origin = None
+    if isinstance(requires_python, str):
+        origin = f"{PYPROJECT}:{_line_mentioning(text, 'requires-python')}"
+    elif (requires_python := poetry_python_constraint(poetry)) is not None:
+        origin = f"{PYPROJECT}:{_line_mentioning(text, 'python ') or _line_mentioning(text, 'python=')}"
+
+    scripts = {**poetry.get("scripts", {}), **project.get("scripts", {})}
+    build_system = data.get("build-system", {})
+    return Pyproject(
+        path=PYPROJECT,
+        name=project.get("name") or poetry.get("name"),
+        version=str(project.get("version") or poetry.get("version") or "") or None,
+        requires_python=requires_python,
+        requires_python_origin=origin,
+        dependencies=dependencies,
+        groups=tuple(groups),
+        build_backend=build_system.get("build-backend") if isinstance(build_system, dict) else None,
+        scripts=tuple(Script(name, target) for name, target in scripts.items() if isinstance(target, str)),
+        readme=_readme(project, poetry),
+        license_files=_license_files(project),
+        tools=frozenset(name for name in KNOWN_TOOLS if name in tool),
+        package_mode=poetry.get("package-mode", True) is not False,
+        packages=_declared_packages(tool),
+        uv_workspace_members=tuple(tool.get("uv", {}).get("workspace", {}).get("members", [])),
+        poetry_sources=tuple(s.get("url", "") for s in poetry.get("source", []) if isinstance(s, dict)),
+    )

@@ -1,0 +1,77 @@
+"""A COPY or ADD names a file that `.dockerignore` keeps out of the build context.
+
+What it catches: `COPY pyproject.toml poetry.lock ./` failing with `"/poetry.lock": not found` (BuildKit) or
+`COPY failed: file not found in build context or excluded by .dockerignore` (classic builder) although the
+file is right there in the project (seed S000-1: `.dockerignore` had `*.lock`).
+Why it breaks: the engine only sees the files the client sends, and the client drops every path a
+`.dockerignore` pattern matches, whatever the Dockerfile asks for.
+The fix: never ignore a file a COPY/ADD needs. A pattern naming exactly that file is removed; a wider pattern
+(`*.lock`) stays and the file is re-included after it with `!poetry.lock`. Detected before any build.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dockerfix.analyse.dockerignore import excluding_pattern, parse_dockerignore
+from dockerfix.catalog.copy_sources import copied_paths, missing_path_from_log
+from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, regex
+
+ID = "DF001"
+
+
+def detect(context: Context) -> Iterator[Finding]:
+    project = context.project
+    for path, instruction in copied_paths(project):
+        excluded = excluding_pattern(project.dockerignore, path)
+        if excluded and (project.root / path).exists():
+            pattern, line = excluded
+            yield Finding(ID, f"{path} is copied by {context.dockerfile_path}:{instruction.line} but "
+                              f".dockerignore:{line} ({pattern}) keeps it out of the build context",
+                          evidence=(instruction.text, f".dockerignore:{line}: {pattern}"),
+                          location=f".dockerignore:{line}", captures=(("path", path),))
+
+
+def from_log(context: Context, match, log: str) -> Finding | None:
+    path = missing_path_from_log(match)
+    excluded = excluding_pattern(context.project.dockerignore, path)
+    if not excluded or not (context.root / path).exists():
+        return None  # really missing: DF002's case
+    pattern, line = excluded
+    return Finding(ID, f"{path} exists but .dockerignore:{line} ({pattern}) keeps it out of the build context",
+                   evidence=(match.group(0), f".dockerignore:{line}: {pattern}"), location=f".dockerignore:{line}",
+                   captures=(("path", path),))
+
+
+def fix(context: Context, finding: Finding) -> Fix | Skip:
+    path = finding.capture("path")
+    text = context.text(".dockerignore") or ""
+    ignore = parse_dockerignore(".dockerignore", text)
+    excluded = excluding_pattern(ignore, path)
+    if excluded is None:
+        return Skip(f"{path} is no longer ignored")
+    pattern, line = excluded
+    lines = text.splitlines()
+    if pattern.strip("/") == path:
+        del lines[line - 1]
+        summary = f"removed `{pattern}` from .dockerignore (line {line}): the build copies {path}"
+    else:
+        lines.append(f"!{path}")
+        summary = f"re-included {path} after `{pattern}` in .dockerignore (`!{path}`): the build copies it"
+    return Fix({".dockerignore": "\n".join(lines) + "\n"}, summary)
+
+
+RULE = Rule(
+    id=ID,
+    name="copied-file-ignored",
+    kind="build",
+    summary="A file the Dockerfile copies is excluded by .dockerignore",
+    explanation=__doc__,
+    seeds=("S000-1",),
+    case="s000-1-lock-ignored",
+    log=regex(r'"/?(?P<path>[^"\s]+)": not found',
+              r"COPY failed: (?:file not found in build context or excluded by \.dockerignore: )?stat (?P<path2>\S+): file does not exist"),
+    detect=detect,
+    from_log=from_log,
+    fix=fix,
+)

@@ -1,0 +1,35 @@
+"""Shared by the rules about COPY/ADD sources: which context paths a Dockerfile copies, and which one a log names."""
+
+from __future__ import annotations
+
+import re
+
+from dockerfix.analyse.dockerfile import split_copy
+from dockerfix.analyse.model import Instruction, Project
+
+GLOB = re.compile(r"[*?\[]")
+
+
+def copied_paths(project: Project) -> list[tuple[str, Instruction]]:
+    """(context path, instruction) for every literal source of a COPY/ADD that reads the build context."""
+    out: list[tuple[str, Instruction]] = []
+    if project.dockerfile is None:
+        return out
+    for instruction in project.dockerfile.instructions:
+        if instruction.keyword not in ("COPY", "ADD"):
+            continue
+        flags, sources, _ = split_copy(instruction.value)
+        if "from" in flags:
+            continue
+        for source in sources:
+            path = source.strip().removeprefix("./").lstrip("/").rstrip("/")
+            if path in ("", "."):
+                continue
+            if path and not GLOB.search(path) and "://" not in path and "$" not in path:
+                out.append((path, instruction))
+    return out
+
+
+def missing_path_from_log(match: re.Match[str]) -> str:
+    groups = match.groupdict()
+    return (groups.get("path") or groups.get("path2") or "").strip("/")

@@ -1,0 +1,116 @@
+"""What a catalog rule is: data (id, signature, explanation, corpus case) plus two small functions.
+
+A rule recognises a failure class in one or both of two ways:
+- `log`: regular expressions over a build log (or, for run rules, over a verification check's output);
+  named groups become the finding's captures;
+- `detect`: a predicate over the project's files that finds the failure before any build.
+Its `fix` turns a finding into edited file texts (a `Fix`) or says why it cannot (`Skip`); rules of kind
+"report" have no fix: what they catch is outside what a Dockerfile edit can repair.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from dockerfix.analyse.model import Project
+
+Kind = Literal["build", "run", "report"]
+Applicability = Literal["safe", "unsafe", "suggestion"]
+Strategy = Literal["rewrite", "minimal"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str  # rule id
+    message: str  # what is wrong here, in one sentence
+    evidence: tuple[str, ...] = ()  # log lines or file lines that show it
+    location: str | None = None  # "Dockerfile:12", ".dockerignore:3"
+    captures: tuple[tuple[str, str], ...] = ()
+
+    def capture(self, name: str, default: str = "") -> str:
+        return dict(self.captures).get(name, default)
+
+
+@dataclass(frozen=True)
+class Fix:
+    files: Mapping[str, str]  # relative path → new text
+    summary: str  # what was changed, in one sentence (the report's "Solution")
+
+
+@dataclass(frozen=True)
+class Skip:
+    reason: str
+
+
+@dataclass(frozen=True)
+class Context:
+    """What detect and fix see: the project as analysed from the current state of the workspace."""
+
+    root: Path
+    files: Mapping[str, str]  # the workspace's edited texts, by relative path
+    project: Project
+    strategy: Strategy = "rewrite"
+
+    def text(self, relpath: str) -> str | None:
+        if relpath in self.files:
+            return self.files[relpath]
+        path = self.root / relpath
+        return path.read_text(errors="replace") if path.is_file() else None
+
+    @property
+    def dockerfile_path(self) -> str:
+        return self.project.dockerfile_path
+
+    @property
+    def dockerfile_text(self) -> str:
+        return self.text(self.dockerfile_path) or ""
+
+
+LogMatcher = Callable[[Context, "re.Match[str]", str], Finding | None]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str  # "DF001"
+    name: str  # the failure, not the fix: "lock-file-ignored"
+    kind: Kind
+    summary: str  # one line, for listings
+    explanation: str  # what it catches, why it breaks, the fix (the rule module's docstring)
+    seeds: tuple[str, ...] = ()  # rows of shared/docs/failures.md it covers
+    case: str | None = None  # corpus/<case>/ that reproduces it on a real engine
+    log: tuple[re.Pattern[str], ...] = ()
+    detect: Callable[[Context], Iterable[Finding]] | None = None
+    from_log: LogMatcher | None = None  # refines a log match into a finding (None: always a finding)
+    fix: Callable[[Context, Finding], Fix | Skip] | None = None
+    applicability: Applicability = "safe"
+    references: tuple[str, ...] = field(default=())
+
+    def match_log(self, context: Context, log: str) -> Finding | None:
+        for pattern in self.log:
+            match = pattern.search(log)
+            if match is None:
+                continue
+            if self.from_log is not None:
+                finding = self.from_log(context, match, log)
+                if finding is None:
+                    continue
+                return finding
+            return Finding(rule=self.id, message=self.summary, evidence=evidence_lines(log, match),
+                           captures=tuple((k, v) for k, v in match.groupdict().items() if v is not None))
+        return None
+
+
+def evidence_lines(log: str, match: re.Match[str], before: int = 2, after: int = 2) -> tuple[str, ...]:
+    """The matched lines of a log with a little context, for the report's "Symptom"."""
+    lines = log.splitlines()
+    first = log.count("\n", 0, match.start())
+    last = log.count("\n", 0, match.end())
+    return tuple(l for l in lines[max(0, first - before): last + after + 1] if l.strip())
+
+
+def regex(*patterns: str) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p, re.MULTILINE) for p in patterns)

@@ -1,0 +1,281 @@
+"""The `dockerfix` command: parses options, calls the library, prints, and maps outcomes to exit codes.
+
+Exit codes (README): 0 repaired/ok, 1 not repaired (or findings at error level), 2 bad input or usage,
+3 no Docker engine, 4 internal error, 130 interrupted. Only this module prints or exits.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Optional
+
+import click
+import typer
+from rich.console import Console
+
+from dockerfix import __version__
+from dockerfix.errors import DockerfixError, ExitCode, InputError
+from dockerfix.report.redact import redact
+from dockerfix.workspace import atomic_write
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Repairs the Docker builds of Python projects: analyse, rewrite, build, diagnose, "
+                       "transform, verify, report.")
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False, soft_wrap=True)
+
+PathArgument = typer.Argument(Path("."), help="The project directory.")
+
+
+class Progress:
+    """Live progress on a terminal (step, elapsed time, the last log line); plain step lines elsewhere."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.started = time.monotonic()
+        self.status = err.status("starting") if err.is_terminal and not quiet else None
+        if self.status:
+            self.status.start()
+
+    def __call__(self, line: str) -> None:
+        elapsed = f"{time.monotonic() - self.started:5.0f}s"
+        important = line.startswith(("build ", "verify ", "DF", "rewrite"))
+        if important and not self.quiet:
+            err.print(f"[dim]{elapsed}[/dim] {redact(line)}")
+        if self.status:
+            self.status.update(f"{elapsed}  {redact(line.strip())[:110]}")
+
+    def stop(self) -> None:
+        if self.status:
+            self.status.stop()
+
+
+def _write_output(path: Optional[Path], text: str) -> None:
+    if path is not None:
+        atomic_write(path, text) if str(path) != "-" else out.print(text, markup=False)
+
+
+@app.command()
+def repair(
+    path: Path = PathArgument,
+    strategy: str = typer.Option("rewrite", help="rewrite: the verified multi-stage layout, then fixes; "
+                                                 "minimal: targeted edits of your own Dockerfile."),
+    max_builds: int = typer.Option(6, min=1, help="At most this many builds."),
+    timeout: float = typer.Option(3600, help="Give up after this many seconds."),
+    backend: str = typer.Option("sdk", help="sdk (Docker SDK, classic builder) or buildkit (docker CLI)."),
+    dockerfile: Optional[str] = typer.Option(None, help="The Dockerfile to repair (default: the one compose builds, else ./Dockerfile)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Do everything but write the files; print the diff."),
+    force: bool = typer.Option(False, help="Write even over files with uncommitted changes."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Build without the engine's layer cache."),
+    keep_image: bool = typer.Option(False, help="Keep the verified image (its tag is in the report)."),
+    no_verify: bool = typer.Option(False, "--no-verify", help="Stop at a passing build."),
+    report: Optional[Path] = typer.Option(None, help="Write the markdown report here ('-' for stdout)."),
+    json_path: Optional[Path] = typer.Option(None, "--json", help="Write the JSON report here ('-' for stdout)."),
+    diff: Optional[Path] = typer.Option(None, help="Write the unified diff here ('-' for stdout)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q"),
+) -> None:
+    """Build, diagnose and fix until the image builds and verifies; write the fixed files."""
+    from dockerfix.repair import Options, repair as run_repair
+    from dockerfix.report import to_json, to_markdown
+
+    if strategy not in ("rewrite", "minimal"):
+        raise typer.BadParameter("rewrite or minimal", param_hint="--strategy")
+    progress = Progress(quiet)
+    try:
+        result = run_repair(path, Options(strategy=strategy, max_builds=max_builds, timeout=timeout, backend=backend,  # type: ignore[arg-type]
+                                          dockerfile=dockerfile, write=not dry_run, force=force, no_cache=no_cache,
+                                          keep_image=keep_image, verify=not no_verify, progress=progress))
+    finally:
+        progress.stop()
+    _write_output(report, to_markdown(result))
+    _write_output(json_path, to_json(result))
+    _write_output(diff, redact(result.diff))
+    if dry_run and result.diff and diff is None:
+        out.print(redact(result.diff), markup=False)
+    builds = len(result.builds)
+    summary = {"repaired": f"[green]repaired[/green] in {builds} build(s): " + ", ".join(result.changed_files),
+               "ok": f"[green]ok[/green]: builds and verifies ({builds} build(s)), nothing to change",
+               "failed": f"[red]not repaired[/red] after {builds} build(s): {result.message}"}[result.status]
+    err.print(summary)
+    if result.status == "failed":
+        for finding in result.findings:
+            err.print(f"  {finding.rule}: {redact(finding.message)}", markup=False)
+        for line in result.unknown:
+            err.print(f"  | {redact(line)}", markup=False)
+        raise typer.Exit(ExitCode.NOT_REPAIRED)
+
+
+@app.command()
+def rewrite(
+    path: Path = PathArgument,
+    dockerfile: Optional[str] = typer.Option(None, help="The Dockerfile to rewrite."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print the diff; write nothing."),
+    force: bool = typer.Option(False, help="Write even over files with uncommitted changes."),
+) -> None:
+    """Write the verified multi-stage Dockerfile and .dockerignore (no build; `repair` also builds and verifies)."""
+    from dockerfix.analyse import analyse
+    from dockerfix.repair import rewrite_files
+    from dockerfix.workspace import Workspace
+
+    project = analyse(path, dockerfile=dockerfile)
+    workspace = Workspace(Path(path).resolve())
+    workspace.apply(rewrite_files(project))
+    if dry_run:
+        out.print(workspace.diff(), markup=False)
+        return
+    written = workspace.write(force=force)
+    err.print("wrote " + (", ".join(written) if written else "nothing (already up to date)"))
+
+
+@app.command()
+def analyse(path: Path = PathArgument, dockerfile: Optional[str] = typer.Option(None)) -> None:
+    """Print what dockerfix knows about the project, as JSON."""
+    from dataclasses import asdict
+
+    from dockerfix.analyse import analyse as run_analyse
+
+    project = run_analyse(path, dockerfile=dockerfile)
+    data = asdict(project)
+    data["root"] = str(project.root)
+    for dockerfile_info in data["dockerfiles"] + ([data["dockerfile"]] if data["dockerfile"] else []):
+        dockerfile_info.pop("stages", None)
+    out.print(redact(json.dumps(data, indent=2, default=list)), markup=False)
+
+
+@app.command()
+def check(
+    path: Path = PathArgument,
+    dockerfile: Optional[str] = typer.Option(None),
+    output_format: str = typer.Option("text", "--format", help="text, json or sarif"),
+) -> None:
+    """Report the failures detectable without building; exit 1 when there are any."""
+    from dockerfix.analyse import analyse as run_analyse
+    from dockerfix.catalog.rule import Context
+    from dockerfix.diagnose import static_findings
+    from dockerfix.report.sarif import to_sarif
+
+    project = run_analyse(path, dockerfile=dockerfile)
+    findings = static_findings(Context(root=project.root, files={}, project=project))
+    if output_format == "json":
+        out.print(redact(json.dumps([{"rule": f.rule, "message": f.message, "location": f.location,
+                                      "evidence": list(f.evidence)} for f in findings], indent=2)), markup=False)
+    elif output_format == "sarif":
+        out.print(redact(to_sarif(findings)), markup=False)
+    elif output_format == "text":
+        for finding in findings:
+            out.print(f"{finding.location or project.dockerfile_path}: {finding.rule} {redact(finding.message)}", markup=False)
+    else:
+        raise typer.BadParameter("text, json or sarif", param_hint="--format")
+    if findings:
+        raise typer.Exit(ExitCode.NOT_REPAIRED)
+
+
+@app.command()
+def explain(
+    log: str = typer.Argument(..., help="A saved build log, or - for standard input."),
+    project: Path = typer.Option(Path("."), help="The project the log belongs to (for rules that read its files)."),
+    dockerfile: Optional[str] = typer.Option(None),
+) -> None:
+    """Diagnose a saved build log (classic, BuildKit, compose, CI): the rule, the evidence lines, the fix."""
+    from dockerfix.analyse import analyse as run_analyse
+    from dockerfix.catalog import BY_ID
+    from dockerfix.catalog.rule import Context
+    from dockerfix.diagnose import diagnose
+
+    text = sys.stdin.read() if log == "-" else _read_log(Path(log))
+    context = Context(root=project.resolve(), files={}, project=run_analyse(project, dockerfile=dockerfile))
+    diagnosis = diagnose(context, text)
+    if not diagnosis.known:
+        out.print("unknown failure; the lines that matter:", markup=False)
+        for line in diagnosis.relevant:
+            out.print(f"  | {redact(line)}", markup=False)
+        raise typer.Exit(ExitCode.NOT_REPAIRED)
+    for finding in diagnosis.findings:
+        rule = BY_ID[finding.rule]
+        out.print(f"{rule.id} {rule.name}: {redact(finding.message)}", markup=False)
+        for line in finding.evidence:
+            out.print(f"  | {redact(line)}", markup=False)
+        out.print("\n" + rule.explanation.strip() + "\n", markup=False)
+
+
+def _read_log(path: Path) -> str:
+    try:
+        return path.read_text(errors="replace")
+    except OSError as exc:
+        raise InputError(path, None, f"cannot be read: {exc.strerror}") from exc
+
+
+@app.command()
+def verify(
+    path: Path = PathArgument,
+    image: str = typer.Option(..., help="The image to verify."),
+    dockerfile: Optional[str] = typer.Option(None),
+) -> None:
+    """Run the verification checks in an existing image."""
+    from dockerfix.analyse import analyse as run_analyse
+    from dockerfix.verify import verify as run_verify
+
+    verification = run_verify(run_analyse(path, dockerfile=dockerfile), image)
+    for item in verification.checks:
+        out.print(f"{'PASS' if item.passed else 'FAIL'} {item.name}: {item.detail}", markup=False)
+        if not item.passed and item.output:
+            out.print(redact(item.output), markup=False)
+    if not verification.passed:
+        raise typer.Exit(ExitCode.NOT_REPAIRED)
+
+
+@app.command()
+def rules(rule_id: Optional[str] = typer.Argument(None, help="Show this rule's documentation.")) -> None:
+    """List the catalog, or document one rule."""
+    from dockerfix.catalog import BY_ID, RULES
+
+    if rule_id is None:
+        for rule in RULES:
+            out.print(f"{rule.id}  {rule.kind:<6} {rule.name:<36} {rule.summary}", markup=False)
+        return
+    rule = BY_ID.get(rule_id.upper())
+    if rule is None:
+        raise typer.BadParameter(f"no rule {rule_id}; `dockerfix rules` lists them", param_hint="RULE_ID")
+    out.print(f"{rule.id} {rule.name} ({rule.kind}, fix: {rule.applicability if rule.fix else 'none'})\n", markup=False)
+    out.print(rule.explanation.strip(), markup=False)
+    if rule.seeds:
+        out.print(f"\nSeeds: {', '.join(rule.seeds)}; corpus case: corpus/{rule.case}", markup=False)
+
+
+@app.callback(invoke_without_command=True)
+def _version(version: bool = typer.Option(False, "--version", help="Print the version.")) -> None:
+    if version:
+        out.print(f"dockerfix {__version__}")
+        raise typer.Exit(0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        code = app(args=argv, standalone_mode=False)
+        return code if isinstance(code, int) else ExitCode.OK
+    except typer.Exit as exit_:
+        return exit_.exit_code
+    except click.exceptions.Abort:
+        err.print("interrupted: the project's files are as they were")
+        return ExitCode.INTERRUPTED
+    except click.ClickException as exc:
+        exc.show()
+        return ExitCode.BAD_INPUT
+    except KeyboardInterrupt:
+        err.print("interrupted: the project's files are as they were; images of this run were removed")
+        return ExitCode.INTERRUPTED
+    except DockerfixError as exc:
+        err.print(f"dockerfix: {redact(str(exc))}", markup=False)
+        return exc.exit_code
+    except Exception:
+        err.print("dockerfix: internal error (a bug in dockerfix); please report it with this traceback:", markup=False)
+        err.print(redact(traceback.format_exc()), markup=False)
+        return ExitCode.INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

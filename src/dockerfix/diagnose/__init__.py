@@ -1,0 +1,67 @@
+"""Stage 5, diagnose: match a build log (or a verification's output) against the catalog.
+
+Logs come in many shapes (the classic builder, BuildKit plain or tty progress, `docker compose build`,
+CI runners with timestamps); `normalise_log` reduces them to the commands' own output lines first, so one
+pattern per rule serves every shape.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from dockerfix.catalog import RULES
+from dockerfix.catalog.rule import Context, Finding, Rule
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|\r")
+PREFIXES = (
+    re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z\s?"),  # GitHub Actions / GitLab timestamps
+    re.compile(r"^[\w.-]+\s+\|\s"),  # docker compose service prefix: "backend  | "
+    re.compile(r"^#\d+\s+\d+\.\d+\s"),  # BuildKit plain: "#8 1.234 output"
+    re.compile(r"^#\d+\s(?=\S)(?!\[|CACHED|DONE|ERROR|sha256|transferring|resolve|extracting|naming|exporting|writing)"),
+    re.compile(r"^\s*=>\s(?:ERROR\s)?"),  # BuildKit tty: "=> ERROR [2/5] RUN ..."
+)
+ERRORISH = re.compile(r"error|failed|not found|no such|denied|cannot|can't|unable|traceback|exception|"
+                      r"returned a non-zero code|exit code", re.IGNORECASE)
+
+
+def normalise_log(text: str) -> str:
+    lines = []
+    for raw in ANSI.sub("", text).splitlines():
+        line = raw
+        for prefix in PREFIXES:
+            line = prefix.sub("", line, count=1)
+        lines.append(line.rstrip())
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    findings: tuple[Finding, ...]  # most specific first; empty when the failure is unknown
+    relevant: tuple[str, ...]  # the log lines that matter, for an unknown failure
+
+    @property
+    def known(self) -> bool:
+        return bool(self.findings)
+
+
+def relevant_lines(log: str, limit: int = 25) -> tuple[str, ...]:
+    lines = [l for l in log.splitlines() if ERRORISH.search(l)]
+    return tuple(lines[-limit:])
+
+
+def diagnose(context: Context, log: str, *, kinds: tuple[str, ...] = ("build", "run", "report"),
+             rules: tuple[Rule, ...] = RULES) -> Diagnosis:
+    text = normalise_log(log)
+    findings = []
+    for rule in rules:
+        if rule.kind in kinds and rule.log:
+            finding = rule.match_log(context, text)
+            if finding is not None:
+                findings.append(finding)
+    return Diagnosis(findings=tuple(findings), relevant=() if findings else relevant_lines(text))
+
+
+def static_findings(context: Context, rules: tuple[Rule, ...] = RULES) -> tuple[Finding, ...]:
+    """Every failure detectable without building (the repair loop's static pass, `dockerfix check`)."""
+    return tuple(finding for rule in rules if rule.detect is not None for finding in rule.detect(context))

@@ -1,0 +1,72 @@
+"""How each dependency manager installs a project in the builder stage, as data.
+
+Every installer follows the same shape (the uv Docker guide's and Poetry FAQ's layering): copy only the
+manifests, install the locked dependencies into /opt/venv, then copy the sources and install the project
+itself without dependencies. So a source-only change reuses the dependency layer.
+Tools (Poetry, PDM, Pipenv) live in their own venv (/opt/tools) so they never end up in the final image.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dockerfix.analyse.model import Project
+
+# Poetry that reads each lock-file format, used when the lock's header does not name its Poetry version.
+POETRY_FOR_LOCK_FORMAT = {"1.1": "1.8.5", "2.0": "1.8.5", "2.1": "2.1.4"}
+# Today's unpinned PDM breaks against hishel 2 (`no attribute 'SyncSqliteStorage'`); this set works.
+PDM_TOOLS = ("pdm==2.22.4", "unearth<0.18", "hishel<0.2", "httpx==0.28.1")
+PIPENV_TOOLS = ("pipenv==2024.4.1",)
+EXPORTED = "/tmp/requirements.txt"
+
+
+@dataclass(frozen=True)
+class Installer:
+    manager: str
+    tools: tuple[str, ...]  # pip requirements of the tool venv, empty when pip alone does the job
+    manifests: tuple[str, ...]  # files copied before the dependency install
+    install_dependencies: str  # shell command run after the manifests are copied
+    uses_uv_image: bool = False
+
+
+def poetry_version(project: Project) -> str:
+    lock = project.lock
+    if lock and lock.tool_version:
+        return lock.tool_version
+    return POETRY_FOR_LOCK_FORMAT.get(lock.format_version if lock and lock.format_version else "2.0", "1.8.5")
+
+
+def _poetry_tools(version: str) -> tuple[str, ...]:
+    # Poetry >= 2 no longer bundles `export` (seed S000-6); 1.2–1.8 ship it through this plugin already.
+    return (f"poetry=={version}",) if version.startswith("1.") else (f"poetry=={version}", "poetry-plugin-export")
+
+
+def installer_for(project: Project, requirement_lines: tuple[str, ...]) -> Installer:
+    """`requirement_lines` are the validated, quoted run-time requirements (used when there is no lock)."""
+    manager = project.manager
+    lock = project.lock.path if project.lock else None
+    if manager == "poetry" and lock:
+        version = poetry_version(project)
+        return Installer(
+            manager, _poetry_tools(version), ("pyproject.toml", lock),
+            f"/opt/tools/bin/poetry export --only main --format requirements.txt --output {EXPORTED}"
+            f" && pip install --no-deps --require-hashes -r {EXPORTED}",
+        )
+    if manager == "uv":
+        return Installer(manager, (), ("pyproject.toml", "uv.lock"),
+                         "uv sync --frozen --no-dev --no-install-project", uses_uv_image=True)
+    if manager == "pdm":
+        return Installer(manager, PDM_TOOLS, ("pyproject.toml", "pdm.lock"),
+                         f"/opt/tools/bin/pdm export --prod --format requirements --output {EXPORTED}"
+                         f" && pip install --no-deps --require-hashes -r {EXPORTED}")
+    if manager == "pipenv":
+        manifests = ("Pipfile", "Pipfile.lock") if project.lock else ("Pipfile",)
+        return Installer(manager, PIPENV_TOOLS, manifests,
+                         f"/opt/tools/bin/pipenv requirements > {EXPORTED} && pip install -r {EXPORTED}")
+    if manager == "requirements" and project.requirements:
+        req = project.requirements[0]
+        flags = "--require-hashes " if req.hashed else ""
+        return Installer(manager, (), (req.path, *req.includes), f"pip install {flags}-r {req.path}")
+    deps = " ".join(requirement_lines)
+    return Installer("pip", (), ("pyproject.toml",) if project.pyproject else (),
+                     f"pip install {deps}" if deps else "true")

@@ -1,0 +1,278 @@
+"""The repair loop: static pass, then build → diagnose → transform → build, until the image builds and verifies.
+
+Guards, as ruff's fix loop and LibCST's multi-pass codemods have them: a (rule, captures, state) is never
+tried twice, so a loop cannot oscillate (seed S001-9/S001-10); every edited Dockerfile must still parse; the
+budget (`max_builds`, `timeout`) is hard. The minimal strategy edits the user's own Dockerfile and falls back
+to the rewrite when it runs out of fixes. The user's files are written only at the end, atomically.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from dockerfix.analyse import analyse
+from dockerfix.analyse.dockerfile import parse_dockerfile
+from dockerfix.analyse.model import Project
+from dockerfix.build import MANAGED_LABEL, RUN_LABEL, BuildResult, get_backend, new_tag
+from dockerfix.catalog import BY_ID
+from dockerfix.catalog.rule import Context, Finding, Fix, Skip, Strategy
+from dockerfix.diagnose import Diagnosis, diagnose, static_findings
+from dockerfix.errors import DirtyTree, InputError
+from dockerfix.plan import plan
+from dockerfix.render import render_dockerfile, render_dockerignore
+from dockerfix.verify import Verification, verify
+from dockerfix.workspace import Workspace, uncommitted
+
+Status = Literal["repaired", "ok", "failed"]
+Phase = Literal["rewrite", "static", "build", "verify"]
+
+
+@dataclass(frozen=True)
+class Options:
+    strategy: Strategy = "rewrite"
+    max_builds: int = 6
+    timeout: float = 3600.0  # the whole repair, in seconds
+    build_timeout: float = 1200.0
+    backend: str = "sdk"
+    dockerfile: str | None = None
+    write: bool = True  # False: dry run, the tree is left as it is
+    force: bool = False  # write even over files with uncommitted changes
+    no_cache: bool = False
+    keep_image: bool = False  # keep the final image (tagged) instead of removing it
+    keep_cache: bool = False  # keep intermediate images so later builds reuse layers
+    verify: bool = True
+    fallback: bool = True  # minimal → rewrite when the minimal edits run out
+    progress: Callable[[str], None] | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing that was wrong and what was done, in the shape of the seed reports."""
+
+    number: int
+    phase: Phase
+    rule: str
+    problem: str  # the rule's summary
+    symptom: tuple[str, ...]  # evidence lines
+    diagnosis: str  # what is wrong here
+    cause: str  # why it breaks (the rule's explanation)
+    solution: str  # what was changed
+    build: int | None = None  # the build that showed it
+
+
+@dataclass(frozen=True)
+class BuildRecord:
+    number: int
+    ok: bool
+    seconds: float
+    backend: str
+    error: str = ""
+    failed_instruction: str | None = None  # "Dockerfile:12 RUN pip install ..."
+    ran_steps: tuple[str, ...] = ()
+    cached_steps: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RepairResult:
+    status: Status
+    root: Path
+    strategy: Strategy
+    steps: tuple[Step, ...]
+    builds: tuple[BuildRecord, ...]
+    verification: Verification | None
+    changed_files: tuple[str, ...]
+    diff: str
+    written: bool
+    findings: tuple[Finding, ...] = ()  # what was found but not repaired (report rules, suggestions)
+    unknown: tuple[str, ...] = ()  # the log lines that matter when no rule knew the failure
+    image: str | None = None  # kept image tag (with keep_image)
+    image_size: int | None = None
+    seconds: float = 0.0
+    message: str = ""  # why the repair stopped, when it failed
+
+
+@dataclass
+class _State:
+    root: Path
+    options: Options
+    workspace: Workspace
+    strategy: Strategy
+    steps: list[Step] = field(default_factory=list)
+    builds: list[BuildRecord] = field(default_factory=list)
+    results: list[BuildResult] = field(default_factory=list)
+    tried: set[tuple] = field(default_factory=set)
+    findings: list[Finding] = field(default_factory=list)
+    started: float = field(default_factory=time.monotonic)
+
+    def project(self) -> Project:
+        return analyse(self.root, dockerfile=self.options.dockerfile, files=self.workspace.files)
+
+    def context(self) -> Context:
+        return Context(root=self.root, files=dict(self.workspace.files), project=self.project(), strategy=self.strategy)
+
+    def say(self, message: str) -> None:
+        if self.options.progress:
+            self.options.progress(message)
+
+
+def rewrite_files(project: Project) -> dict[str, str]:
+    """The verified multi-stage layout: Dockerfile and .dockerignore rendered from the project's plan."""
+    build_plan = plan(project)
+    return {project.dockerfile_path: render_dockerfile(build_plan), ".dockerignore": render_dockerignore(project, build_plan)}
+
+
+def _apply(state: _State, context: Context, finding: Finding, phase: Phase, build: int | None) -> bool:
+    """Apply the rule's fix for `finding` unless tried before in this state; True when files changed."""
+    rule = BY_ID[finding.rule]
+    key = (finding.rule, finding.captures, state.workspace.fingerprint())
+    if rule.fix is None or rule.applicability == "suggestion" or key in state.tried:
+        return False
+    state.tried.add(key)
+    outcome = rule.fix(context, finding)
+    if isinstance(outcome, Skip):
+        state.say(f"{rule.id}: not applied: {outcome.reason}")
+        return False
+    changed = {p: t for p, t in outcome.files.items() if state.workspace.read(p) != t}
+    if not changed:
+        return False
+    dockerfile = context.dockerfile_path
+    if dockerfile in changed:
+        parse_dockerfile(dockerfile, changed[dockerfile])  # a fix that breaks the Dockerfile is a dockerfix bug
+    state.workspace.apply(changed)
+    state.steps.append(Step(number=len(state.steps) + 1, phase=phase, rule=rule.id, problem=rule.summary,
+                            symptom=finding.evidence, diagnosis=finding.message, cause=rule.explanation.strip(),
+                            solution=outcome.summary, build=build))
+    state.say(f"{rule.id}: {outcome.summary}")
+    return True
+
+
+def _rewrite(state: _State, reason: str) -> None:
+    project = state.project()
+    files = rewrite_files(project)
+    changed = {p: t for p, t in files.items() if state.workspace.read(p) != t}
+    state.strategy = "rewrite"
+    if not changed:
+        return
+    state.workspace.apply(changed)
+    state.steps.append(Step(number=len(state.steps) + 1, phase="rewrite", rule="rewrite",
+                            problem="The Dockerfile does not follow a verified layout",
+                            symptom=(), diagnosis=reason,
+                            cause="A single-stage or hand-made layout mixes build tools into the image, installs "
+                                  "dependencies in a way the lock does not control, or runs as root.",
+                            solution="rewrote " + " and ".join(sorted(changed)) + " into the multi-stage layout "
+                                     f"(Python {project.python.version}, {project.manager}, non-root user, "
+                                     "dependencies before sources)"))
+
+
+def _static_pass(state: _State) -> None:
+    for _ in range(20):  # each round applies one fix; a finite catalog cannot need more
+        context = state.context()
+        findings = static_findings(context)
+        if not any(_apply(state, context, f, "static", None) for f in findings):
+            state.findings.extend(f for f in findings if BY_ID[f.rule].fix is None or BY_ID[f.rule].applicability == "suggestion")
+            return
+
+
+def _record(state: _State, result: BuildResult) -> int:
+    number = len(state.builds) + 1
+    failed = result.failed.instruction if result.failed else None
+    where = f"{state.project().dockerfile_path}:{failed.line} {failed.text.splitlines()[0]}" if failed else (
+        result.failed.text if result.failed else None)
+    state.builds.append(BuildRecord(number, result.ok, result.seconds, result.backend, result.error, where,
+                                    result.ran_steps, result.cached_steps))
+    state.results.append(result)
+    return number
+
+
+def _editable_files(project: Project) -> list[str]:
+    files = [project.dockerfile_path, ".dockerignore", "pyproject.toml", *(r.path for r in project.requirements)]
+    return files + ([project.lock.path] if project.lock else [])
+
+
+def repair(root: str | Path, options: Options = Options()) -> RepairResult:
+    root = Path(root).resolve()
+    state = _State(root=root, options=options, workspace=Workspace(root), strategy=options.strategy)
+    project = state.project()  # input errors surface here, before anything is built
+    if options.write and not options.force:
+        dirty = uncommitted(root, _editable_files(project))
+        if dirty:
+            raise DirtyTree(dirty)
+    if project.dockerfile is None and options.strategy == "minimal":
+        state.strategy = "rewrite"
+    backend = get_backend(options.backend)
+    verification: Verification | None = None
+    diagnosis: Diagnosis | None = None
+    status: Status = "failed"
+    message = ""
+    kept_image: str | None = None
+    try:
+        if state.strategy == "rewrite":
+            _rewrite(state, "dockerfix writes the multi-stage layout first (strategy: rewrite)"
+                     if project.dockerfile else "the project has no Dockerfile")
+        _static_pass(state)
+        while True:
+            if len(state.builds) >= options.max_builds:
+                message = f"stopped after {options.max_builds} builds (--max-builds)"
+                break
+            if time.monotonic() - state.started > options.timeout:
+                message = f"stopped after {options.timeout:.0f} s (--timeout)"
+                break
+            context = state.context()
+            dockerfile = context.project.dockerfile
+            if dockerfile is None:
+                raise InputError(context.dockerfile_path, None, "no Dockerfile to build")
+            state.say(f"build {len(state.builds) + 1} ({backend.name}, {dockerfile.path})")
+            result = backend.build(root, dict(state.workspace.files), dockerfile, tag=new_tag(root),
+                                   labels={MANAGED_LABEL: "1", RUN_LABEL: str(id(state))}, no_cache=options.no_cache,
+                                   timeout=min(options.build_timeout, max(1.0, options.timeout - (time.monotonic() - state.started))),
+                                   progress=options.progress)
+            number = _record(state, result)
+            phase: Phase = "build"
+            if result.ok:
+                if not options.verify:
+                    status, kept_image = "ok", result.image
+                    break
+                state.say(f"verify {result.image}")
+                verification = verify(context.project, result.image)  # type: ignore[arg-type]
+                if verification.passed:
+                    status, kept_image = "ok", result.image
+                    break
+                diagnosis, phase = diagnose(context, verification.output(), kinds=("run", "report")), "verify"
+            else:
+                diagnosis = diagnose(context, result.log)
+            if any(_apply(state, context, f, phase, number) for f in diagnosis.findings):
+                continue
+            state.findings.extend(f for f in diagnosis.findings if f not in state.findings)
+            if state.strategy == "minimal" and options.fallback:
+                _rewrite(state, "the targeted edits ran out; falling back to the verified layout")
+                _static_pass(state)
+                if state.strategy == "rewrite":
+                    continue
+            message = "no catalog rule repairs this failure" if diagnosis.findings else "unknown failure"
+            break
+    finally:
+        for result in state.results:
+            if result.image != kept_image or not options.keep_image:
+                backend.cleanup(result, keep_cache=options.keep_cache)
+    if status == "ok" and state.workspace.changed():
+        status = "repaired"
+    written = False
+    changed = tuple(state.workspace.changed())
+    diff = state.workspace.diff()
+    if status != "failed" and options.write and changed:
+        state.workspace.write(force=options.force)
+        written = True
+    return RepairResult(
+        status=status, root=root, strategy=state.strategy, steps=tuple(state.steps), builds=tuple(state.builds),
+        verification=verification, changed_files=changed, diff=diff, written=written,
+        findings=tuple(state.findings), unknown=diagnosis.relevant if diagnosis and status == "failed" else (),
+        image=kept_image if options.keep_image else None,
+        image_size=verification.image_size if verification else None,
+        seconds=time.monotonic() - state.started, message=message,
+    )
+
+

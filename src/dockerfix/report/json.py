@@ -1,0 +1,43 @@
+"""The repair as JSON (schema in the README, `schema_version` bumped on incompatible changes)."""
+
+from __future__ import annotations
+
+import json as _json
+from dataclasses import asdict
+
+from dockerfix import __version__
+from dockerfix.report.redact import redact
+from dockerfix.repair import RepairResult
+
+SCHEMA_VERSION = 1
+
+
+def to_dict(result: RepairResult) -> dict:
+    verification = result.verification
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "dockerfix_version": __version__,
+        "status": result.status,
+        "project": str(result.root),
+        "strategy": result.strategy,
+        "message": result.message,
+        "seconds": round(result.seconds, 1),
+        "builds": [asdict(b) | {"seconds": round(b.seconds, 1)} for b in result.builds],
+        "steps": [asdict(s) for s in result.steps],
+        "findings": [asdict(f) | {"captures": dict(f.captures)} for f in result.findings],
+        "unknown": list(result.unknown),
+        "verification": {
+            "passed": verification.passed if verification else False,
+            "checks": [asdict(c) for c in verification.checks] if verification else [],
+            "seconds": round(verification.seconds, 1) if verification else None,
+        },
+        "image": {"tag": result.image, "size_bytes": result.image_size,
+                  "layers": verification.layers if verification else None},
+        "changed_files": list(result.changed_files),
+        "written": result.written,
+        "diff": result.diff,
+    }
+
+
+def to_json(result: RepairResult) -> str:
+    return redact(_json.dumps(to_dict(result), indent=2, default=str)) + "\n"

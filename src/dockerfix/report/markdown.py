@@ -1,0 +1,52 @@
+"""The repair as a markdown report shaped like the seed reports: Problem / Symptom / Diagnosis / Cause / Solution."""
+
+from __future__ import annotations
+
+from dockerfix.report.redact import redact
+from dockerfix.repair import RepairResult
+
+HEADLINE = {"repaired": "Repaired", "ok": "Nothing to repair: the build passes and the image verifies",
+            "failed": "Not repaired"}
+
+
+def _size(size: int | None) -> str:
+    return f"{size / 1_000_000:.1f} MB" if size else "unknown"
+
+
+def to_markdown(result: RepairResult) -> str:
+    lines = [f"# dockerfix: {HEADLINE[result.status]}", "",
+             f"Project `{result.root.name}`, strategy `{result.strategy}`, {len(result.builds)} build(s), "
+             f"{result.seconds:.0f} s.", ""]
+    if result.message:
+        lines += [f"**Stopped:** {result.message}", ""]
+    for step in result.steps:
+        lines += [f"## {step.number}. {step.problem} ({step.rule})", ""]
+        if step.symptom:
+            found = f" (build {step.build})" if step.build else " (found before building)"
+            lines += [f"**Symptom**{found}:", "```", *step.symptom, "```"]
+        lines += [f"**Diagnosis:** {step.diagnosis}", "", f"**Cause:** {step.cause}", "",
+                  f"**Solution:** {step.solution}", ""]
+    if result.findings:
+        lines += ["## Findings not repaired", ""]
+        for finding in result.findings:
+            where = f" ({finding.location})" if finding.location else ""
+            lines += [f"- **{finding.rule}**{where}: {finding.message}"]
+            if finding.evidence:
+                lines += ["  ```", *[f"  {e}" for e in finding.evidence], "  ```"]
+        lines.append("")
+    if result.unknown:
+        lines += ["## Unknown failure: the log lines that matter", "```", *result.unknown, "```", ""]
+    lines += ["## Final state", ""]
+    for build in result.builds:
+        state = "passed" if build.ok else f"failed at {build.failed_instruction or 'an unknown step'}: {build.error}"
+        lines.append(f"- Build {build.number} ({build.backend}, {build.seconds:.0f} s): {state}")
+    if result.verification:
+        lines.append(f"- Verification: {'passed' if result.verification.passed else 'failed'}, "
+                     f"image {_size(result.verification.image_size)}, {result.verification.layers} layers")
+        lines += [f"  - {'✓' if c.passed else '✗'} {c.name}: {c.detail}" for c in result.verification.checks]
+    if result.changed_files:
+        verb = "written" if result.written else "not written (dry run or failed repair)"
+        lines += ["", f"Changed files ({verb}): " + ", ".join(f"`{f}`" for f in result.changed_files)]
+    if result.diff:
+        lines += ["", "<details><summary>Diff</summary>", "", "```diff", result.diff.rstrip(), "```", "", "</details>"]
+    return redact("\n".join(lines) + "\n")

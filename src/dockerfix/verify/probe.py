@@ -1,0 +1,117 @@
+"""Runs inside the built image (any Python >= 3.8, standard library only) and prints one JSON line of check results.
+
+argv[1] is a JSON object: {"packages": [...], "distributions": [...], "executable": str|null, "module": str|null}.
+"""
+
+import importlib
+import importlib.metadata
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import traceback
+
+SPEC = json.loads(sys.argv[1])
+RESULTS = []
+
+
+def check(name, passed, detail, output=""):
+    RESULTS.append({"name": name, "passed": bool(passed), "detail": detail, "output": output[-6000:]})
+
+
+def top_level_modules(distribution):
+    """Import names a distribution provides, from its metadata (top_level.txt, else its RECORD)."""
+    dist = importlib.metadata.distribution(distribution)
+    names = (dist.read_text("top_level.txt") or "").split()
+    if not names:
+        for path in dist.files or ():
+            first = path.parts[0]
+            if first.endswith((".dist-info", ".data")) or first == "..":
+                continue
+            name = first[:-3] if first.endswith(".py") else first
+            if name.isidentifier() and name != "__pycache__":
+                names.append(name)
+    return sorted(set(n for n in names if n.isidentifier() and not n.startswith("_")))
+
+
+def try_import(name):
+    try:
+        importlib.import_module(name)
+        return ""
+    except BaseException:  # SystemExit and friends from a package's import-time code count as failures too
+        return traceback.format_exc()
+
+
+failures = []
+for package in SPEC["packages"]:
+    error = try_import(package)
+    if error:
+        failures.append(f"import {package}\n{error}")
+check("imports-project", not failures, f"{len(SPEC['packages'])} project package(s) import" if not failures
+      else f"{len(failures)} project package(s) fail to import", "\n".join(failures))
+
+failures, count = [], 0
+for distribution in SPEC["distributions"]:
+    try:
+        modules = top_level_modules(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        failures.append(f"distribution {distribution} is not installed\nModuleNotFoundError: No distribution named '{distribution}'")
+        continue
+    for module in modules:
+        count += 1
+        error = try_import(module)
+        if error:
+            failures.append(f"import {module} (from {distribution})\n{error}")
+check("imports-dependencies", not failures, f"{count} module(s) of {len(SPEC['distributions'])} dependencies import"
+      if not failures else f"{len(failures)} dependency import(s) fail", "\n".join(failures))
+
+pip = subprocess.run([sys.executable, "-m", "pip", "check"], capture_output=True, text=True)
+check("pip-check", pip.returncode == 0 or "No module named pip" in pip.stderr, pip.stdout.strip().splitlines()[-1]
+      if pip.stdout.strip() else "pip check ran", pip.stdout + pip.stderr)
+
+executable, module = SPEC.get("executable"), SPEC.get("module")
+problems = []
+if executable and not executable.startswith(("/bin/sh", "sh")) and shutil.which(executable) is None and not os.path.exists(executable):
+    problems.append(f"{executable}: not found on PATH={os.environ.get('PATH')}")
+if module:
+    try:
+        found = importlib.util.find_spec(module)
+    except BaseException:
+        found = None
+    if found is None:
+        error = try_import(module)
+        problems.append(f"module {module} cannot be imported\n{error}")
+check("entry-resolves", not problems, "the entry command's executable and module resolve" if not problems
+      else "the entry command does not resolve", "\n".join(problems))
+
+uid = os.getuid()
+check("non-root", uid != 0, f"runs as uid {uid}" if uid else "runs as root (uid 0)")
+home = os.path.expanduser("~")
+try:
+    with tempfile.NamedTemporaryFile(dir=home):
+        pass
+    home_ok, home_detail = True, f"HOME={home} exists and is writable"
+except OSError as exc:
+    home_ok, home_detail = False, f"HOME={home} is not writable: {exc}"
+check("home-writable", home_ok, home_detail)
+
+errors = []
+for folder, dirs, files in os.walk(os.getcwd()):
+    dirs[:] = [d for d in dirs if d not in (".venv", "venv", "node_modules", ".git", "__pycache__")]
+    for name in files:
+        if name.endswith(".py"):
+            path = os.path.join(folder, name)
+            try:
+                with open(path, "rb") as handle:
+                    compile(handle.read(), path, "exec")
+            except SyntaxError as exc:
+                errors.append(f'  File "{exc.filename}", line {exc.lineno}\n    {(exc.text or "").strip()}\nSyntaxError: {exc.msg}')
+            except (OSError, ValueError) as exc:
+                errors.append(f"{path}: {exc}")
+check("byte-compile", not errors, "the sources compile" if not errors else f"{len(errors)} source file(s) do not compile",
+      "\n".join(errors))
+
+print(json.dumps(RESULTS))

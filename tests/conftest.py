@@ -1,0 +1,73 @@
+"""Shared fixtures: the real engine (required in CI), corpus cases, and cleanup of what the tests create."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus"
+CREATED_IMAGES: list[str] = []  # intermediate images kept as cache during the session, removed at its end
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "tests/engine/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.engine)
+
+
+@pytest.fixture(scope="session")
+def engine():
+    """A Docker engine that answers; without one the test fails under DOCKERFIX_REQUIRE_ENGINE=1, else skips."""
+    from dockerfix.build.engine import engine_client
+    from dockerfix.errors import EngineUnavailable
+
+    try:
+        client = engine_client()
+    except EngineUnavailable as exc:
+        if os.environ.get("DOCKERFIX_REQUIRE_ENGINE") == "1":
+            pytest.fail(f"DOCKERFIX_REQUIRE_ENGINE=1 but {exc}")
+        pytest.skip(str(exc))
+    yield client
+    _remove_leftovers(client)
+
+
+def _remove_leftovers(client) -> None:
+    from docker.errors import DockerException
+
+    from dockerfix.build import MANAGED_LABEL
+
+    for container in client.containers.list(all=True, filters={"label": MANAGED_LABEL}):
+        container.remove(force=True)
+    for image_id in reversed(CREATED_IMAGES):
+        try:
+            client.images.remove(image_id)
+        except DockerException:
+            pass
+    for image in client.images.list(filters={"label": MANAGED_LABEL}):
+        try:
+            client.images.remove(image.id, force=True)
+        except DockerException:
+            pass
+
+
+def keep_for_cleanup(result) -> None:
+    """Record a repair's or build's intermediate images; the engine fixture removes them at session end."""
+    builds = getattr(result, "results", None) or [result]
+    for build in builds:
+        CREATED_IMAGES.extend(getattr(build, "created_images", ()))
+
+
+@pytest.fixture
+def project_copy(tmp_path):
+    """Copy a directory into tmp_path and return the copy (tests never touch the corpus itself)."""
+
+    def copy(source: Path) -> Path:
+        target = tmp_path / source.name
+        shutil.copytree(source, target, symlinks=True)
+        return target
+
+    return copy

@@ -1,0 +1,65 @@
+"""Every corpus case on the real engine: the original fails the way its seed shows, the repair passes.
+
+A case is `corpus/<name>/case.toml` plus the broken project in `corpus/<name>/project/`:
+  seeds, rules (ids the repair must apply), kind (build | run | report)
+  [original] builds (bool), signature (regex the original's build log, or its verification output, must match)
+  [repair] strategy, status (repaired | failed), max_builds
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPUS, keep_for_cleanup
+from dockerfix.analyse import analyse
+from dockerfix.build import MANAGED_LABEL, new_tag
+from dockerfix.build.sdk import SdkBackend
+from dockerfix.repair import Options, repair
+from dockerfix.verify import verify
+
+CASES = sorted(p.parent for p in CORPUS.glob("*/case.toml"))
+
+
+def load_case(path: Path) -> dict:
+    return tomllib.loads((path / "case.toml").read_text())
+
+
+@pytest.mark.parametrize("case_dir", CASES, ids=[c.name for c in CASES])
+def test_case_fails_as_seeded_then_repairs(case_dir, engine, project_copy):
+    case = load_case(case_dir)
+    project_dir = project_copy(case_dir / "project")
+    original = case["original"]
+
+    project = analyse(project_dir)
+    backend = SdkBackend()
+    built = backend.build(project_dir, {}, project.dockerfile, tag=new_tag(project_dir), labels={MANAGED_LABEL: "1"})
+    keep_for_cleanup(built)
+    try:
+        assert built.ok == original["builds"], built.log[-3000:]
+        evidence = built.log
+        if built.ok:
+            checked = verify(project, built.image)
+            assert not checked.passed, "the original image was expected to fail verification"
+            evidence = checked.output()
+        assert re.search(original["signature"], evidence, re.MULTILINE), evidence[-3000:]
+    finally:
+        backend.cleanup(built, keep_cache=True)
+
+    settings = case["repair"]
+    result = repair(project_dir, Options(strategy=settings.get("strategy", "rewrite"), keep_cache=True,
+                                         max_builds=settings.get("max_builds", 6), force=True))
+    keep_for_cleanup(result)
+    applied = {step.rule for step in result.steps}
+    found = {finding.rule for finding in result.findings}
+    assert set(case["rules"]) <= applied | found, (applied, found, result.message, result.unknown)
+    assert result.status == settings.get("status", "repaired"), (result.message, result.unknown, result.steps)
+    if result.status == "repaired":
+        assert result.verification is not None and result.verification.passed
+        assert result.written
+        again = repair(project_dir, Options(strategy=settings.get("strategy", "rewrite"), keep_cache=True, force=True))
+        keep_for_cleanup(again)
+        assert again.status == "ok" and not again.changed_files and len(again.builds) == 1, again.steps

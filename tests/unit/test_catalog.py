@@ -1,0 +1,41 @@
+"""The catalog's own rules: every rule registered, documented, with its corpus case; ids unique."""
+
+from __future__ import annotations
+
+import pkgutil
+import tomllib
+
+import dockerfix.catalog as catalog
+from conftest import CORPUS
+from dockerfix.catalog import BY_ID, RULES
+
+
+def test_every_rule_module_is_registered():
+    modules = {m.name for m in pkgutil.iter_modules(catalog.__path__) if m.name.startswith("DF")}
+    registered = {f"{r.id}_{r.name.replace('-', '_')}" for r in RULES}
+    assert modules == registered
+
+
+def test_ids_are_unique_and_named_after_their_module():
+    assert len(BY_ID) == len(RULES)
+    for rule in RULES:
+        assert rule.id.startswith("DF") and rule.id[2:].isdigit()
+
+
+def test_every_rule_explains_itself():
+    for rule in RULES:
+        text = rule.explanation
+        assert text and "What it catches" in text and "Why it breaks" in text and "The fix" in text, rule.id
+
+
+def test_every_rule_has_a_corpus_case_that_names_it():
+    for rule in RULES:
+        assert rule.case, f"{rule.id} has no corpus case"
+        case = CORPUS / rule.case / "case.toml"
+        assert case.is_file(), f"{rule.id}: {case} missing"
+        assert rule.id in tomllib.loads(case.read_text())["rules"], f"{rule.id} not expected by {case}"
+
+
+def test_every_rule_recognises_something():
+    for rule in RULES:
+        assert rule.log or rule.detect, rule.id
