@@ -29,6 +29,7 @@ err = Console(stderr=True, highlight=False)
 out = Console(highlight=False, soft_wrap=True)
 
 PathArgument = typer.Argument(Path("."), help="The project directory.")
+IMPORTANT_PROGRESS = ("build ", "verify ", "DF", "rewrite")  # progress lines printed even without a terminal
 
 
 class Progress:
@@ -43,7 +44,7 @@ class Progress:
 
     def __call__(self, line: str) -> None:
         elapsed = f"{time.monotonic() - self.started:5.0f}s"
-        important = line.startswith(("build ", "verify ", "DF", "rewrite"))
+        important = line.startswith(IMPORTANT_PROGRESS)
         if important and not self.quiet:
             err.print(f"[dim]{elapsed}[/dim] {redact(line)}")
         if self.status:
@@ -73,6 +74,8 @@ def repair(
     no_cache: bool = typer.Option(False, "--no-cache", help="Build without the engine's layer cache."),
     keep_image: bool = typer.Option(False, help="Keep the verified image (its tag is in the report)."),
     no_verify: bool = typer.Option(False, "--no-verify", help="Stop at a passing build."),
+    probe: Optional[str] = typer.Option(None, "--probe", help="Verification also requests this HTTP path (\"/health\") from a server, inside its container."),
+    cache_check: bool = typer.Option(False, "--cache-check", help="Verification also rebuilds with a source file touched: the dependency install must come from the cache (one more build)."),
     report: Optional[Path] = typer.Option(None, help="Write the markdown report here ('-' for stdout)."),
     json_path: Optional[Path] = typer.Option(None, "--json", help="Write the JSON report here ('-' for stdout)."),
     diff: Optional[Path] = typer.Option(None, help="Write the unified diff here ('-' for stdout)."),
@@ -88,7 +91,8 @@ def repair(
     try:
         result = run_repair(path, Options(strategy=strategy, max_builds=max_builds, timeout=timeout, backend=backend,  # type: ignore[arg-type]
                                           dockerfile=dockerfile, write=not dry_run, force=force, no_cache=no_cache,
-                                          keep_image=keep_image, verify=not no_verify, progress=progress))
+                                          keep_image=keep_image, verify=not no_verify, http_probe=probe,
+                                          cache_check=cache_check, progress=progress))
     finally:
         progress.stop()
     _write_output(report, to_markdown(result))
@@ -214,17 +218,38 @@ def verify(
     path: Path = PathArgument,
     image: str = typer.Option(..., help="The image to verify."),
     dockerfile: Optional[str] = typer.Option(None),
+    probe: Optional[str] = typer.Option(None, "--probe", help="Also request this HTTP path (\"/health\") from the server, inside its container."),
+    cache_check: bool = typer.Option(False, "--cache-check", help="Also build the project twice, the second time with a source file touched: the dependency install must come from the cache."),
+    backend: str = typer.Option("sdk", help="The build backend of the cache check: sdk or buildkit."),
+    json_path: Optional[Path] = typer.Option(None, "--json", help="Write the checks as JSON here ('-' for stdout)."),
 ) -> None:
     """Run the verification checks in an existing image."""
-    from dockerfix.analyse import analyse as run_analyse
-    from dockerfix.verify import verify as run_verify
+    from dataclasses import asdict
 
-    verification = run_verify(run_analyse(path, dockerfile=dockerfile), image)
+    from dockerfix.analyse import analyse as run_analyse
+    from dockerfix.build import get_backend
+    from dockerfix.verify import CacheProbe, verify as run_verify
+
+    project = run_analyse(path, dockerfile=dockerfile)
+    cache = CacheProbe(project.root, {}, get_backend(backend), warm=True) if cache_check else None
+    verification = run_verify(project, image, http_path=probe, cache=cache)
+    _write_output(json_path, redact(json.dumps({"passed": verification.passed, "seconds": round(verification.seconds, 1),
+                                                "checks": [asdict(c) for c in verification.checks],
+                                                "image": {"tag": image, "size_bytes": verification.image_size,
+                                                          "layers": verification.layers}}, indent=2)))
     for item in verification.checks:
         out.print(f"{'PASS' if item.passed else 'FAIL'} {item.name}: {item.detail}", markup=False)
         if not item.passed and item.output:
             out.print(redact(item.output), markup=False)
+    out.print(f"image {image}: {verification.image_size} bytes, {verification.layers} layers; "
+              f"verified in {verification.seconds:.1f} s", markup=False)
     if not verification.passed:
+        from dockerfix.catalog.rule import Context
+        from dockerfix.diagnose import diagnose
+
+        context = Context(root=project.root, files={}, project=project)
+        for finding in diagnose(context, verification.output(), kinds=("run", "report")).findings:
+            out.print(f"{finding.rule}: {redact(finding.message)}", markup=False)
         raise typer.Exit(ExitCode.NOT_REPAIRED)
 
 
@@ -244,6 +269,118 @@ def rules(rule_id: Optional[str] = typer.Argument(None, help="Show this rule's d
     out.print(rule.explanation.strip(), markup=False)
     if rule.seeds:
         out.print(f"\nSeeds: {', '.join(rule.seeds)}; corpus case: corpus/{rule.case}", markup=False)
+
+
+@app.command()
+def pr(
+    path: Path = PathArgument,
+    branch: str = typer.Option("dockerfix/repair", help="The branch the fix is committed on; later runs update it."),
+    base: Optional[str] = typer.Option(None, help="The branch the pull request targets (default: the checked-out one)."),
+    remote: str = typer.Option("origin", help="The git remote to push to; it names the GitHub repository."),
+    repo: Optional[str] = typer.Option(None, help="owner/name on GitHub, when the remote URL does not say (a local path)."),
+    api_url: str = typer.Option("https://api.github.com", help="GitHub's REST API (GitHub Enterprise: https://HOST/api/v3)."),
+    label: list[str] = typer.Option([], "--label", help="A label for the pull request or issue (repeatable)."),
+    on_failure: str = typer.Option("issue", help="When the repair fails: issue (open one with the diagnosis) or nothing."),
+    strategy: str = typer.Option("minimal", help="minimal: targeted edits of your Dockerfile (the diff a reviewer "
+                                                 "expects); rewrite: the verified multi-stage layout."),
+    max_builds: int = typer.Option(6, min=1, help="At most this many builds."),
+    timeout: float = typer.Option(3600, help="Give up after this many seconds."),
+    backend: str = typer.Option("sdk", help="sdk (Docker SDK, classic builder) or buildkit (docker CLI)."),
+    dockerfile: Optional[str] = typer.Option(None, help="The Dockerfile to repair."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Repair, then show the commit, branch and pull request; "
+                                                          "push and open nothing."),
+    report: Optional[Path] = typer.Option(None, help="Write the markdown report here ('-' for stdout)."),
+    json_path: Optional[Path] = typer.Option(None, "--json", help="Write the JSON report here ('-' for stdout)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q"),
+) -> None:
+    """Repair a git checkout and open (or update) a pull request with the fix; an issue when it cannot be repaired.
+
+    The token comes from DOCKERFIX_GITHUB_TOKEN, else GITHUB_TOKEN; the push uses git's own credentials.
+    """
+    from dockerfix.bot.github import token_from_environment
+    from dockerfix.bot.pr import PrSettings, open_pull_request
+    from dockerfix.repair import Options
+    from dockerfix.report import to_json, to_markdown
+
+    if strategy not in ("rewrite", "minimal"):
+        raise typer.BadParameter("rewrite or minimal", param_hint="--strategy")
+    if on_failure not in ("issue", "nothing"):
+        raise typer.BadParameter("issue or nothing", param_hint="--on-failure")
+    settings = PrSettings(branch=branch, base=base, remote=remote, repo=repo, api_url=api_url, labels=tuple(label),
+                          on_failure=on_failure, dry_run=dry_run)  # type: ignore[arg-type]
+    progress = Progress(quiet)
+    try:
+        outcome = open_pull_request(path, settings, Options(strategy=strategy, max_builds=max_builds, timeout=timeout,  # type: ignore[arg-type]
+                                                            backend=backend, dockerfile=dockerfile, progress=progress),
+                                    token=token_from_environment())
+    finally:
+        progress.stop()
+    _write_output(report, to_markdown(outcome.result))
+    _write_output(json_path, to_json(outcome.result))
+    target = f"{outcome.repo}: {outcome.branch} → {outcome.base}"
+    if outcome.action in ("would-open-pull-request", "would-open-issue"):
+        kind = "pull request" if outcome.action == "would-open-pull-request" else "issue"
+        lines = [f"dry run: would open or update a {kind} on {outcome.repo}"]
+        if outcome.commit_message:
+            lines += [f"branch: {outcome.branch} (from HEAD), base: {outcome.base}", "", "commit message:",
+                      *(f"    {line}" for line in outcome.commit_message.splitlines()), "", outcome.result.diff]
+        lines += [f"{kind} title: {outcome.title}", f"labels: {', '.join(label) or '(none)'}", "", outcome.body]
+        out.print(redact("\n".join(lines)), markup=False)
+    messages = {
+        "opened": f"opened pull request #{outcome.number} ({target}): {outcome.url}",
+        "updated": f"updated pull request #{outcome.number} ({target}, branch force-pushed): {outcome.url}",
+        "unchanged": f"pull request #{outcome.number} is up to date, nothing changed ({target}): {outcome.url}",
+        "nothing-to-repair": "nothing to repair: the build passes and the image verifies",
+        "issue-opened": f"not repaired: opened issue #{outcome.number}: {outcome.url}",
+        "issue-updated": f"not repaired: updated issue #{outcome.number}: {outcome.url}",
+        "not-repaired": f"not repaired: {outcome.result.message}",
+        "would-open-pull-request": "dry run: repaired; nothing committed, pushed or opened",
+        "would-open-issue": "dry run: not repaired; no issue opened",
+    }
+    err.print(redact(messages[outcome.action]), markup=False)
+    if outcome.result.status == "failed":
+        raise typer.Exit(ExitCode.NOT_REPAIRED)
+
+
+@app.command()
+def batch(
+    repositories: Path = typer.Argument(..., help="A file listing local checkouts or clone URLs, one a line "
+                                                  "(# comments); - reads standard input."),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Repair this many repositories at a time."),
+    docker_host: list[str] = typer.Option([], "--docker-host", help="An engine to build on (unix://, tcp:// with "
+                                          "DOCKER_TLS_VERIFY/DOCKER_CERT_PATH, ssh://); repeat to spread "
+                                          "repositories over several, round-robin. Default: DOCKER_HOST."),
+    out_dir: Path = typer.Option(Path("dockerfix-reports"), "--out", help="Where the reports go: NAME.md and "
+                                 "NAME.json per repository, summary.md and summary.json."),
+    work_dir: Optional[Path] = typer.Option(None, help="Where clone URLs are cloned (default: OUT/checkouts)."),
+    strategy: str = typer.Option("rewrite", help="rewrite or minimal (as for repair)."),
+    max_builds: int = typer.Option(6, min=1, help="At most this many builds per repository."),
+    timeout: float = typer.Option(3600, help="Give up on a repository after this many seconds."),
+    backend: str = typer.Option("sdk", help="sdk (Docker SDK, classic builder) or buildkit (docker CLI)."),
+    write: bool = typer.Option(False, "--write", help="Write the fixed files into each repository (default: "
+                                                      "reports only)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q"),
+) -> None:
+    """Repair many repositories, N at a time, over one or several engines; a summary table and a report per repository."""
+    from dockerfix.bot.batch import read_list, run_batch, summary_markdown
+    from dockerfix.repair import Options
+
+    if strategy not in ("rewrite", "minimal"):
+        raise typer.BadParameter("rewrite or minimal", param_hint="--strategy")
+    sources = read_list(sys.stdin.read() if str(repositories) == "-" else _read_log(repositories))
+    if not sources:
+        raise typer.BadParameter("the list names no repository", param_hint="REPOSITORIES")
+
+    def say(name: str, line: str) -> None:
+        if not quiet and line.startswith(IMPORTANT_PROGRESS):
+            err.print(f"{name}: {redact(line)}", markup=False)
+
+    items = run_batch(sources, Options(strategy=strategy, max_builds=max_builds, timeout=timeout, backend=backend,  # type: ignore[arg-type]
+                                       write=write), out_dir=out_dir, jobs=jobs, hosts=docker_host, work_dir=work_dir,
+                      progress=say)
+    out.print(summary_markdown(items), markup=False)
+    if any(item.status in ("failed", "error") for item in items):
+        raise typer.Exit(ExitCode.NOT_REPAIRED)
 
 
 @app.callback(invoke_without_command=True)

@@ -24,7 +24,7 @@ from dockerfix.diagnose import Diagnosis, diagnose, static_findings
 from dockerfix.errors import DirtyTree, InputError
 from dockerfix.plan import plan
 from dockerfix.render import render_dockerfile, render_dockerignore
-from dockerfix.verify import Verification, verify
+from dockerfix.verify import CacheProbe, Verification, verify
 from dockerfix.workspace import Workspace, uncommitted
 
 Status = Literal["repaired", "ok", "failed"]
@@ -45,7 +45,10 @@ class Options:
     keep_image: bool = False  # keep the final image (tagged) instead of removing it
     keep_cache: bool = False  # keep intermediate images so later builds reuse layers
     verify: bool = True
+    network: str | None = None  # build network mode ("none" cuts the build off: how the network tests inject faults)
     fallback: bool = True  # minimal → rewrite when the minimal edits run out
+    http_probe: str | None = None  # verification also requests this path from a server ("/health")
+    cache_check: bool = False  # verification rebuilds with a source touched: the dependency layer must be reused
     progress: Callable[[str], None] | None = None
 
 
@@ -93,6 +96,7 @@ class RepairResult:
     image_size: int | None = None
     seconds: float = 0.0
     message: str = ""  # why the repair stopped, when it failed
+    files: dict[str, str] = field(default_factory=dict)  # changed_files' new texts (what was, or would be, written)
 
 
 @dataclass
@@ -173,7 +177,8 @@ def _static_pass(state: _State) -> None:
         context = state.context()
         findings = static_findings(context)
         if not any(_apply(state, context, f, "static", None) for f in findings):
-            state.findings.extend(f for f in findings if BY_ID[f.rule].fix is None or BY_ID[f.rule].applicability == "suggestion")
+            state.findings.extend(f for f in findings if f not in state.findings and
+                                  (BY_ID[f.rule].fix is None or BY_ID[f.rule].applicability == "suggestion"))
             return
 
 
@@ -228,6 +233,7 @@ def repair(root: str | Path, options: Options = Options()) -> RepairResult:
             state.say(f"build {len(state.builds) + 1} ({backend.name}, {dockerfile.path})")
             result = backend.build(root, dict(state.workspace.files), dockerfile, tag=new_tag(root),
                                    labels={MANAGED_LABEL: "1", RUN_LABEL: str(id(state))}, no_cache=options.no_cache,
+                                   network=options.network,
                                    timeout=min(options.build_timeout, max(1.0, options.timeout - (time.monotonic() - state.started))),
                                    progress=options.progress)
             number = _record(state, result)
@@ -237,17 +243,28 @@ def repair(root: str | Path, options: Options = Options()) -> RepairResult:
                     status, kept_image = "ok", result.image
                     break
                 state.say(f"verify {result.image}")
-                verification = verify(context.project, result.image)  # type: ignore[arg-type]
+                cache = CacheProbe(root, dict(state.workspace.files), backend, options.build_timeout) \
+                    if options.cache_check and not options.no_cache else None
+                verification = verify(context.project, result.image, http_path=options.http_probe,  # type: ignore[arg-type]
+                                      cache=cache)
                 if verification.passed:
                     status, kept_image = "ok", result.image
                     break
                 diagnosis, phase = diagnose(context, verification.output(), kinds=("run", "report")), "verify"
             else:
-                diagnosis = diagnose(context, result.log)
+                # timeouts and engine errors are the backend's words, not the log's
+                log = result.log if result.error in result.log else f"{result.log}\n{result.error}"
+                diagnosis = diagnose(context, log)
+            if diagnosis.conclusive:
+                state.findings.extend(diagnosis.findings)
+                message = f"the build failed for a reason no file edit removes: {diagnosis.findings[0].message}"
+                break
             if any(_apply(state, context, f, phase, number) for f in diagnosis.findings):
                 continue
             state.findings.extend(f for f in diagnosis.findings if f not in state.findings)
-            if state.strategy == "minimal" and options.fallback:
+            # A failure outside the Dockerfile (an application error) fails the rewrite the same way: no fallback.
+            outside = bool(diagnosis.findings) and all(BY_ID[f.rule].kind == "report" for f in diagnosis.findings)
+            if state.strategy == "minimal" and options.fallback and not outside:
                 _rewrite(state, "the targeted edits ran out; falling back to the verified layout")
                 _static_pass(state)
                 if state.strategy == "rewrite":
@@ -258,10 +275,19 @@ def repair(root: str | Path, options: Options = Options()) -> RepairResult:
         for result in state.results:
             if result.image != kept_image or not options.keep_image:
                 backend.cleanup(result, keep_cache=options.keep_cache)
+    if status == "ok":
+        # The image works; what the static rules still find in the final state needs a change by hand (compose, .env).
+        state.findings = [f for f in static_findings(state.context())
+                          if BY_ID[f.rule].fix is None or BY_ID[f.rule].applicability == "suggestion"]
+        reported = sorted({f.rule for f in state.findings if BY_ID[f.rule].kind == "report"})
+        if reported:
+            status = "failed"
+            message = "the image builds and verifies, but findings need changes dockerfix does not make: " + ", ".join(reported)
     if status == "ok" and state.workspace.changed():
         status = "repaired"
     written = False
-    changed = tuple(state.workspace.changed())
+    new_texts = {path: new for path, (_, new) in state.workspace.changed().items()}
+    changed = tuple(new_texts)
     diff = state.workspace.diff()
     if status != "failed" and options.write and changed:
         state.workspace.write(force=options.force)
@@ -272,7 +298,7 @@ def repair(root: str | Path, options: Options = Options()) -> RepairResult:
         findings=tuple(state.findings), unknown=diagnosis.relevant if diagnosis and status == "failed" else (),
         image=kept_image if options.keep_image else None,
         image_size=verification.image_size if verification else None,
-        seconds=time.monotonic() - state.started, message=message,
+        seconds=time.monotonic() - state.started, message=message, files=new_texts,
     )
 
 

@@ -2,8 +2,9 @@
 
 A case is `corpus/<name>/case.toml` plus the broken project in `corpus/<name>/project/`:
   seeds, rules (ids the repair must apply), kind (build | run | report)
-  [original] builds (bool), signature (regex the original's build log, or its verification output, must match)
-  [repair] strategy, status (repaired | failed), max_builds
+  [original] builds (bool), signature (regex the original's build log, or its verification output, must match),
+             network ("none" injects a network fault), timeout (seconds)
+  [repair] strategy, status (repaired | failed), max_builds, network, build_timeout
 """
 
 from __future__ import annotations
@@ -36,11 +37,12 @@ def test_case_fails_as_seeded_then_repairs(case_dir, engine, project_copy):
 
     project = analyse(project_dir)
     backend = SdkBackend()
-    built = backend.build(project_dir, {}, project.dockerfile, tag=new_tag(project_dir), labels={MANAGED_LABEL: "1"})
+    built = backend.build(project_dir, {}, project.dockerfile, tag=new_tag(project_dir), labels={MANAGED_LABEL: "1"},
+                          network=original.get("network"), timeout=original.get("timeout"))
     keep_for_cleanup(built)
     try:
         assert built.ok == original["builds"], built.log[-3000:]
-        evidence = built.log
+        evidence = f"{built.log}\n{built.error}"
         if built.ok:
             checked = verify(project, built.image)
             assert not checked.passed, "the original image was expected to fail verification"
@@ -51,12 +53,16 @@ def test_case_fails_as_seeded_then_repairs(case_dir, engine, project_copy):
 
     settings = case["repair"]
     result = repair(project_dir, Options(strategy=settings.get("strategy", "rewrite"), keep_cache=True,
-                                         max_builds=settings.get("max_builds", 6), force=True))
+                                         max_builds=settings.get("max_builds", 6), force=True,
+                                         network=settings.get("network"),
+                                         build_timeout=settings.get("build_timeout", Options.build_timeout)))
     keep_for_cleanup(result)
     applied = {step.rule for step in result.steps}
     found = {finding.rule for finding in result.findings}
     assert set(case["rules"]) <= applied | found, (applied, found, result.message, result.unknown)
     assert result.status == settings.get("status", "repaired"), (result.message, result.unknown, result.steps)
+    if result.status == "failed":
+        assert not result.written and set(case["rules"]) <= found, "a report case ends with its finding and no edit"
     if result.status == "repaired":
         assert result.verification is not None and result.verification.passed
         assert result.written

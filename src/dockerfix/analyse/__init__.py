@@ -29,7 +29,7 @@ from dockerfix.analyse.pyproject import parse_pyproject, requirement_from_pep508
 from dockerfix.analyse.requirements import parse_requirements
 from dockerfix.analyse.syslibs import system_packages_for
 from dockerfix.analyse.tomlfile import exists, load_toml, overlaid, read_text
-from dockerfix.analyse.wheels import choose_python
+from dockerfix.analyse.wheels import choose_python, poetry_constraint_to_pep440
 from dockerfix.errors import InputError
 
 # Python versions for which official python:X.Y-slim images exist and dockerfix can build.
@@ -65,6 +65,9 @@ def _analyse(root: Path, dockerfile: str | None) -> Project:
     services = tuple(s for name in find_compose_files(root) for s in parse_compose(root, name))
     dockerfiles = _dockerfiles(root, services)
     target = _target_dockerfile(dockerfiles, services, dockerfile)
+    if target is None and pyproject is None and lock is None and not requirements and not exists(root, "Pipfile"):
+        raise InputError(root, None, "has no Dockerfile, pyproject.toml, requirements file, Pipfile or lock file: "
+                                     "nothing to build or install")
     ignore_text = _text_of(root, ".dockerignore")
     dockerignore = parse_dockerignore(".dockerignore", ignore_text) if ignore_text is not None else None
 
@@ -126,9 +129,7 @@ def _manager(root: Path, pyproject: Pyproject | None, lock: LockFile | None,
         return "requirements"
     if pyproject is not None and "poetry" in pyproject.tools and not pyproject.dependencies:
         return "poetry"
-    if pyproject is not None:
-        return "pip"
-    raise InputError(root, None, "has no pyproject.toml, requirements file, Pipfile or lock file: nothing says what to install")
+    return "pip"  # a PEP 621 project without a lock, or a Dockerfile-only project
 
 
 def _dependencies(root: Path, manager: Manager, pyproject: Pyproject | None,
@@ -146,6 +147,10 @@ def _choose_python(root: Path, pyproject: Pyproject | None, dockerfile: Dockerfi
                    lock: LockFile | None) -> PythonChoice:
     """The project's constraints are binding; the existing FROM tag is kept only if every locked package has a wheel for it."""
     constraints = _python_constraints(root, pyproject)
+    if lock is not None and lock.python_constraint and not (pyproject and pyproject.requires_python):
+        # the Python the lock was resolved for (Pipfile's [requires]); a pyproject's own constraint says more
+        text = lock.python_constraint
+        constraints.append((lock.path, poetry_constraint_to_pep440(text) if text[:1] in "^~" else text))
     preferred = _from_tag_python(dockerfile)
     if preferred is not None:
         try:

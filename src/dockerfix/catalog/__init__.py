@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dockerfix.catalog import (
     DF001_copied_file_ignored,
+    DF060_network_unreachable,
+    DF061_disk_full,
+    DF062_build_interrupted,
 )
 from dockerfix.catalog.rule import Rule
 
@@ -15,6 +18,9 @@ RULES: tuple[Rule, ...] = tuple(
     module.RULE
     for module in (
         DF001_copied_file_ignored,
+        DF060_network_unreachable,
+        DF061_disk_full,
+        DF062_build_interrupted,
     )
 )
 BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}

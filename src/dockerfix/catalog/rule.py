@@ -87,6 +87,9 @@ class Rule:
     from_log: LogMatcher | None = None  # refines a log match into a finding (None: always a finding)
     fix: Callable[[Context, Finding], Fix | Skip] | None = None
     applicability: Applicability = "safe"
+    # A conclusive finding explains the whole failure (no network, disk full, engine gone): no other rule's
+    # fix may be tried on top of it, because the build did not fail for a reason a file edit can remove.
+    conclusive: bool = False
     references: tuple[str, ...] = field(default=())
 
     def match_log(self, context: Context, log: str) -> Finding | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from dockerfix.catalog import RULES
+from dockerfix.catalog import BY_ID, RULES
 from dockerfix.catalog.rule import Context, Finding, Rule
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|\r")
@@ -44,6 +44,10 @@ class Diagnosis:
     def known(self) -> bool:
         return bool(self.findings)
 
+    @property
+    def conclusive(self) -> bool:
+        return any(BY_ID[f.rule].conclusive for f in self.findings)
+
 
 def relevant_lines(log: str, limit: int = 25) -> tuple[str, ...]:
     lines = [l for l in log.splitlines() if ERRORISH.search(l)]
@@ -59,6 +63,7 @@ def diagnose(context: Context, log: str, *, kinds: tuple[str, ...] = ("build", "
             finding = rule.match_log(context, text)
             if finding is not None:
                 findings.append(finding)
+    findings.sort(key=lambda f: not BY_ID[f.rule].conclusive)  # stable: catalog order otherwise
     return Diagnosis(findings=tuple(findings), relevant=() if findings else relevant_lines(text))
 
 

@@ -6,6 +6,7 @@ import json
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 
@@ -13,8 +14,10 @@ from dockerfix import __version__
 from dockerfix.analyse.dockerfile import parse_dockerfile
 from dockerfix.analyse.dockerignore import excluding_pattern, parse_dockerignore
 from dockerfix.analyse.model import Project
-from dockerfix.plan import BuildPlan
 from dockerfix.render.safe import label_value, shell_quote
+
+if TYPE_CHECKING:  # plan imports render.safe, so render may not import plan at run time
+    from dockerfix.plan import BuildPlan
 
 # Patterns of the old .dockerignore that the template already covers or that broke builds are not carried over.
 DROPPED_PATTERNS = re.compile(r"^(\*\.lock|\*\*/\*\.lock|\*\.toml|\*\.txt|\*\.md|\*|\*\*)$")

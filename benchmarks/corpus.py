@@ -1,0 +1,105 @@
+"""Benchmark the repair on every corpus case, on the real engine.
+
+For each case: does the original build; the repair's status and builds to green; its wall time divided by
+the time of one clean (no-cache) build of the result; the final image size against the original's where the
+original built. Writes corpus/results.json and corpus/RESULTS.md.
+
+    python benchmarks/corpus.py [CASE ...]
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from dockerfix.analyse import analyse  # noqa: E402
+from dockerfix.build import MANAGED_LABEL, new_tag  # noqa: E402
+from dockerfix.build.engine import engine_client  # noqa: E402
+from dockerfix.build.sdk import SdkBackend  # noqa: E402
+from dockerfix.repair import Options, repair  # noqa: E402
+
+CORPUS = ROOT / "corpus"
+
+
+def image_size(result) -> int | None:
+    return engine_client().images.get(result.image).attrs["Size"] if result.ok else None
+
+
+def clean_build(root: Path, *, no_cache: bool):
+    backend = SdkBackend()
+    project = analyse(root)
+    result = backend.build(root, {}, project.dockerfile, tag=new_tag(root), labels={MANAGED_LABEL: "1"}, no_cache=no_cache)
+    size = image_size(result)
+    backend.cleanup(result)
+    return result, size
+
+
+def measure(case_dir: Path) -> dict:
+    case = tomllib.loads((case_dir / "case.toml").read_text())
+    with tempfile.TemporaryDirectory(prefix="dockerfix-corpus-") as scratch:
+        root = Path(scratch) / case_dir.name
+        shutil.copytree(case_dir / "project", root)
+        original, original_size = clean_build(root, no_cache=False)
+        started = time.monotonic()
+        result = repair(root, Options(strategy=case["repair"].get("strategy", "rewrite"), force=True))
+        wall = time.monotonic() - started
+        row = {"case": case_dir.name, "seeds": case.get("seeds", []), "kind": case.get("kind"),
+               "expected": case["repair"].get("status", "repaired"), "status": result.status,
+               "rules": sorted({s.rule for s in result.steps} | {f.rule for f in result.findings}),
+               "original_builds": original.ok, "original_image_bytes": original_size,
+               "builds": len(result.builds), "repair_seconds": round(wall, 1)}
+        if result.status in ("repaired", "ok"):
+            final, final_size = clean_build(root, no_cache=True)
+            row |= {"clean_build_seconds": round(final.seconds, 1), "final_image_bytes": final_size,
+                    "repair_over_clean_build": round(wall / final.seconds, 2) if final.seconds else None}
+    return row
+
+
+def summary(rows: list[dict]) -> dict:
+    repairable = [r for r in rows if r["expected"] == "repaired"]
+    green = [r for r in repairable if r["status"] == "repaired"]
+    builds = [r["builds"] for r in green]
+    ratios = [r["repair_over_clean_build"] for r in green if r.get("repair_over_clean_build")]
+    return {"cases": len(rows), "repairable": len(repairable), "repaired": len(green),
+            "repaired_share": round(len(green) / len(repairable), 3) if repairable else None,
+            "reported_as_expected": sum(1 for r in rows if r["expected"] == "failed" and r["status"] == "failed"),
+            "builds_median": statistics.median(builds) if builds else None, "builds_max": max(builds) if builds else None,
+            "repair_over_clean_build_median": round(statistics.median(ratios), 2) if ratios else None}
+
+
+def mb(size: int | None) -> str:
+    return f"{size / 1e6:.0f} MB" if size else "—"
+
+
+def main(names: list[str]) -> None:
+    cases = sorted(p.parent for p in CORPUS.glob("*/case.toml") if not names or p.parent.name in names)
+    rows = [measure(case) for case in cases]
+    totals = summary(rows)
+    meta = {"date": time.strftime("%Y-%m-%d"), "engine": engine_client().version().get("Version")}
+    (CORPUS / "results.json").write_text(json.dumps({"meta": meta, "summary": totals, "rows": rows}, indent=2) + "\n")
+    lines = [f"# Corpus results ({meta['date']}, Docker {meta['engine']})", "",
+             f"Repaired {totals['repaired']} of {totals['repairable']} repairable cases "
+             f"({(totals['repaired_share'] or 0) * 100:.0f}%); report cases reported as expected: "
+             f"{totals['reported_as_expected']}. Builds to green: median {totals['builds_median']}, max {totals['builds_max']}. "
+             f"Repair wall time / one clean build of the result: median {totals['repair_over_clean_build_median']}.", "",
+             "| case | seeds | status | rules | builds | repair | clean build | original image | final image |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['case']} | {', '.join(r['seeds'])} | {r['status']} | {', '.join(r['rules'])} | {r['builds']} | "
+                     f"{r['repair_seconds']} s | {r.get('clean_build_seconds', '—')} s | "
+                     f"{mb(r['original_image_bytes'])} | {mb(r.get('final_image_bytes'))} |")
+    (CORPUS / "RESULTS.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,119 @@
+"""Stage 4, build: run a build on a real engine and return one `BuildResult`, whichever backend ran it.
+
+Two backends share the result type and the context: the Docker SDK (classic builder, streamed) and BuildKit
+through the `docker` CLI. Everything they create carries the label `org.dockerfix.managed` and is removed
+by `cleanup()`; a run's images are tagged uniquely, so concurrent repairs never collide.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections import deque
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Protocol
+
+from dockerfix.analyse.model import DockerfileInfo, Instruction
+
+MANAGED_LABEL = "org.dockerfix.managed"
+RUN_LABEL = "org.dockerfix.run"
+LOG_HEAD_LINES = 200
+LOG_TAIL_LINES = 2000
+
+ProgressCallback = Callable[[str], None]
+# The engine this thread's builds, verification and cleanup talk to, when one was chosen (`engine.use_engine`:
+# a batch spreads repairs over several engines); unset, DOCKER_HOST decides, as for any docker client.
+SELECTED_HOST: ContextVar[str | None] = ContextVar("dockerfix_selected_host", default=None)
+
+
+@dataclass(frozen=True)
+class FailedStep:
+    instruction: Instruction | None  # the instruction in the Dockerfile, when it could be mapped
+    text: str  # the step as the builder printed it
+    stage: str | None
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    ok: bool
+    backend: str
+    log: str  # the head and tail of the log (long logs are cut in the middle, see `LogBuffer`)
+    image: str | None = None  # tag of the built image
+    image_id: str | None = None
+    exit_code: int | None = None  # of the failing RUN
+    failed: FailedStep | None = None
+    error: str = ""  # the builder's one-line error
+    seconds: float = 0.0
+    ran_steps: tuple[str, ...] = ()  # steps that ran (not taken from the cache)
+    cached_steps: tuple[str, ...] = ()
+    created_images: tuple[str, ...] = field(default=(), repr=False)  # ids to remove on cleanup
+
+
+class LogBuffer:
+    """Keeps the first and last lines of a build log, so memory stays bounded on any log length."""
+
+    def __init__(self, head: int = LOG_HEAD_LINES, tail: int = LOG_TAIL_LINES) -> None:
+        self.head: list[str] = []
+        self.tail: deque[str] = deque(maxlen=tail)
+        self.head_size = head
+        self.dropped = 0
+
+    def add(self, line: str) -> None:
+        if len(self.head) < self.head_size:
+            self.head.append(line)
+            return
+        if len(self.tail) == self.tail.maxlen:
+            self.dropped += 1
+        self.tail.append(line)
+
+    def text(self) -> str:
+        middle = [f"[dockerfix: {self.dropped} log lines omitted]"] if self.dropped else []
+        return "\n".join([*self.head, *middle, *self.tail])
+
+
+class BuildBackend(Protocol):
+    name: str
+
+    def build(self, root: Path, overlay: dict[str, str], dockerfile: DockerfileInfo, *, tag: str,
+              labels: dict[str, str], no_cache: bool = False, timeout: float | None = None,
+              network: str | None = None, progress: ProgressCallback | None = None) -> BuildResult: ...
+
+    def cleanup(self, result: BuildResult, *, keep_cache: bool = False) -> None: ...
+
+
+def new_tag(project: Path) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", project.resolve().name.lower()).strip("-") or "project"
+    return f"dockerfix/{slug}:{uuid.uuid4().hex[:12]}"
+
+
+def docker_host() -> str:
+    return SELECTED_HOST.get() or os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+
+
+def step_instruction(dockerfile: DockerfileInfo, stage: str | None, index: int, *, global_index: bool) -> Instruction | None:
+    """The instruction a builder's step number points at.
+
+    The classic builder counts every instruction of the file (`Step 7/9`); BuildKit counts within a stage,
+    FROM being 1 (`[builder 3/5]`), and names unnamed stages `stage-N`.
+    """
+    if global_index:
+        return dockerfile.instructions[index - 1] if 0 < index <= len(dockerfile.instructions) else None
+    for candidate in dockerfile.stages:
+        if stage in (candidate.name, f"stage-{candidate.index}"):
+            return candidate.instructions[index - 1] if 0 < index <= len(candidate.instructions) else None
+    return None
+
+
+def get_backend(name: str = "sdk") -> BuildBackend:
+    if name == "sdk":
+        from dockerfix.build.sdk import SdkBackend
+
+        return SdkBackend()
+    if name == "buildkit":
+        from dockerfix.build.buildkit import BuildKitBackend
+
+        return BuildKitBackend()
+    raise ValueError(f"unknown build backend {name!r} (sdk or buildkit)")

@@ -1,0 +1,93 @@
+"""The rewrite builds and verifies the first time, for every kind of project, on the real engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, keep_for_cleanup
+from dockerfix.analyse import analyse
+from dockerfix.build import MANAGED_LABEL, new_tag
+from dockerfix.build.sdk import SdkBackend
+from dockerfix.repair import Options, repair
+
+FIXTURES = ROOT / "tests" / "fixtures" / "projects"
+# fixture → (manager, the Python its constraints select)
+EXPECTED = {
+    "poetry1": ("poetry", "3.9"),  # Poetry 1.8 lock (lock-version 2.0), flat layout, .python-version
+    "poetry2": ("poetry", "3.13"),  # Poetry 2.1 lock (2.1), PEP 621 + [tool.poetry], src layout, console script
+    "uvproj": ("uv", "3.12"),  # uv.lock, src layout
+    "pdmproj": ("pdm", "3.10"),  # pdm.lock
+    "pipenvproj": ("pipenv", "3.11"),  # Pipfile.lock, no pyproject
+    "piptools": ("requirements", "3.13"),  # pip-compile --generate-hashes
+    "pep621": ("pip", "3.12"),  # PEP 621 without a lock, src layout
+    "psycopg2src": ("requirements", "3.11"),  # psycopg2 (not -binary) built from source: gcc + libpq-dev, libpq5
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_rewrite_builds_and_verifies_first_time(name, engine, project_copy):
+    project_dir = project_copy(FIXTURES / name)
+    manager, python = EXPECTED[name]
+    project = analyse(project_dir)
+    assert (project.manager, project.python.version) == (manager, python)
+
+    result = repair(project_dir, Options(strategy="rewrite", keep_cache=True, force=True))
+    keep_for_cleanup(result)
+    assert result.status == "repaired", (result.message, result.unknown, [s.rule for s in result.steps])
+    assert [s.rule for s in result.steps] == ["rewrite"]
+    assert len(result.builds) == 1
+    checks = {c.name: c.passed for c in result.verification.checks}
+    assert all(checks.values()) and checks["non-root"] and checks["imports-project"], result.verification.checks
+    dockerfile = (project_dir / "Dockerfile").read_text()
+    assert f"FROM python:{python}-slim AS builder" in dockerfile
+
+
+def test_source_only_change_reuses_the_dependency_layer(engine, project_copy):
+    project_dir = project_copy(FIXTURES / "poetry1")
+    first = repair(project_dir, Options(strategy="rewrite", keep_cache=True, force=True))
+    keep_for_cleanup(first)
+    assert first.status == "repaired"
+    source = project_dir / "svc_poetry1" / "__main__.py"
+    source.write_text(source.read_text() + "\n# a source-only change\n")
+
+    project = analyse(project_dir)
+    backend = SdkBackend()
+    rebuilt = backend.build(project_dir, {}, project.dockerfile, tag=new_tag(project_dir), labels={MANAGED_LABEL: "1"})
+    keep_for_cleanup(rebuilt)
+    backend.cleanup(rebuilt, keep_cache=True)
+    assert rebuilt.ok, rebuilt.log[-2000:]
+    install = next(step for step in rebuilt.cached_steps + rebuilt.ran_steps if "poetry export" in step)
+    assert install in rebuilt.cached_steps and install not in rebuilt.ran_steps
+    assert any(step.startswith("COPY . .") for step in rebuilt.ran_steps)
+
+
+def test_rewrite_keeps_what_the_original_meant(tmp_path):
+    """CMD, ENTRYPOINT, EXPOSE, ENV, ARG, LABEL, HEALTHCHECK, extra steps and the workdir survive the rewrite."""
+    from dockerfix.repair import rewrite_files
+
+    project_dir = tmp_path / "svc"
+    (project_dir / "svc").mkdir(parents=True)
+    (project_dir / "svc" / "__init__.py").write_text("")
+    (project_dir / "requirements.txt").write_text("six==1.17.0\n")
+    (project_dir / "Dockerfile").write_text(
+        "ARG BASE_TAG=3.11\nFROM python:3.11-slim\nARG BUILD_ID\nENV APP_MODE=prod PATH=/root/.local/bin:$PATH\n"
+        "LABEL org.example.team=payments\nWORKDIR /srv/svc\nRUN apt-get update && apt-get install -y curl gcc libpq-dev\n"
+        "COPY requirements.txt .\nRUN pip install --user -r requirements.txt\nRUN mkdir -p /srv/data && echo ready > /srv/data/flag\n"
+        "COPY docker/entrypoint.sh /entrypoint.sh\nCOPY . .\nEXPOSE 8080\nHEALTHCHECK CMD curl -f http://localhost:8080/ || exit 1\n"
+        "ENTRYPOINT [\"/entrypoint.sh\"]\nCMD [\"python\", \"-m\", \"svc\"]\n")
+    (project_dir / "docker").mkdir()
+    (project_dir / "docker" / "entrypoint.sh").write_text("#!/bin/sh\nexec \"$@\"\n")
+    files = rewrite_files(analyse(project_dir))
+    dockerfile = files["Dockerfile"]
+    for kept in ("ARG BASE_TAG=3.11", "ARG BUILD_ID", "ENV APP_MODE=prod PATH=/root/.local/bin:$PATH",
+                 "LABEL org.example.team=payments", "WORKDIR /srv/svc", "RUN mkdir -p /srv/data && echo ready > /srv/data/flag",
+                 "COPY docker/entrypoint.sh /entrypoint.sh", "EXPOSE 8080", "HEALTHCHECK CMD curl -f http://localhost:8080/ || exit 1",
+                 'ENTRYPOINT ["/entrypoint.sh"]', 'CMD ["python", "-m", "svc"]'):
+        assert kept in dockerfile, kept
+    final = dockerfile.split("\nFROM python:3.11-slim\n")[1]
+    assert "curl" in final and "libpq-dev" not in final and "gcc" not in final  # build-only packages stay in the builder
+    assert "pip install --user" not in dockerfile
+    assert dockerfile.index("USER app") > dockerfile.index("RUN mkdir -p /srv/data")
+    assert ".dockerignore" in files and "!requirements.txt" not in files[".dockerignore"]
