@@ -47,9 +47,9 @@ def _remove_leftovers(client) -> None:
             client.images.remove(image_id)
         except DockerException:
             pass
-    for image in client.images.list(filters={"label": MANAGED_LABEL}):
+    for image_id in client.api.images(filters={"label": MANAGED_LABEL}, quiet=True):  # ids only: no inspect races
         try:
-            client.images.remove(image.id, force=True)
+            client.images.remove(image_id, force=True)
         except DockerException:
             pass
 

@@ -13,7 +13,6 @@ import traceback
 from pathlib import Path
 from typing import Optional
 
-import click
 import typer
 from rich.console import Console
 
@@ -375,9 +374,8 @@ def batch(
         if not quiet and line.startswith(IMPORTANT_PROGRESS):
             err.print(f"{name}: {redact(line)}", markup=False)
 
-    items = run_batch(sources, Options(strategy=strategy, max_builds=max_builds, timeout=timeout, backend=backend,  # type: ignore[arg-type]
-                                       write=write), out_dir=out_dir, jobs=jobs, hosts=docker_host, work_dir=work_dir,
-                      progress=say)
+    items = run_batch(sources, Options(strategy=strategy, max_builds=max_builds, timeout=timeout, backend=backend),  # type: ignore[arg-type]
+                      out_dir=out_dir, jobs=jobs, hosts=docker_host, work_dir=work_dir, write=write, progress=say)
     out.print(summary_markdown(items), markup=False)
     if any(item.status in ("failed", "error") for item in items):
         raise typer.Exit(ExitCode.NOT_REPAIRED)
@@ -396,11 +394,11 @@ def main(argv: list[str] | None = None) -> int:
         return code if isinstance(code, int) else ExitCode.OK
     except typer.Exit as exit_:
         return exit_.exit_code
-    except click.exceptions.Abort:
+    except typer.Abort:
         err.print("interrupted: the project's files are as they were")
         return ExitCode.INTERRUPTED
-    except click.ClickException as exc:
-        exc.show()
+    except typer.TyperException as exc:  # usage errors (typer's own click)
+        exc.show()  # type: ignore[attr-defined]
         return ExitCode.BAD_INPUT
     except KeyboardInterrupt:
         err.print("interrupted: the project's files are as they were; images of this run were removed")

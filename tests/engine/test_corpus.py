@@ -3,8 +3,10 @@
 A case is `corpus/<name>/case.toml` plus the broken project in `corpus/<name>/project/`:
   seeds, rules (ids the repair must apply), kind (build | run | report)
   [original] builds (bool), signature (regex the original's build log, or its verification output, must match),
-             network ("none" injects a network fault), timeout (seconds)
-  [repair] strategy, status (repaired | failed), max_builds, network, build_timeout
+             network ("none" injects a network fault), timeout (seconds), cache_check (verification includes the
+             cache check), verifies (the image works and the signature matches the static findings instead:
+             problems outside the image, such as compose files)
+  [repair] strategy, status (repaired | failed), max_builds, network, build_timeout, changed_files (exactly these)
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from conftest import CORPUS, keep_for_cleanup
 from dockerfix.analyse import analyse
 from dockerfix.build import MANAGED_LABEL, new_tag
 from dockerfix.build.sdk import SdkBackend
+from dockerfix.catalog.rule import Context
+from dockerfix.diagnose import static_findings
 from dockerfix.repair import Options, repair
-from dockerfix.verify import verify
+from dockerfix.verify import CacheProbe, verify
 
 CASES = sorted(p.parent for p in CORPUS.glob("*/case.toml"))
 
@@ -44,9 +48,13 @@ def test_case_fails_as_seeded_then_repairs(case_dir, engine, project_copy):
         assert built.ok == original["builds"], built.log[-3000:]
         evidence = f"{built.log}\n{built.error}"
         if built.ok:
-            checked = verify(project, built.image)
-            assert not checked.passed, "the original image was expected to fail verification"
+            cache = CacheProbe(project_dir, {}, backend) if original.get("cache_check") else None
+            checked = verify(project, built.image, cache=cache)
+            assert checked.passed == original.get("verifies", False), checked.output()[-3000:]
             evidence = checked.output()
+            if checked.passed:
+                findings = static_findings(Context(root=project_dir, files={}, project=project))
+                evidence = "\n".join(f"{f.rule} {f.location}: {f.message}" for f in findings)
         assert re.search(original["signature"], evidence, re.MULTILINE), evidence[-3000:]
     finally:
         backend.cleanup(built, keep_cache=True)
@@ -63,6 +71,8 @@ def test_case_fails_as_seeded_then_repairs(case_dir, engine, project_copy):
     assert result.status == settings.get("status", "repaired"), (result.message, result.unknown, result.steps)
     if result.status == "failed":
         assert not result.written and set(case["rules"]) <= found, "a report case ends with its finding and no edit"
+    if "changed_files" in settings:
+        assert sorted(result.changed_files) == sorted(settings["changed_files"]), result.diff
     if result.status == "repaired":
         assert result.verification is not None and result.verification.passed
         assert result.written

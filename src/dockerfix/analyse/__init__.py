@@ -61,7 +61,7 @@ def _text_of(root: Path, relpath: str) -> str | None:
 def _analyse(root: Path, dockerfile: str | None) -> Project:
     pyproject = parse_pyproject(root)
     lock = find_lock(root)
-    requirements = tuple(parse_requirements(root, name) for name in REQUIREMENTS_FILES if (root / name).is_file())
+    requirements = tuple(parse_requirements(root, name) for name in REQUIREMENTS_FILES if exists(root, name))
     services = tuple(s for name in find_compose_files(root) for s in parse_compose(root, name))
     dockerfiles = _dockerfiles(root, services)
     target = _target_dockerfile(dockerfiles, services, dockerfile)
@@ -97,8 +97,8 @@ def _analyse(root: Path, dockerfile: str | None) -> Project:
 
 
 def _dockerfiles(root: Path, services: tuple[ComposeService, ...]) -> tuple[DockerfileInfo, ...]:
-    names = [n for n in DOCKERFILE_NAMES if (root / n).is_file()]
-    names += [s.dockerfile for s in services if s.dockerfile and s.dockerfile not in names and (root / s.dockerfile).is_file()]
+    names = [n for n in DOCKERFILE_NAMES if exists(root, n)]
+    names += [s.dockerfile for s in services if s.dockerfile and s.dockerfile not in names and exists(root, s.dockerfile)]
     names += sorted(p.name for p in root.glob("Dockerfile.*") if p.is_file() and p.name not in names)
     return tuple(parse_dockerfile(name, _text_of(root, name) or "") for name in names)
 
@@ -123,7 +123,7 @@ def _manager(root: Path, pyproject: Pyproject | None, lock: LockFile | None,
              requirements: tuple[RequirementsFile, ...]) -> Manager:
     if lock is not None:
         return {"poetry": "poetry", "uv": "uv", "pdm": "pdm", "pipenv": "pipenv", "requirements": "requirements"}[lock.kind]
-    if (root / "Pipfile").is_file():
+    if exists(root, "Pipfile"):
         return "pipenv"
     if requirements:
         return "requirements"
@@ -134,7 +134,7 @@ def _manager(root: Path, pyproject: Pyproject | None, lock: LockFile | None,
 
 def _dependencies(root: Path, manager: Manager, pyproject: Pyproject | None,
                   requirements: tuple[RequirementsFile, ...]) -> tuple[Requirement, ...]:
-    if manager == "pipenv" and (root / "Pipfile").is_file():
+    if manager == "pipenv" and exists(root, "Pipfile"):
         packages = load_toml(root, "Pipfile").get("packages", {})
         specs = [f"{name}{'' if spec in ('*', '') else spec}" if isinstance(spec, str) else name for name, spec in packages.items()]
         return tuple(requirement_from_pep508(s, "Pipfile", "Pipfile") for s in specs)
@@ -167,7 +167,7 @@ def _python_constraints(root: Path, pyproject: Pyproject | None) -> list[tuple[s
     if pyproject and pyproject.requires_python:
         constraints.append((pyproject.requires_python_origin or "pyproject.toml", pyproject.requires_python))
     for name, pattern in ((".python-version", r"^\s*(\d+\.\d+(?:\.\d+)?)"), ("runtime.txt", r"^\s*python-(\d+\.\d+(?:\.\d+)?)")):
-        if (root / name).is_file():
+        if exists(root, name):
             match = re.search(pattern, read_text(root, name), re.M)
             if match:
                 constraints.append((f"{name}:1", match.group(1)))

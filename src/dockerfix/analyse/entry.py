@@ -16,6 +16,7 @@ NOT_PACKAGES = frozenset({"tests", "test", "docs", "doc", "scripts", "examples",
                           "node_modules", "migrations", "alembic", "static", "templates", "venv", "env", "site"})
 SERVERS = frozenset({"uvicorn", "gunicorn", "hypercorn", "daphne", "granian", "celery", "flask", "streamlit",
                      "waitress-serve", "fastapi"})
+ENTRY_POINT_NAME = re.compile(r"[\w.-]+")  # the entry-points spec's name grammar; anything else is not a command
 APP_FILES = ("main.py", "app.py", "server.py", "wsgi.py", "asgi.py", "api.py")
 
 
@@ -43,13 +44,16 @@ def _described(argv: tuple[str, ...], origin: str, entrypoint: tuple[str, ...] =
     else:
         words = list(full)
     executable = words[0] if words else None
-    module = None
+    module = script = None
     if executable and Path(executable).name.startswith("python"):
         if len(words) >= 3 and words[1] == "-m":
             module = words[2]
             executable_name = words[2]
         else:
             executable_name = ""
+            arguments = [w for w in words[1:] if not w.startswith("-")]
+            if arguments and arguments[0].endswith(".py") and not any(w in ("&&", "||", ";", "|") for w in words):
+                script = arguments[0]
     else:
         executable_name = Path(executable).name if executable else ""
     for word in words[1:]:
@@ -63,6 +67,7 @@ def _described(argv: tuple[str, ...], origin: str, entrypoint: tuple[str, ...] =
         executable=executable,
         server=executable_name in SERVERS or "runserver" in words,
         entrypoint=entrypoint,
+        script=script,
     )
 
 
@@ -78,9 +83,10 @@ def find_entry(root: Path, dockerfile: DockerfileInfo | None, services: tuple[Co
     for service in services:
         if service.command and service.context is not None:
             return _described(("/bin/sh", "-c", service.command), f"{service.file} service {service.name} command")
-    if pyproject and pyproject.scripts:
-        own = canonicalize_name(pyproject.name or "")
-        script = next((s for s in pyproject.scripts if canonicalize_name(s.name) == own), pyproject.scripts[0])
+    scripts = [s for s in pyproject.scripts if ENTRY_POINT_NAME.fullmatch(s.name)] if pyproject else []
+    if scripts:
+        own = canonicalize_name(pyproject.name or "")  # type: ignore[union-attr]
+        script = next((s for s in scripts if canonicalize_name(s.name) == own), scripts[0])
         entry = _described((script.name,), f"[project.scripts] {script.name}")
         return EntryCommand(argv=entry.argv, origin=entry.origin, module=script.target.partition(":")[0],
                             executable=script.name, server=False)

@@ -33,6 +33,7 @@ class SdkBackend:
         cached: list[str] = []
         created: list[str] = []
         step_number, step_text, error, image_id = 0, "", "", None
+        pending = ""  # the unfinished last line of the stream so far
         started = time.monotonic()
         try:
             stream = client.api.build(fileobj=context, custom_context=True, dockerfile=dockerfile.path, tag=tag,
@@ -44,11 +45,16 @@ class SdkBackend:
                     break
                 if "error" in chunk:
                     error = chunk["error"].strip()
-                    log.add(error)
-                    continue
-                if "aux" in chunk and "ID" in chunk["aux"]:
+                    lines, pending = [*pending.splitlines(), error], ""
+                elif "aux" in chunk and "ID" in chunk["aux"]:
                     image_id = chunk["aux"]["ID"]
-                for line in chunk.get("stream", "").splitlines():
+                    continue
+                else:
+                    # a chunk is whatever the command wrote at once (apt writes "E", ": " and its message
+                    # separately): only a newline ends a line
+                    *complete, pending = (pending + chunk.get("stream", "")).split("\n")
+                    lines = [part for line in complete for part in line.splitlines()]
+                for line in lines:
                     line = re.sub(r"\x1b\[[0-9;]*m", "", line.rstrip())
                     if not line:
                         continue
@@ -57,12 +63,14 @@ class SdkBackend:
                         progress(line)
                     if match := STEP.match(line):
                         step_number, step_text = int(match.group(1)), match.group(2)
-                    elif line == " ---> Using cache":
-                        cached.append(step_text)
-                    elif line.startswith(" ---> Running in"):
-                        ran.append(step_text)
+                        if not step_text.upper().startswith("FROM"):
+                            ran.append(step_text)  # until the builder says it came from the cache
+                    elif line == " ---> Using cache" and ran and ran[-1] == step_text:
+                        cached.append(ran.pop())
                     elif (match := IMAGE.match(line)) and not step_text.upper().startswith("FROM"):
                         created.append(match.group(1))
+            if pending.strip():
+                log.add(re.sub(r"\x1b\[[0-9;]*m", "", pending.rstrip()))
         except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             # a silent step outlasting the read timeout is our own time limit; closing the stream cancels the build
             if timeout and time.monotonic() - started >= timeout - 1:
@@ -72,6 +80,8 @@ class SdkBackend:
         except (APIError, DockerException) as exc:
             error = f"engine error: {str(exc)[:300]}"
         finally:
+            # closing the connection is what cancels a build the daemon is still running (timeout, Ctrl-C)
+            client.close()
             context.close()
         seconds = time.monotonic() - started
         if error:

@@ -168,7 +168,8 @@ def plan(project: Project) -> BuildPlan:
     notes += [f"{dist}: {why}" for dist, why in project.system_packages.reasons]
     return BuildPlan(
         python=project.python.version,
-        base_image=f"python:{project.python.version}-slim",
+        # bookworm pinned: the apt names in tables/ are checked against bookworm, and plain -slim tags moved to trixie
+        base_image=f"python:{project.python.version}-slim-bookworm",
         installer=installer,
         build_packages=tuple(sorted(build_packages)),
         runtime_packages=tuple(sorted(runtime_packages)),

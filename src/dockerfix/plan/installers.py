@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dockerfix.analyse.model import Project
+from dockerfix.analyse.model import LockFile, Project
 
 # Poetry that reads each lock-file format, used when the lock's header does not name its Poetry version.
 POETRY_FOR_LOCK_FORMAT = {"1.1": "1.8.5", "2.0": "1.8.5", "2.1": "2.1.4"}
@@ -30,7 +30,11 @@ class Installer:
 
 
 def poetry_version(project: Project) -> str:
-    lock = project.lock
+    return poetry_version_for_lock(project.lock)
+
+
+def poetry_version_for_lock(lock: LockFile | None) -> str:
+    """The Poetry that wrote `lock` (its header), else one that reads its lock format."""
     if lock and lock.tool_version:
         return lock.tool_version
     return POETRY_FOR_LOCK_FORMAT.get(lock.format_version if lock and lock.format_version else "2.0", "1.8.5")

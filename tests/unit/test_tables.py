@@ -1,0 +1,241 @@
+"""The knowledge tables: every file parses, every entry has its keys with the right types,
+names are canonical, the lookups find what they should, and (where apt can tell) every
+Debian name is installable on bookworm."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tomllib
+from importlib.resources import files
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
+
+from dockerfix import tables
+
+TABLE_NAMES = {"syslibs", "apt_renames", "import_names", "package_renames", "shared_libs", "commands"}
+DEBIAN_NAME = re.compile(r"^[a-z0-9][a-z0-9+.-]+$")  # Debian policy 5.6.1
+
+
+def load(name: str) -> dict:
+    return tomllib.loads(files("dockerfix.tables").joinpath(f"{name}.toml").read_text(encoding="utf-8"))
+
+
+def check_entry(entry: dict, required: dict[str, type], optional: dict[str, type] | None = None) -> None:
+    """``entry`` has exactly the ``required`` keys plus some ``optional`` ones; lists hold strings."""
+    optional = optional or {}
+    assert required.keys() <= entry.keys(), f"missing {required.keys() - entry.keys()} in {entry}"
+    assert entry.keys() <= required.keys() | optional.keys(), f"unknown {entry.keys() - required.keys() - optional.keys()}"
+    for key, value in entry.items():
+        expected = required.get(key) or optional[key]
+        assert isinstance(value, expected), f"{key}={value!r} is not {expected.__name__}"
+        if expected is list:
+            assert all(isinstance(item, str) and item for item in value), f"{key}={value!r}"
+
+
+def assert_canonical(name: str) -> None:
+    assert name == canonicalize_name(name), f"{name!r} is not canonical"
+
+
+def debian_names() -> set[str]:
+    """Every Debian package any table tells dockerfix to install."""
+    names: set[str] = set()
+    for entry in load("syslibs").values():
+        names.update(entry["build"], entry["runtime"], entry["always_runtime"])
+    for entry in load("apt_renames").values():
+        names.update(entry["replacement"])
+    names.update(load("shared_libs")["sonames"].values(), load("shared_libs")["library_names"].values())
+    names.update(entry["package"] for entry in load("commands").values())
+    return names
+
+
+def test_every_table_parses():
+    shipped = {Path(str(item)).stem for item in files("dockerfix.tables").iterdir() if str(item).endswith(".toml")}
+    assert TABLE_NAMES <= shipped
+    for name in shipped:
+        assert load(name), name
+
+
+def test_every_knowledge_table_says_what_it_maps_and_how_it_was_checked():
+    for name in TABLE_NAMES:
+        text = files("dockerfix.tables").joinpath(f"{name}.toml").read_text(encoding="utf-8")
+        assert text.startswith("# "), name
+        assert "Checked 2026-11-22" in text, name
+
+
+def test_syslibs_entries():
+    for distribution, entry in load("syslibs").items():
+        assert_canonical(distribution)
+        check_entry(entry, {"build": list, "runtime": list, "always_runtime": list, "note": str},
+                    {"binary_alternative": str})
+        assert entry["build"] or entry["runtime"] or entry["always_runtime"], distribution
+        assert "python3-dev" not in entry["build"], f"{distribution}: the python image has its headers"
+        if "gcc" in entry["build"]:  # gcc only recommends libc6-dev
+            assert "libc6-dev" in entry["build"], distribution
+        if "binary_alternative" in entry:
+            assert_canonical(Requirement(entry["binary_alternative"]).name)
+
+
+def test_apt_renames_entries():
+    for old, entry in load("apt_renames").items():
+        check_entry(entry, {"replacement": list, "why": str})
+        assert old not in entry["replacement"], old
+
+
+def test_import_names_entries():
+    table = load("import_names")
+    assert table.keys() == {"imports", "extras"}
+    for import_name, distribution in table["imports"].items():
+        assert all(part.isidentifier() for part in import_name.split(".")), import_name
+        assert_canonical(distribution)
+        fallback = canonicalize_name(import_name.split(".")[0])
+        assert distribution != fallback, f"{import_name}: the fallback already finds it"
+    for import_name, requirement in table["extras"].items():
+        parsed = Requirement(requirement)
+        assert parsed.extras, import_name
+        assert_canonical(parsed.name)
+
+
+def test_package_renames_entries():
+    table = load("package_renames")
+    assert table.keys() == {"rename", "incompatible"}
+    for entry in table["rename"]:
+        check_entry(entry, {"old": str, "new": list, "since": str, "why": str, "reference": str, "kind": str},
+                    {"extra": str})
+        assert entry["kind"] in {"replace", "suggestion"}, entry
+        assert entry["reference"].startswith("https://"), entry
+        for name in [entry["old"], entry.get("extra", "x"), *entry["new"]]:
+            assert_canonical(name)
+    for entry in table["incompatible"]:
+        check_entry(entry, {"distribution": str, "versions": str, "other": str, "other_versions": str,
+                            "symptoms": list, "fix": list, "fix_in": str, "why": str, "reference": str,
+                            "kind": str})
+        assert entry["kind"] in {"pin", "suggestion"}, entry
+        assert entry["fix_in"] in {"requirements", "build_constraints"}, entry
+        assert entry["symptoms"] and entry["fix"], entry
+        assert entry["reference"].startswith("https://"), entry
+        assert_canonical(entry["distribution"])
+        if entry["other"]:
+            assert_canonical(entry["other"])
+        SpecifierSet(entry["versions"])  # raises on a malformed specifier
+        SpecifierSet(entry["other_versions"])
+        for requirement in entry["fix"]:
+            assert_canonical(Requirement(requirement).name)
+
+
+def test_shared_libs_entries():
+    table = load("shared_libs")
+    assert table.keys() == {"sonames", "library_names"}
+    stems: dict[str, str] = {}
+    for soname, package in table["sonames"].items():
+        assert ".so" in soname and "/" not in soname, soname
+        stem = re.split(r"\.so(?:\.|$)", soname, maxsplit=1)[0]
+        assert stems.setdefault(stem, package) == package, f"stem {stem} names two packages"
+    for name in table["library_names"]:
+        assert ".so" not in name, name
+
+
+def test_commands_entries():
+    for command, entry in load("commands").items():
+        assert "/" not in command and " " not in command, command
+        check_entry(entry, {"package": str}, {"note": str})
+
+
+def test_debian_names_are_well_formed():
+    for name in debian_names() | set(load("apt_renames")):
+        assert DEBIAN_NAME.match(name), name
+
+
+def test_system_libs_lookup():
+    libs = tables.system_libs("PsycoPG2")
+    assert libs is not None
+    assert libs.distribution == "psycopg2"
+    assert libs.build == ("gcc", "libc6-dev", "libpq-dev") and libs.runtime == ("libpq5",)
+    assert libs.binary_alternative == "psycopg2-binary"
+    assert tables.system_libs("psycopg").always_runtime == ("libpq5",)
+    assert tables.system_libs("python_magic").always_runtime == ("libmagic1",)
+    assert tables.system_libs("no-such-distribution") is None
+
+
+def test_apt_replacement_lookup():
+    assert tables.apt_replacement("libssl1.1") == ("libssl3",)
+    assert tables.apt_replacement("libmysqlclient-dev") == ("default-libmysqlclient-dev",)
+    assert tables.apt_replacement("python-dev") == ()
+    assert tables.apt_replacement("curl") is None
+
+
+def test_import_lookups():
+    assert tables.distribution_for_import("yaml") == "pyyaml"
+    assert tables.distribution_for_import("PIL") == "pillow"
+    assert tables.distribution_for_import("yaml.constructor") == "pyyaml"
+    assert tables.distribution_for_import("google.cloud.storage.blob") == "google-cloud-storage"
+    assert tables.distribution_for_import("Levenshtein") == "levenshtein"
+    assert tables.distribution_for_import("typing_extensions") == "typing-extensions"
+    assert tables.extra_for_import("email_validator") == "pydantic[email]"
+    assert tables.extra_for_import("yaml") is None
+
+
+def test_rename_lookups():
+    postgres = tables.rename_for("LangGraph", extra="postgres")
+    assert postgres is not None and postgres.new == ("langgraph-checkpoint-postgres",)
+    assert tables.rename_for("langgraph") is None  # only its extras moved
+    assert tables.rename_for("sklearn").new == ("scikit-learn",)
+    assert tables.rename_for("tensorflow_gpu", extra="whatever").new == ("tensorflow",)
+    assert tables.rename_for("pkg-resources").new == ()
+    assert tables.rename_for("requests") is None
+    assert all(rename.kind in {"replace", "suggestion"} for rename in tables.renames())
+
+
+def test_incompatibilities():
+    passlib = [i for i in tables.incompatibilities() if i.other == "passlib"]
+    assert any("bcrypt<4.1" in i.fix and "4.1" in i.versions for i in passlib)
+    numpy2 = next(i for i in tables.incompatibilities() if i.distribution == "numpy" and str(i.versions) == ">=2")
+    assert numpy2.other is None and numpy2.fix == ("numpy<2",)
+
+
+def test_shared_library_lookup():
+    assert tables.package_for_shared_library("libmagic.so.1") == "libmagic1"
+    assert tables.package_for_shared_library("libmagic") == "libmagic1"
+    assert tables.package_for_shared_library("libGL.so.1") == "libgl1"
+    assert tables.package_for_shared_library("libGL") == "libgl1"
+    assert tables.package_for_shared_library("/usr/lib/x86_64-linux-gnu/libpq.so.5") == "libpq5"
+    assert tables.package_for_shared_library("libgdal.so.28") == "libgdal32"  # an older soname, by stem
+    assert tables.package_for_shared_library("cairo-2") == "libcairo2"
+    assert tables.package_for_shared_library("libnothing.so.1") is None
+
+
+def test_command_lookup():
+    assert tables.package_for_command("pg_config") == "libpq-dev"
+    assert tables.package_for_command("nc") == "netcat-openbsd"
+    assert tables.package_for_command("/usr/bin/ps") == "procps"
+    assert tables.package_for_command("no-such-command") is None
+
+
+def apt_candidates(names: set[str]) -> dict[str, str]:
+    """Candidate version per name from one `apt-cache policy` call; names apt does not know are absent."""
+    output = subprocess.run(["apt-cache", "policy", *sorted(names)], capture_output=True, text=True, check=True).stdout
+    return dict(re.findall(r"^(\S+):\n\s+Installed: .*\n\s+Candidate: (.*)$", output, flags=re.MULTILINE))
+
+
+def bookworm_apt_lists() -> bool:
+    if shutil.which("apt-cache") is None or not Path("/etc/os-release").is_file():
+        return False
+    if "VERSION_CODENAME=bookworm" not in Path("/etc/os-release").read_text():
+        return False  # the tables are bookworm's: another release legitimately differs
+    return apt_candidates({"bash"}).get("bash", "(none)") != "(none)"  # lists not updated
+
+
+@pytest.mark.skipif(not bookworm_apt_lists(), reason="needs apt-cache with updated Debian bookworm lists")
+def test_every_debian_name_exists():
+    names = debian_names()
+    old_names = set(load("apt_renames"))
+    candidates = apt_candidates(names | old_names)
+    missing = sorted(name for name in names if candidates.get(name, "(none)") == "(none)")
+    assert not missing, f"no installation candidate on bookworm: {missing}"
+    still_installable = sorted(name for name in old_names if candidates.get(name, "(none)") != "(none)")
+    assert not still_installable, f"apt_renames.toml lists names bookworm can install: {still_installable}"
