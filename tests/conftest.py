@@ -40,25 +40,23 @@ def _remove_leftovers(client) -> None:
 
     from dockerfix.build import MANAGED_LABEL
 
-    for container in client.containers.list(all=True, filters={"label": MANAGED_LABEL}):
-        container.remove(force=True)
+    # Only what this session recorded: another session on the same engine may be using its own images now.
     for image_id in reversed(CREATED_IMAGES):
         try:
             client.images.remove(image_id)
         except DockerException:
             pass
-    for image_id in client.api.images(filters={"label": MANAGED_LABEL}, quiet=True):  # ids only: no inspect races
+    # An exited dockerfix container is a leak whoever made it (verification removes its own): sweep those.
+    for container in client.containers.list(all=True, filters={"label": MANAGED_LABEL, "status": "exited"}):
         try:
-            client.images.remove(image_id, force=True)
+            container.remove(force=True)
         except DockerException:
             pass
 
 
 def keep_for_cleanup(result) -> None:
-    """Record a repair's or build's intermediate images; the engine fixture removes them at session end."""
-    builds = getattr(result, "results", None) or [result]
-    for build in builds:
-        CREATED_IMAGES.extend(getattr(build, "created_images", ()))
+    """Record a repair's or a build's intermediate images (and its image); the engine fixture removes them at the end."""
+    CREATED_IMAGES.extend(result.created_images)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from dockerfix import __version__
 from dockerfix.errors import DockerfixError, ExitCode, InputError
@@ -45,7 +46,7 @@ class Progress:
         elapsed = f"{time.monotonic() - self.started:5.0f}s"
         important = line.startswith(IMPORTANT_PROGRESS)
         if important and not self.quiet:
-            err.print(f"[dim]{elapsed}[/dim] {redact(line)}")
+            err.print(f"[dim]{elapsed}[/dim] {escape(redact(line))}")  # log text is not markup: `pkg[extra]` stays
         if self.status:
             self.status.update(f"{elapsed}  {redact(line.strip())[:110]}")
 

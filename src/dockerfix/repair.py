@@ -96,6 +96,7 @@ class RepairResult:
     image_size: int | None = None
     seconds: float = 0.0
     message: str = ""  # why the repair stopped, when it failed
+    created_images: tuple[str, ...] = ()  # intermediate images kept with keep_cache, for the caller to remove
     files: dict[str, str] = field(default_factory=dict)  # changed_files' new texts (what was, or would be, written)
 
 
@@ -298,7 +299,8 @@ def repair(root: str | Path, options: Options = Options()) -> RepairResult:
         findings=tuple(state.findings), unknown=diagnosis.relevant if diagnosis and status == "failed" else (),
         image=kept_image if options.keep_image else None,
         image_size=verification.image_size if verification else None,
-        seconds=time.monotonic() - state.started, message=message, files=new_texts,
+        seconds=time.monotonic() - state.started, message=message,
+        created_images=tuple(i for r in state.results for i in r.created_images) if options.keep_cache else (), files=new_texts,
     )
 
 
