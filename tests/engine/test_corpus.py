@@ -22,6 +22,9 @@ from dockerfix.analyse import analyse
 from dockerfix.build import MANAGED_LABEL, new_tag
 from dockerfix.build.sdk import SdkBackend
 from dockerfix.catalog.rule import Context
+from dockerfix.cli import main
+from dockerfix.diagnose import static_findings
+from dockerfix.catalog.rule import Context
 from dockerfix.diagnose import static_findings
 from dockerfix.repair import Options, repair
 from dockerfix.verify import CacheProbe, verify
@@ -34,7 +37,7 @@ def load_case(path: Path) -> dict:
 
 
 @pytest.mark.parametrize("case_dir", CASES, ids=[c.name for c in CASES])
-def test_case_fails_as_seeded_then_repairs(case_dir, engine, project_copy):
+def test_case_fails_as_seeded_then_repairs(case_dir, engine, project_copy, capsys):
     case = load_case(case_dir)
     project_dir = project_copy(case_dir / "project")
     original = case["original"]
@@ -56,6 +59,13 @@ def test_case_fails_as_seeded_then_repairs(case_dir, engine, project_copy):
                 findings = static_findings(Context(root=project_dir, files={}, project=project))
                 evidence = "\n".join(f"{f.rule} {f.location}: {f.message}" for f in findings)
         assert re.search(original["signature"], evidence, re.MULTILINE), evidence[-3000:]
+        # `dockerfix explain` on the saved log names the case's rule (it is the same diagnosis the loop makes)
+        saved = project_dir.parent / f"{case_dir.name}.log"
+        saved.write_text(evidence)
+        code = main(["explain", str(saved), "--project", str(project_dir)])
+        named = {rule for rule in case["rules"] if re.search(rf"^{rule} ", capsys.readouterr().out, re.MULTILINE)}
+        static = {f.rule for f in static_findings(Context(project_dir, {}, project))}
+        assert code == 0 and named or set(case["rules"]) & static, "explain names no rule of the case (nor does check)"
     finally:
         backend.cleanup(built, keep_cache=True)
 
