@@ -1,4 +1,6 @@
-"""Compose files → `ComposeService`s: which Dockerfile each service really builds (seed S002-2)."""
+"""Compose files → `ComposeService`s: which Dockerfile each service really builds (seed S002-2), and what the
+compose rules look at (start order, environment, published ports, commands); `.env` files as (key, value, line).
+"""
 
 from __future__ import annotations
 
@@ -35,6 +37,52 @@ def _pairs(value: Any) -> tuple[tuple[str, str], ...]:
     return ()
 
 
+def _command(value: Any) -> str | None:
+    """A command in either compose form (string or list) as one string."""
+    if isinstance(value, list):
+        return " ".join(str(v) for v in value)
+    return None if value is None else str(value)
+
+
+def _ports(value: Any) -> tuple[tuple[str, str], ...]:
+    """(published host port, container port) for each `ports` entry; "" when compose picks the host port."""
+    out: list[tuple[str, str]] = []
+    for item in value if isinstance(value, list) else ():
+        if isinstance(item, dict):
+            out.append((str(item.get("published", "")), str(item.get("target", ""))))
+            continue
+        parts = str(item).split("/")[0].split(":")
+        out.append((parts[-2], parts[-1]) if len(parts) >= 2 else ("", parts[0]))
+    return tuple(out)
+
+
+def _healthcheck_command(value: Any) -> str | None:
+    if not isinstance(value, dict) or value.get("disable"):
+        return None
+    test = value.get("test")
+    if isinstance(test, list):
+        words = [str(w) for w in test]
+        return " ".join(words[1:] if words and words[0] in ("CMD", "CMD-SHELL") else words) or None
+    return None if test is None else str(test)
+
+
+def parse_env_file(text: str) -> tuple[tuple[str, str, int], ...]:
+    """`.env` lines as (key, value, line): `KEY=value`, `export KEY=value`, quotes removed, comments skipped."""
+    found = []
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.removeprefix("export ").partition("=")
+        value = value.strip()
+        if value[:1] in ("'", '"') and value[-1:] == value[:1] and len(value) >= 2:
+            value = value[1:-1]
+        elif " #" in value:
+            value = value.split(" #", 1)[0].rstrip()
+        found.append((key.strip(), value, number))
+    return tuple(found)
+
+
 def parse_compose(root: Path, relpath: str) -> tuple[ComposeService, ...]:
     text = read_text(root, relpath)
     try:
@@ -63,7 +111,9 @@ def parse_compose(root: Path, relpath: str) -> tuple[ComposeService, ...]:
         if context is not None:
             context = posixpath.normpath(posixpath.join(posixpath.dirname(relpath), context))
             dockerfile = posixpath.normpath(posixpath.join(context, dockerfile or "Dockerfile"))
-        command = spec.get("command")
+        env_files = spec.get("env_file") or []
+        env_files = [env_files] if isinstance(env_files, (str, dict)) else env_files
+        env_paths = [str(e.get("path", "")) if isinstance(e, dict) else str(e) for e in env_files]
         services.append(
             ComposeService(
                 file=relpath,
@@ -71,11 +121,16 @@ def parse_compose(root: Path, relpath: str) -> tuple[ComposeService, ...]:
                 context=context,
                 dockerfile=dockerfile,
                 image=spec.get("image"),
-                command=" ".join(command) if isinstance(command, list) else command,
+                command=_command(spec.get("command")),
                 depends_on=_pairs(spec.get("depends_on")),
                 healthcheck=isinstance(spec.get("healthcheck"), dict) and not spec["healthcheck"].get("disable"),
                 environment=_pairs(spec.get("environment")),
                 line=lines.get(name),
+                ports=_ports(spec.get("ports")),
+                env_files=tuple(posixpath.normpath(posixpath.join(posixpath.dirname(relpath), p)) for p in env_paths if p),
+                network_mode=spec.get("network_mode"),
+                healthcheck_command=_healthcheck_command(spec.get("healthcheck")),
+                entrypoint=_command(spec.get("entrypoint")),
             )
         )
     return tuple(services)

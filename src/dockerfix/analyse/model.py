@@ -154,6 +154,11 @@ class ComposeService:
     healthcheck: bool
     environment: tuple[tuple[str, str], ...]
     line: int | None = None
+    ports: tuple[tuple[str, str], ...] = ()  # (published host port or "", container port), as written
+    env_files: tuple[str, ...] = ()  # env_file entries, relative to the root
+    network_mode: str | None = None
+    healthcheck_command: str | None = None  # the healthcheck's test, as one shell-like string
+    entrypoint: str | None = None
 
 
 @dataclass(frozen=True)
@@ -172,6 +177,7 @@ class EntryCommand:
     executable: str | None = None  # the executable that must be on PATH
     server: bool = False  # a long-running process (a web server, a worker)
     entrypoint: tuple[str, ...] = ()  # kept ENTRYPOINT, exec form, when the original had one
+    script: str | None = None  # the file `python path/to/script.py` runs, which must be in the image (S002-3)
 
 
 @dataclass(frozen=True)

@@ -253,6 +253,38 @@ class _PyPI:
 _pypi = _PyPI()
 
 
+def newest_release(name: str, python: str, *, fetch: Fetch | None = None) -> str | None:
+    """The newest final release of `name` on PyPI with a file for CPython `python` ("3.11") that is not yanked.
+
+    None when the index cannot say (offline, no such project). Used to pin a dependency dockerfix adds.
+    """
+    project = canonicalize_name(name)
+    if not _PROJECT_NAME.fullmatch(project):
+        return None
+    try:
+        page = json.loads((fetch or _pypi)(_SIMPLE_PROJECT_URL.format(name=project)))
+    except (OSError, ValueError, http.client.HTTPException):
+        return None
+    listed = page.get("files") if isinstance(page, dict) else None
+    interpreter = Version(_full_version(python))
+    best: Version | None = None
+    for entry in listed if isinstance(listed, list) else ():
+        filename = entry.get("filename", "") if isinstance(entry, dict) else ""
+        version = _version_of_file(filename)
+        if version is None or version.is_prerelease or version.is_devrelease or entry.get("yanked"):
+            continue
+        if filename.endswith(".whl") and not wheel_covers(filename, python):
+            continue
+        try:
+            if entry.get("requires-python") and interpreter not in SpecifierSet(entry["requires-python"]):
+                continue
+        except InvalidSpecifier:
+            continue
+        if best is None or version > best:
+            best = version
+    return str(best) if best else None
+
+
 # ---- choosing the Python ------------------------------------------------------------------------------------
 
 

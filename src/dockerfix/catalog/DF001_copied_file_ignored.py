@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockerfix.analyse.dockerignore import excluding_pattern, parse_dockerignore
-from dockerfix.catalog.copy_sources import copied_paths, missing_path_from_log
-from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, regex
+from dockerfix.analyse.dockerignore import excluding_pattern
+from dockerfix.catalog.copy_sources import MISSING_SOURCE, copied_paths, missing_path_from_log
+from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip
+from dockerfix.transform.dockerignore import reinclude
 
 ID = "DF001"
 
@@ -36,7 +37,7 @@ def from_log(context: Context, match, log: str) -> Finding | None:
     path = missing_path_from_log(match)
     excluded = excluding_pattern(context.project.dockerignore, path)
     if not excluded or not (context.root / path).exists():
-        return None  # really missing: DF002's case
+        return None  # really missing: DF027's case
     pattern, line = excluded
     return Finding(ID, f"{path} exists but .dockerignore:{line} ({pattern}) keeps it out of the build context",
                    evidence=(match.group(0), f".dockerignore:{line}: {pattern}"), location=f".dockerignore:{line}",
@@ -45,20 +46,11 @@ def from_log(context: Context, match, log: str) -> Finding | None:
 
 def fix(context: Context, finding: Finding) -> Fix | Skip:
     path = finding.capture("path")
-    text = context.text(".dockerignore") or ""
-    ignore = parse_dockerignore(".dockerignore", text)
-    excluded = excluding_pattern(ignore, path)
-    if excluded is None:
+    edited = reinclude(context.text(".dockerignore") or "", path)
+    if edited is None:
         return Skip(f"{path} is no longer ignored")
-    pattern, line = excluded
-    lines = text.splitlines()
-    if pattern.strip("/") == path:
-        del lines[line - 1]
-        summary = f"removed `{pattern}` from .dockerignore (line {line}): the build copies {path}"
-    else:
-        lines.append(f"!{path}")
-        summary = f"re-included {path} after `{pattern}` in .dockerignore (`!{path}`): the build copies it"
-    return Fix({".dockerignore": "\n".join(lines) + "\n"}, summary)
+    text, summary = edited
+    return Fix({".dockerignore": text}, f"{summary}: the build copies {path}")
 
 
 RULE = Rule(
@@ -69,8 +61,7 @@ RULE = Rule(
     explanation=__doc__,
     seeds=("S000-1",),
     case="s000-1-lock-ignored",
-    log=regex(r'"/?(?P<path>[^"\s]+)": not found',
-              r"COPY failed: (?:file not found in build context or excluded by \.dockerignore: )?stat (?P<path2>\S+): file does not exist"),
+    log=MISSING_SOURCE,
     detect=detect,
     from_log=from_log,
     fix=fix,

@@ -6,8 +6,14 @@ import re
 
 from dockerfix.analyse.dockerfile import split_copy
 from dockerfix.analyse.model import Instruction, Project
+from dockerfix.catalog.rule import regex
 
 GLOB = re.compile(r"[*?\[]")
+# A COPY/ADD source the engine did not find in the build context: BuildKit, then the classic builder.
+MISSING_SOURCE = regex(
+    r'"/?(?P<path>[^"\s]+)": not found',
+    r"COPY failed: (?:file not found in build context or excluded by \.dockerignore: )?stat (?P<path2>\S+): file does not exist",
+)
 
 
 def copied_paths(project: Project) -> list[tuple[str, Instruction]]:

@@ -17,7 +17,7 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|\r")
 PREFIXES = (
     re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z\s?"),  # GitHub Actions / GitLab timestamps
     re.compile(r"^[\w.-]+\s+\|\s"),  # docker compose service prefix: "backend  | "
-    re.compile(r"^#\d+\s+\d+\.\d+\s"),  # BuildKit plain: "#8 1.234 output"
+    re.compile(r"^#\d+\s+\d+\.\d+(?:\s|$)"),  # BuildKit plain: "#8 1.234 output" ("#8 1.234" for an empty line)
     re.compile(r"^#\d+\s(?=\S)(?!\[|CACHED|DONE|ERROR|sha256|transferring|resolve|extracting|naming|exporting|writing)"),
     re.compile(r"^\s*=>\s(?:ERROR\s)?"),  # BuildKit tty: "=> ERROR [2/5] RUN ..."
 )

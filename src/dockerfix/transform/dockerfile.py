@@ -5,7 +5,7 @@ Edits keep every other line (comments, spacing, continuation style) exactly as t
 
 from __future__ import annotations
 
-from dockerfix.analyse.model import Instruction
+from dockerfix.analyse.model import Instruction, Stage
 
 
 def _lines(text: str) -> list[str]:
@@ -49,3 +49,23 @@ def move_after(text: str, instruction: Instruction, anchor: Instruction) -> str:
     rest = lines[: instruction.line - 1] + lines[instruction.end_line:]
     anchor_end = anchor.end_line - len(block)
     return _join(rest[:anchor_end] + block + rest[anchor_end:])
+
+
+def source_lines(text: str, instruction: Instruction) -> str:
+    """The instruction's lines exactly as the file has them (comment lines inside continuations included)."""
+    return "\n".join(_lines(text)[instruction.line - 1: instruction.end_line])
+
+
+# Instructions that only describe how the image runs; new build steps go before a stage's trailing run of them.
+RUN_METADATA = frozenset({"CMD", "ENTRYPOINT", "HEALTHCHECK", "EXPOSE", "LABEL", "STOPSIGNAL", "VOLUME"})
+
+
+def insert_at_stage_end(text: str, stage: Stage, new: str) -> str:
+    """Insert `new` after the stage's last build step, before its trailing CMD/ENTRYPOINT/EXPOSE/... block."""
+    instructions = list(stage.instructions)
+    index = len(instructions)
+    while index > 1 and instructions[index - 1].keyword in RUN_METADATA:
+        index -= 1
+    if index < len(instructions):
+        return insert_before(text, instructions[index], new)
+    return insert_after(text, instructions[-1], new)

@@ -1,27 +1,58 @@
 """Stage 7, verify: prove the built image works, with checks run inside it (no network, time-bounded).
 
 One container runs `probe.py` (shipped beside this file) for the checks that need only Python: imports of the
-project's packages and of every declared dependency, `pip check`, the entry command resolving, a non-root
-user with a writable HOME, the sources byte-compiling. A second container starts the entry command of a
-server and checks that it stays up. Each check has a name, a result and the output that explains it.
+project's packages and of every declared dependency, `pip check`, the entry command resolving (its
+executable on PATH, its module importable, the script it runs present), no imported project module dropped by
+`.dockerignore`, a non-root user with a writable HOME, the sources byte-compiling. A second container starts
+the entry command of a server and checks that it stays up; with an HTTP path it is also asked for that page,
+from inside the container since it has no network. The optional cache check rebuilds the project with one
+source file touched and fails when the dependency install runs again. Each check has a name, a result and the
+output that explains it: the failed checks' output is what run-time diagnosis reads.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import shlex
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from docker.errors import DockerException
+from docker.errors import APIError, DockerException, NotFound
 
+from dockerfix.analyse.dockerignore import excluding_pattern
+from dockerfix.analyse.imports import ignored_imports
 from dockerfix.analyse.model import Project
-from dockerfix.build import MANAGED_LABEL
+from dockerfix.build import MANAGED_LABEL, BuildBackend, new_tag
 from dockerfix.build.engine import engine_client
+from dockerfix.catalog.install_steps import first_dependency_installs, same_step
 
 PROBE = Path(__file__).with_name("probe.py")
 CHECK_TIMEOUT_SECONDS = 120
 SERVER_UP_SECONDS = 4
+HTTP_WAIT_SECONDS = 10  # how long the HTTP probe retries while the server is still binding its port
+DEFAULT_PORT = 8000
+CACHE_MARK = "\n# dockerfix cache check: a source-only change\n"
+# Run inside the container by `docker exec`: the container has no network, but its loopback answers.
+HTTP_PROBE = """
+import sys, time, urllib.error, urllib.request
+url, deadline = sys.argv[1], time.monotonic() + float(sys.argv[2])
+while True:
+    try:
+        with urllib.request.urlopen(url, timeout=3) as response:
+            print(response.status, response.read(300).decode("utf-8", "replace"))
+        break
+    except urllib.error.HTTPError as error:
+        print(error.code, error.read(300).decode("utf-8", "replace"))
+        break
+    except OSError as error:
+        if time.monotonic() > deadline:
+            print(0, error)
+            break
+        time.sleep(0.5)
+"""
 
 
 @dataclass(frozen=True)
@@ -47,6 +78,17 @@ class Verification:
         return "\n".join(f"[{c.name}] {c.detail}\n{c.output}" for c in self.failed())
 
 
+@dataclass(frozen=True)
+class CacheProbe:
+    """What the cache check needs to rebuild the project: the tree, the edited texts over it, a backend."""
+
+    root: Path
+    files: Mapping[str, str]
+    backend: BuildBackend
+    timeout: float = 1200.0
+    warm: bool = False  # build the untouched tree first (when the image under test was not built from it just now)
+
+
 def _run(client, image: str, command: list[str], *, timeout: float, entrypoint: list[str] | None = None,
          user: str | None = None) -> tuple[int, str]:
     """Run a command in a fresh container (no network) and return (exit status, output); always removes it."""
@@ -61,7 +103,14 @@ def _run(client, image: str, command: list[str], *, timeout: float, entrypoint: 
             return 124, f"timed out after {timeout:.0f} s"
         return status, container.logs().decode("utf-8", "replace")
     finally:
+        _remove(container)
+
+
+def _remove(container) -> None:
+    try:
         container.remove(force=True)
+    except NotFound:
+        pass  # removed already (a test session's cleanup of labelled containers)
 
 
 def _probe_spec(project: Project) -> dict:
@@ -71,10 +120,15 @@ def _probe_spec(project: Project) -> dict:
         "distributions": sorted({r.name for r in project.dependencies if not r.marker or "extra" not in r.marker}),
         "executable": entry.executable if entry else None,
         "module": entry.module if entry else None,
+        "script": entry.script if entry else None,
+        "ignored_imports": [asdict(i) for i in ignored_imports(project.root, project.dockerignore)],
     }
 
 
-def verify(project: Project, image: str, *, timeout: float = CHECK_TIMEOUT_SECONDS) -> Verification:
+def verify(project: Project, image: str, *, timeout: float = CHECK_TIMEOUT_SECONDS, http_path: str | None = None,
+           cache: CacheProbe | None = None) -> Verification:
+    """Run the checks in `image`; `http_path` ("/health") also requests that page from a server, `cache` adds the
+    cache check (one more build)."""
     started = time.monotonic()
     client = engine_client()
     checks: list[Check] = []
@@ -86,7 +140,9 @@ def verify(project: Project, image: str, *, timeout: float = CHECK_TIMEOUT_SECON
     except (json.JSONDecodeError, IndexError, KeyError, TypeError):
         checks.append(Check("probe", False, f"the verification probe did not run (exit {status})", output[-4000:]))
     if project.entry is not None and project.entry.server and all(c.passed for c in checks):
-        checks.append(_server_stays_up(client, image))
+        checks += _server_checks(client, image, http_path, server_port(project))
+    if cache is not None:
+        checks.append(cache_check(project, cache))
     try:
         inspected = client.images.get(image).attrs
         size, layers = inspected.get("Size"), len(inspected.get("RootFS", {}).get("Layers", []))
@@ -96,17 +152,120 @@ def verify(project: Project, image: str, *, timeout: float = CHECK_TIMEOUT_SECON
                         seconds=time.monotonic() - started)
 
 
-def _server_stays_up(client, image: str) -> Check:
+def _entry_words(project: Project) -> list[str]:
+    entry = project.entry
+    if entry is None:
+        return []
+    argv = list(entry.entrypoint + entry.argv)
+    if argv[:2] == ["/bin/sh", "-c"] and len(argv) == 3:
+        try:
+            return shlex.split(argv[2])
+        except ValueError:
+            return argv[2].split()
+    return argv
+
+
+def server_port(project: Project) -> int:
+    """The port the server listens on: from its command line (--port, --bind host:port), else EXPOSE, else 8000."""
+    words = _entry_words(project)
+    for index, word in enumerate(words):
+        name, _, value = word.partition("=")
+        if not value and index + 1 < len(words):
+            value = words[index + 1]
+        if name in ("--port", "-p", "--server.port") and value.isdigit():
+            return int(value)
+        if name in ("--bind", "-b") and (match := re.search(r":(\d+)$", value)):
+            return int(match.group(1))
+    for word in words:
+        if match := re.fullmatch(r"(?:\d{1,3}(?:\.\d{1,3}){3}|localhost|\[::\])?:(\d+)", word):
+            return int(match.group(1))
+    exposed = project.dockerfile.all("EXPOSE") if project.dockerfile else ()
+    for instruction in exposed:
+        if match := re.match(r"(\d+)", instruction.value):
+            return int(match.group(1))
+    return DEFAULT_PORT
+
+
+def _server_checks(client, image: str, http_path: str | None, port: int) -> list[Check]:
     """Start the image's own command; a server that exits within a few seconds did not start."""
     container = client.containers.create(image, network_disabled=True, labels={MANAGED_LABEL: "1"}, detach=True)
     try:
-        container.start()
+        try:
+            container.start()
+        except APIError as exc:  # `exec: "uvicorn": executable file not found in $PATH`
+            return [Check("entry-starts", False, "the entry command cannot start", str(exc.explanation or exc))]
         time.sleep(SERVER_UP_SECONDS)
         container.reload()
         logs = container.logs().decode("utf-8", "replace")
-        if container.status == "running":
-            return Check("entry-starts", True, f"the entry command is still running after {SERVER_UP_SECONDS} s", logs[-2000:])
-        code = container.attrs.get("State", {}).get("ExitCode")
-        return Check("entry-starts", False, f"the entry command exited with status {code} within {SERVER_UP_SECONDS} s", logs[-4000:])
+        if container.status != "running":
+            code = container.attrs.get("State", {}).get("ExitCode")
+            return [Check("entry-starts", False, f"the entry command exited with status {code} within {SERVER_UP_SECONDS} s",
+                          logs[-4000:])]
+        checks = [Check("entry-starts", True, f"the entry command is still running after {SERVER_UP_SECONDS} s", logs[-2000:])]
+        if http_path:
+            checks.append(_http_check(container, http_path, port))
+        return checks
     finally:
-        container.remove(force=True)
+        _remove(container)
+
+
+def _http_check(container, path: str, port: int) -> Check:
+    url = f"http://127.0.0.1:{port}/{path.lstrip('/')}"
+    result = container.exec_run(["python", "-c", HTTP_PROBE, url, str(HTTP_WAIT_SECONDS)], demux=False)
+    text = (result.output or b"").decode("utf-8", "replace").strip()
+    status_text, _, body = text.partition(" ")
+    status = int(status_text) if status_text.isdigit() else 0
+    if 200 <= status < 400:
+        return Check("http-probe", True, f"GET {url} answered {status}", body)
+    if status == 0:
+        logs = container.logs().decode("utf-8", "replace")[-2000:]
+        return Check("http-probe", False, f"GET {url}: no answer within {HTTP_WAIT_SECONDS} s", f"{body or text}\n{logs}")
+    return Check("http-probe", False, f"GET {url} answered {status}", body)
+
+
+def _touchable_source(project: Project, files: Mapping[str, str]) -> str | None:
+    """A .py file of the project's own code that the build context carries: the file the cache check edits."""
+    base = project.root / "src" if project.layout == "src" else project.root
+    candidates = [p for name in project.import_packages for p in (sorted((base / name).rglob("*.py")) or [base / f"{name}.py"])]
+    candidates += sorted(project.root.glob("*.py"))
+    for path in candidates:
+        relpath = path.relative_to(project.root).as_posix()
+        if path.is_file() and excluding_pattern(project.dockerignore, relpath) is None:
+            return relpath
+    return None
+
+
+def cache_check(project: Project, cache: CacheProbe) -> Check:
+    """Rebuild with one source file changed: the first dependency install of each stage must come from the cache."""
+    dockerfile = project.dockerfile
+    installs = first_dependency_installs(dockerfile) if dockerfile else []
+    source = _touchable_source(project, cache.files)
+    if dockerfile is None or not installs or source is None:
+        return Check("cache", True, "skipped: " + ("no Dockerfile" if dockerfile is None else "no dependency install step"
+                                                   if not installs else "no source file of the project in the build context"))
+    text = cache.files.get(source)
+    if text is None:
+        text = (cache.root / source).read_text(errors="replace")
+    overlay = {**cache.files, source: text.rstrip("\n") + "\n" + CACHE_MARK}
+    warmed = cache.backend.build(cache.root, dict(cache.files), dockerfile, tag=new_tag(cache.root),
+                                 labels={MANAGED_LABEL: "1"}, timeout=cache.timeout) if cache.warm else None
+    if warmed is not None and not warmed.ok:
+        cache.backend.cleanup(warmed, keep_cache=False)
+        return Check("cache", False, f"the project does not build: {warmed.error}", warmed.log[-3000:])
+    result = cache.backend.build(cache.root, overlay, dockerfile, tag=new_tag(cache.root), labels={MANAGED_LABEL: "1"},
+                                 timeout=cache.timeout)
+    try:
+        if not result.ok:
+            return Check("cache", False, f"the rebuild after a change to {source} failed: {result.error}", result.log[-3000:])
+        reran = [i for i in installs if any(same_step(step, i) for step in result.ran_steps)]
+        if not reran:
+            return Check("cache", True, f"a change to {source} reused the dependency install layer(s) "
+                                        f"({result.seconds:.0f} s rebuild)", "\n".join(result.ran_steps))
+        lines = [f"dependency install re-ran after a source-only change to {source}: "
+                 f"{dockerfile.path}:{i.line} {i.text.splitlines()[0]}" for i in reran]
+        return Check("cache", False, f"a change to {source} re-ran the dependency install ({result.seconds:.0f} s rebuild)",
+                     "\n".join(lines))
+    finally:
+        for built in (result, warmed):  # the cache layers the image under test shares have children, and stay
+            if built is not None:
+                cache.backend.cleanup(built, keep_cache=False)

@@ -1,11 +1,15 @@
 """Runs inside the built image (any Python >= 3.8, standard library only) and prints one JSON line of check results.
 
-argv[1] is a JSON object: {"packages": [...], "distributions": [...], "executable": str|null, "module": str|null}.
+argv[1] is a JSON object: {"packages": [...], "distributions": [...], "executable": str|null, "module": str|null,
+"script": str|null, "ignored_imports": [{"module", "path", "importer", "pattern", "line"}, ...]}.
 """
 
+import contextlib
+import glob
 import importlib
 import importlib.metadata
 import importlib.util
+import io
 import json
 import os
 import shutil
@@ -38,11 +42,14 @@ def top_level_modules(distribution):
 
 
 def try_import(name):
+    """Empty when `name` imports; else what the import printed (warnings logged on the way) and its traceback."""
+    printed = io.StringIO()
     try:
-        importlib.import_module(name)
+        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+            importlib.import_module(name)
         return ""
     except BaseException:  # SystemExit and friends from a package's import-time code count as failures too
-        return traceback.format_exc()
+        return printed.getvalue()[-3000:] + traceback.format_exc()
 
 
 failures = []
@@ -72,10 +79,30 @@ pip = subprocess.run([sys.executable, "-m", "pip", "check"], capture_output=True
 check("pip-check", pip.returncode == 0 or "No module named pip" in pip.stderr, pip.stdout.strip().splitlines()[-1]
       if pip.stdout.strip() else "pip check ran", pip.stdout + pip.stderr)
 
-executable, module = SPEC.get("executable"), SPEC.get("module")
+# Where installers put console scripts off the default PATH: venvs, pip --user (seed S003-4).
+BIN_DIRS = ("/opt/*/bin", "/opt/*/*/bin", "/venv/bin", "/*/.venv/bin", "/*/*/.venv/bin", "/home/*/.local/bin",
+            "/root/.local/bin", os.path.join(os.getcwd(), ".venv/bin"), os.path.expanduser("~/.local/bin"))
+
+
+def installed_elsewhere(name):
+    found = []
+    for pattern in BIN_DIRS:
+        for folder in sorted(glob.glob(pattern)):
+            path = os.path.join(folder, name)
+            if os.path.isfile(path) and os.access(path, os.X_OK) and path not in found:
+                found.append(path)
+    return found
+
+
+executable, module, script = SPEC.get("executable"), SPEC.get("module"), SPEC.get("script")
 problems = []
 if executable and not executable.startswith(("/bin/sh", "sh")) and shutil.which(executable) is None and not os.path.exists(executable):
-    problems.append(f"{executable}: not found on PATH={os.environ.get('PATH')}")
+    elsewhere = installed_elsewhere(os.path.basename(executable))
+    problems.append(f"{executable}: not found on PATH={os.environ.get('PATH')}"
+                    + "".join(f"\n{executable} is installed at {path}" for path in elsewhere))
+if script and not os.path.isfile(script):
+    problems.append(f"{os.path.basename(executable or 'python')}: can't open file {os.path.abspath(script)!r}: "
+                    "[Errno 2] No such file or directory")
 if module:
     try:
         found = importlib.util.find_spec(module)
@@ -86,6 +113,18 @@ if module:
         problems.append(f"module {module} cannot be imported\n{error}")
 check("entry-resolves", not problems, "the entry command's executable and module resolve" if not problems
       else "the entry command does not resolve", "\n".join(problems))
+
+missing = []
+for item in SPEC.get("ignored_imports", ()):
+    try:
+        found = importlib.util.find_spec(item["module"]) is not None
+    except BaseException:  # a parent package that fails to import: the imports checks report that
+        found = False
+    if not found and not os.path.exists(item["path"]):
+        missing.append(f"ModuleNotFoundError: {item['module']} ({item['path']}, imported by {item['importer']}) is not in "
+                       f"the image: .dockerignore:{item['line']} ({item['pattern']}) keeps it out of the build context")
+check("dockerignore-imports", not missing, "every project module the code imports is in the image" if not missing
+      else f"{len(missing)} imported project module(s) are missing: .dockerignore drops them", "\n".join(missing))
 
 uid = os.getuid()
 check("non-root", uid != 0, f"runs as uid {uid}" if uid else "runs as root (uid 0)")

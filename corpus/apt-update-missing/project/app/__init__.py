@@ -1,0 +1,1 @@
+"""A tiny application whose image installs netcat without refreshing apt's lists."""

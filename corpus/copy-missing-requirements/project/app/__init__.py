@@ -1,0 +1,1 @@
+"""A tiny application that keeps its requirements in requirements/base.txt."""

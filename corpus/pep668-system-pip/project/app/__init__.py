@@ -1,0 +1,1 @@
+"""A tiny application installed with pip into Debian's own Python."""

@@ -1,0 +1,1 @@
+"""A tiny application that pins a click release that was never published."""

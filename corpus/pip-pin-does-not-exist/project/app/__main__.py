@@ -1,0 +1,3 @@
+import click
+
+print("app is up")

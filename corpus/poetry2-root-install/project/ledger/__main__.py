@@ -1,0 +1,3 @@
+import six
+
+print("ledger is up, six", six.__version__)

@@ -1,0 +1,1 @@
+"""A tiny hatchling-built application whose README the .dockerignore drops."""

@@ -1,0 +1,1 @@
+"""A tiny application installed with pip --require-hashes from a requirements file without hashes."""

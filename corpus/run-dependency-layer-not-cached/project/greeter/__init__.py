@@ -1,0 +1,5 @@
+"""Greets."""
+
+import six
+
+GREETING = six.ensure_str(b"hello")

@@ -1,0 +1,1 @@
+"""Notes kept in a cache under the user's home."""

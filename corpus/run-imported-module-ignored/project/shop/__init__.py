@@ -1,0 +1,1 @@
+"""A shop whose defaults live in a module next to the code."""

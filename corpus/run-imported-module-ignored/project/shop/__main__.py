@@ -1,0 +1,3 @@
+from shop.local_settings import CURRENCY
+
+print("prices in", CURRENCY)

@@ -1,0 +1,3 @@
+"""Defaults for a local run: no secrets here, they come from the environment."""
+
+CURRENCY = "EUR"

@@ -1,0 +1,1 @@
+"""Dealer-Flow (seed S000-10)."""

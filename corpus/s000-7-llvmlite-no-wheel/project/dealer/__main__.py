@@ -1,0 +1,3 @@
+import llvmlite
+
+print("dealer-flow is up, llvmlite", llvmlite.__version__)

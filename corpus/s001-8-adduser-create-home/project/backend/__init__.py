@@ -1,0 +1,1 @@
+"""A tiny service standing in for the seed's backend."""

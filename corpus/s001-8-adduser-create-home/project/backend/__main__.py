@@ -1,0 +1,3 @@
+import six
+
+print("backend is up, six", six.__version__)

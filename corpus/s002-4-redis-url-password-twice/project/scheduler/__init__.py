@@ -1,0 +1,1 @@
+"""Residency scheduler backend (seed S002-4)."""

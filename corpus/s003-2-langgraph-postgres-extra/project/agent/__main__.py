@@ -1,0 +1,3 @@
+from agent import PostgresSaver
+
+print("checkpointer:", PostgresSaver.__name__)

@@ -1,0 +1,1 @@
+"""The NEUROS backend (seed S003-5)."""

@@ -1,0 +1,5 @@
+"""Invoices (seed S004-1)."""
+
+from billing.config import SETTINGS
+
+__all__ = ["SETTINGS"]

@@ -1,0 +1,3 @@
+from billing import SETTINGS
+
+print(sorted(SETTINGS))

@@ -1,0 +1,1 @@
+"""Bank reconciliation (seed S004-5)."""

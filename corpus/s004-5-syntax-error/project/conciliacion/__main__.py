@@ -1,0 +1,3 @@
+from conciliacion.review import prepare_review
+
+print(prepare_review({"matches": []}))

@@ -1,0 +1,1 @@
+"""A tiny application whose image downloads a wheel with curl."""

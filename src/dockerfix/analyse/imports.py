@@ -1,0 +1,101 @@
+"""The project's own modules that its code imports but `.dockerignore` keeps out of the build context.
+
+Only code that reaches the image counts (an ignored test suite may import what it likes), and only imports
+that resolve to a file of the project tree: from the root, from src/, from the importing file's directory
+(a script's own folder) or relative to its package.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from dockerfix.analyse.dockerignore import excluding_pattern
+from dockerfix.analyse.model import Dockerignore
+
+SKIPPED_DIRS = frozenset({".git", ".hg", ".venv", "venv", "env", "node_modules", "__pycache__", "site-packages",
+                          "build", "dist", ".tox", ".nox", ".mypy_cache", ".pytest_cache", "tests", "test"})
+MAX_FILE_BYTES = 1_000_000
+MAX_FILES = 3000
+
+
+@dataclass(frozen=True)
+class IgnoredImport:
+    module: str  # dotted name as imported ("app.local_settings")
+    path: str  # the file or package directory it resolves to, relative to the root
+    importer: str  # "app/main.py:3"
+    pattern: str  # the .dockerignore pattern that excludes it
+    line: int  # its line in .dockerignore
+
+
+def _python_files(root: Path, dockerignore: Dockerignore) -> list[str]:
+    found: list[str] = []
+    for folder, dirs, files in os.walk(root):
+        relative_dir = Path(folder).relative_to(root).as_posix()
+        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not d.startswith("."))
+        for name in sorted(files):
+            if not name.endswith(".py") or name.startswith("test_") or name == "conftest.py":
+                continue
+            relpath = name if relative_dir == "." else f"{relative_dir}/{name}"
+            if excluding_pattern(dockerignore, relpath) is None:
+                found.append(relpath)
+            if len(found) >= MAX_FILES:
+                return found
+    return found
+
+
+def _imported(tree: ast.AST, relpath: str) -> list[tuple[str, int]]:
+    """(dotted module, line) for every import in a module; relative imports resolved against its package."""
+    package = relpath.rsplit("/", 1)[0].replace("/", ".") if "/" in relpath else ""
+    out: list[tuple[str, int]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out += [(alias.name, node.lineno) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".") if package else []
+                parts = parts[: len(parts) - (node.level - 1)] if node.level > 1 else parts
+                base = ".".join([*parts, *([base] if base else [])])
+            if base:
+                out.append((base, node.lineno))
+            out += [(f"{base}.{alias.name}" if base else alias.name, node.lineno) for alias in node.names if alias.name != "*"]
+    return out
+
+
+def _resolve(root: Path, bases: list[str], module: str) -> str | None:
+    """The project file or package directory a module name resolves to, relative to the root."""
+    tail = module.replace(".", "/")
+    for base in bases:
+        prefix = f"{base}/" if base else ""
+        for candidate in (f"{prefix}{tail}.py", f"{prefix}{tail}"):
+            if (root / candidate).exists():
+                return candidate
+    return None
+
+
+def ignored_imports(root: Path, dockerignore: Dockerignore | None) -> tuple[IgnoredImport, ...]:
+    """Imports of the code that reaches the image which resolve to project files `.dockerignore` excludes."""
+    if dockerignore is None or not dockerignore.patterns:
+        return ()
+    found: dict[str, IgnoredImport] = {}
+    for relpath in _python_files(root, dockerignore):
+        path = root / relpath
+        try:
+            if path.stat().st_size > MAX_FILE_BYTES:
+                continue
+            tree = ast.parse(path.read_bytes(), filename=relpath)
+        except (OSError, SyntaxError, ValueError):
+            continue  # a file that does not parse is the byte-compile check's business
+        here = relpath.rsplit("/", 1)[0] if "/" in relpath else ""
+        bases = list(dict.fromkeys(["", "src", here]))
+        for module, line in _imported(tree, relpath):
+            target = _resolve(root, bases, module)
+            if target is None or target in found:
+                continue
+            excluded = excluding_pattern(dockerignore, target)
+            if excluded is not None:
+                found[target] = IgnoredImport(module, target, f"{relpath}:{line}", *excluded)
+    return tuple(found.values())

@@ -1,0 +1,94 @@
+"""apt cannot install a package whose name was renamed or dropped by the Debian release the image is based on.
+
+What it catches: `E: Unable to locate package libmysqlclient-dev` or `E: Package 'netcat' has no installation
+candidate` from an `apt-get install` in a `python:*`/`debian:*` image, for names that recipes written for
+older Debian or for Ubuntu still use (`python-dev`, `libssl1.1`, `libmysqlclient-dev`, `netcat`, ...).
+Why it breaks: the official images follow Debian 12 "bookworm", where Python 2 packages are gone, library
+packages carry new sonames (libssl3, libffi8) and some names were only ever Ubuntu's or are now virtual.
+The fix: every apt install of the Dockerfile that names such a package gets the replacement from the rename
+table (`tables/apt_renames.toml`), or loses the name when nothing replaces it (`python-dev`: the python image
+has its own headers). A name the table does not know is not this rule's (DF021: package lists missing).
+Detected before any build when the base image is known to be bookworm.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from dockerfix import tables
+from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, regex
+from dockerfix.transform import apt
+
+ID = "DF020"
+UNAVAILABLE = re.compile(r"^E: (?:Unable to locate package (?P<located>\S+)"
+                         r"|Package '(?P<candidate>[^']+)' has no installation candidate)", re.MULTILINE)
+
+
+def unavailable_packages(log: str) -> list[str]:
+    """Every package apt reported it cannot install, in order."""
+    names = (m.group("located") or m.group("candidate") for m in UNAVAILABLE.finditer(log))
+    return list(dict.fromkeys(apt.package_name(n) for n in names))
+
+
+# Images known to be Debian bookworm: python:* tags without an older suite, debian:bookworm / debian:12.
+BOOKWORM = re.compile(r"^(?:docker\.io/)?(?:library/)?"
+                      r"(?:python:[\w.]*?(?:-slim)?(?:-bookworm)?|debian:(?:bookworm|12)[\w.-]*)$")
+
+
+def detect(context: Context) -> Iterator[Finding]:
+    dockerfile = context.project.dockerfile
+    if dockerfile is None:
+        return
+    for instruction in dockerfile.instructions:
+        base = apt.base_image(dockerfile, apt.stage_of(dockerfile, instruction)) if apt.installs(instruction) else ""
+        if not BOOKWORM.match(base):
+            continue
+        known = [n for n in apt.installed_packages(instruction.value) if tables.apt_replacement(n) is not None]
+        if known:
+            yield Finding(ID, f"{', '.join(known)} cannot be installed on Debian bookworm, the base of {base}",
+                          evidence=(instruction.text,), location=f"{dockerfile.path}:{instruction.line}",
+                          captures=(("packages", " ".join(known)),))
+
+
+def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None:
+    known = [(name, replacement) for name in unavailable_packages(log)
+             if (replacement := tables.apt_replacement(name)) is not None]
+    if not known:
+        return None
+    described = ", ".join(f"{name} → {' '.join(new) or '(nothing)'}" for name, new in known)
+    return Finding(ID, f"apt cannot install {', '.join(n for n, _ in known)} on Debian bookworm: {described}",
+                   evidence=tuple(m.group(0) for m in UNAVAILABLE.finditer(log)),
+                   captures=(("packages", " ".join(n for n, _ in known)),))
+
+
+def fix(context: Context, finding: Finding) -> Fix | Skip:
+    dockerfile = context.project.dockerfile
+    if dockerfile is None:
+        return Skip("no Dockerfile")
+    names = finding.capture("packages").split()
+    replacements = {name: tuple(tables.apt_replacement(name) or ()) for name in names}
+    text = context.dockerfile_text
+    for instruction in reversed(dockerfile.instructions):  # bottom up: earlier line numbers stay valid
+        if apt.installs(instruction) and set(apt.installed_packages(instruction.value)) & set(names):
+            text = apt.replace_packages(text, instruction, replacements)
+    if text == context.dockerfile_text:
+        return Skip(f"no apt install in {context.dockerfile_path} names {', '.join(names)}")
+    described = "; ".join(f"{name} → {' '.join(new)}" if new else f"{name} dropped"
+                          for name, new in replacements.items())
+    return Fix({context.dockerfile_path: text}, f"renamed apt packages for Debian bookworm: {described}")
+
+
+RULE = Rule(
+    id=ID,
+    name="apt-package-unavailable",
+    kind="build",
+    summary="An apt package name no longer exists in the image's Debian release",
+    explanation=__doc__,
+    case="apt-renamed-package",
+    log=regex(UNAVAILABLE.pattern),
+    detect=detect,
+    from_log=from_log,
+    fix=fix,
+    references=("https://www.debian.org/releases/bookworm/amd64/release-notes/ch-information.en.html",),
+)

@@ -1,0 +1,72 @@
+"""apt-get install runs without `apt-get update` in the same RUN, so apt knows no package at all.
+
+What it catches: `E: Unable to locate package curl` for a package that does exist, from a RUN such as
+`RUN apt-get install -y curl` (or one whose `apt-get update` ran in an earlier, cached layer; seed S002-2).
+Why it breaks: the official Debian and python images ship with empty package lists (/var/lib/apt/lists is
+deleted to keep them small), so until `apt-get update` runs in the same container apt knows no package.
+An update in an earlier RUN is no cure either: that layer can come from the cache, with lists months old.
+The fix: `apt-get update &&` goes right before the install in the same RUN, and the lists are removed at
+its end (`rm -rf /var/lib/apt/lists/*`) so the layer stays small. It does not apply when the RUN already
+updates first (the name is then really unknown), nor to names the rename table knows (DF020 replaces them).
+"""
+
+from __future__ import annotations
+
+import re
+
+from dockerfix import tables
+from dockerfix.catalog.DF020_apt_package_unavailable import unavailable_packages
+from dockerfix.catalog.failed_step import failed_run
+from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
+from dockerfix.transform import apt
+
+ID = "DF021"
+
+
+def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None:
+    dockerfile = context.project.dockerfile
+    missing = unavailable_packages(log)
+    if dockerfile is None or any(tables.apt_replacement(name) is not None for name in missing):
+        return None
+    run = failed_run(dockerfile, log)
+    if run is None:  # a log from elsewhere: the first apt install that names the package
+        run = next((i for i in dockerfile.instructions
+                    if apt.installs(i) and set(apt.installed_packages(i.value)) & set(missing)), None)
+    if run is None or not apt.installs(run) or apt.updates_before_install(run.value):
+        return None
+    return Finding(ID, f"{context.dockerfile_path}:{run.line} installs {', '.join(missing)} without `apt-get update` "
+                       "in the same RUN: the image's package lists are empty",
+                   evidence=(*evidence_lines(log, match), run.text), location=f"{context.dockerfile_path}:{run.line}",
+                   captures=(("line", str(run.line)),))
+
+
+def fix(context: Context, finding: Finding) -> Fix | Skip:
+    dockerfile = context.project.dockerfile
+    if dockerfile is None:
+        return Skip("no Dockerfile")
+    text = context.dockerfile_text
+    fixed = []
+    # every such RUN fails the same way; bottom up keeps the lines above valid
+    for instruction in reversed(dockerfile.instructions):
+        if apt.installs(instruction) and not apt.updates_before_install(instruction.value):
+            text = apt.add_update(text, instruction)
+            fixed.append(str(instruction.line))
+    if not fixed:
+        return Skip("every apt install already runs `apt-get update` first")
+    return Fix({context.dockerfile_path: text},
+               f"added `apt-get update &&` before the apt install (and removed the lists after it) in the RUN at "
+               f"{context.dockerfile_path} line(s) {', '.join(reversed(fixed))}")
+
+
+RULE = Rule(
+    id=ID,
+    name="apt-lists-missing",
+    kind="build",
+    summary="apt-get install without apt-get update in the same RUN",
+    explanation=__doc__,
+    case="apt-update-missing",
+    log=regex(r"^E: Unable to locate package (?P<package>\S+)"),
+    from_log=from_log,
+    fix=fix,
+    references=("https://docs.docker.com/build/building/best-practices/#apt-get",),
+)

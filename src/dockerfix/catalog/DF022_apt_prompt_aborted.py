@@ -1,0 +1,50 @@
+"""apt-get install asks for confirmation and, with nobody to answer, aborts the build.
+
+What it catches: `Do you want to continue? [Y/n] Abort.` right after apt's list of extra packages, from a RUN
+such as `RUN apt-get update && apt-get install curl`.
+Why it breaks: apt asks before installing packages beyond the ones named (curl's libraries). A build has no
+terminal: apt reads end-of-file as "no" and exits with status 1.
+The fix: `-y` after `install` in every apt install of the Dockerfile that lacks it (`-y`, `--yes`,
+`--assume-yes` and `-qq` all answer yes). `--no-install-recommends` is not added: it changes what gets
+installed (curl without its recommended ca-certificates cannot verify TLS), which is the author's decision.
+"""
+
+from __future__ import annotations
+
+from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, regex
+from dockerfix.transform import apt
+
+ID = "DF022"
+
+
+def _prompting(instruction) -> bool:
+    return apt.installs(instruction) and any(not apt.assumes_yes(m.group("options"), m.group("arguments"))
+                                             for m in apt.APT_INSTALL.finditer(instruction.value))
+
+
+def fix(context: Context, finding: Finding) -> Fix | Skip:
+    dockerfile = context.project.dockerfile
+    if dockerfile is None:
+        return Skip("no Dockerfile")
+    text = context.dockerfile_text
+    lines = []
+    for instruction in reversed(dockerfile.instructions):
+        if _prompting(instruction):
+            text = apt.add_assume_yes(text, instruction)
+            lines.append(str(instruction.line))
+    if not lines:
+        return Skip("every apt install already answers yes")
+    return Fix({context.dockerfile_path: text},
+               f"added -y to the apt install at {context.dockerfile_path} line(s) {', '.join(reversed(lines))}")
+
+
+RULE = Rule(
+    id=ID,
+    name="apt-prompt-aborted",
+    kind="build",
+    summary="apt-get install without -y aborts at its confirmation prompt",
+    explanation=__doc__,
+    case="apt-yes-missing",
+    log=regex(r"Do you want to continue\? \[Y/n\] Abort\."),
+    fix=fix,
+)

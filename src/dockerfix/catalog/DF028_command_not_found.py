@@ -1,0 +1,70 @@
+"""A RUN calls a program that the (slim) base image does not have.
+
+What it catches: `/bin/sh: 1: curl: not found`, `/bin/sh: 1: git: not found`, `bash: line 1: nc: command
+not found` from a RUN in a `python:*-slim` or `debian:*-slim` image (seed S003-5 names `nc`).
+Why it breaks: the slim images carry the Python runtime and little else: no curl, wget, git, netcat,
+make or compilers. A RUN written against a full image, or a developer's machine, stops at the first of them.
+The fix: the package that provides the program (`tables/commands.toml`: `nc` → `netcat-openbsd`) is installed
+by a new `apt-get update && apt-get install -y --no-install-recommends ... && rm -rf /var/lib/apt/lists/*`
+RUN early in the failing RUN's stage (before its first COPY, ADD or RUN; as root). Only for programs the RUN
+itself calls: a compiler a source build misses is DF025's, and a program a HEALTHCHECK or the CMD needs
+shows at run time.
+"""
+
+from __future__ import annotations
+
+import re
+
+from dockerfix import tables
+from dockerfix.catalog.failed_step import failed_run, instruction_at
+from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
+from dockerfix.transform import apt
+
+ID = "DF028"
+
+
+def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None:
+    dockerfile = context.project.dockerfile
+    command = next(v for v in match.groupdict().values() if v)
+    run = failed_run(dockerfile, log)
+    package = tables.package_for_command(command)
+    if dockerfile is None or run is None or package is None:
+        return None
+    if not re.search(rf"(?<![\w/.-]){re.escape(command)}(?![\w.-])", run.value):
+        return None  # printed by something the RUN started (a build script), not called by the RUN itself
+    if package in apt.stage_packages(apt.stage_of(dockerfile, run), run):
+        return None  # installed, yet not found: not a missing package
+    return Finding(ID, f"{context.dockerfile_path}:{run.line} calls {command}, which the image lacks "
+                       f"(Debian package {package})", evidence=(*evidence_lines(log, match), run.text),
+                   location=f"{context.dockerfile_path}:{run.line}",
+                   captures=(("command", command), ("package", package), ("line", str(run.line))))
+
+
+def fix(context: Context, finding: Finding) -> Fix | Skip:
+    dockerfile = context.project.dockerfile
+    run = instruction_at(dockerfile, finding.capture("line"))
+    if dockerfile is None or run is None:
+        return Skip("the failing RUN is no longer in the Dockerfile")
+    stage = apt.stage_of(dockerfile, run)
+    if not apt.has_apt(dockerfile, stage):
+        return Skip(f"{apt.base_image(dockerfile, stage)} has no apt: "
+                    f"install {finding.capture('command')} with its own package manager")
+    package = finding.capture("package")
+    text = apt.insert_install(context.dockerfile_text, dockerfile, stage, [package], before=run)
+    return Fix({context.dockerfile_path: text},
+               f"installed {package} (for {finding.capture('command')}) in the stage of the RUN at line {run.line}")
+
+
+RULE = Rule(
+    id=ID,
+    name="command-not-found",
+    kind="build",
+    summary="A RUN calls a program the base image does not have",
+    explanation=__doc__,
+    case="slim-curl-missing",
+    log=regex(r"^(?:/bin/)?(?:sh|dash): \d+: (?P<sh>[\w.+-]+): not found",
+              r"^(?:/(?:usr/)?bin/)?bash: (?:line \d+: )?(?P<bash>[\w.+-]+): command not found",
+              r'exec: "(?P<exec>[\w.+-]+)": executable file not found in \$PATH'),
+    from_log=from_log,
+    fix=fix,
+)

@@ -1,0 +1,84 @@
+"""An unpinned `pip install pdm` brings a PDM that breaks against the newest hishel.
+
+What it catches: `AttributeError: module 'hishel' has no attribute 'SyncSqliteStorage'` from `pdm install`
+(or any PDM command that reaches PyPI) after `RUN pip install pdm`.
+Why it breaks: PDM caches HTTP responses through hishel, and declares it without an upper bound; hishel 1.0
+no longer has the storage classes PDM subclasses (its rewrite, installed today as 2.x), so a PDM
+installed today imports a hishel it cannot use.
+The fix: the `pdm` requirement of that pip install becomes the set dockerfix's own layout installs
+(`plan.installers.PDM_TOOLS`: a PDM release with its HTTP stack pinned to versions that work together).
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+
+from packaging.requirements import InvalidRequirement, Requirement
+
+from dockerfix.analyse.model import Instruction
+from dockerfix.catalog.installer_commands import InstallerCommand, all_installer_commands
+from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
+from dockerfix.plan.installers import PDM_TOOLS
+from dockerfix.transform.shell import apply_command_edits, replace_word
+
+ID = "DF032"
+
+
+def _pdm_requirement(command: InstallerCommand) -> str | None:
+    """The word of a pip install that requests PDM itself, if it does."""
+    if command.family != "pip" or not command.tool.endswith("install"):
+        return None
+    for word in command.positionals:
+        try:
+            if Requirement(word).name.lower() == "pdm":
+                return word
+        except InvalidRequirement:
+            continue
+    return None
+
+
+def _pdm_installs(context: Context) -> list[tuple[Instruction, InstallerCommand, str]]:
+    return [(instruction, command, word) for instruction, command in all_installer_commands(context.project.dockerfile)
+            if (word := _pdm_requirement(command)) is not None
+            and not any(w.replace(" ", "").startswith("hishel<") for w in command.positionals)]
+
+
+def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None:
+    installs = _pdm_installs(context)
+    if not installs:
+        return None
+    instruction, _, word = installs[0]
+    return Finding(ID, f"{context.dockerfile_path}:{instruction.line} installs `{word}` without pinning the hishel "
+                       "it needs", evidence=(*evidence_lines(log, match, before=3, after=0), instruction.text),
+                   location=f"{context.dockerfile_path}:{instruction.line}", captures=(("requirement", word),))
+
+
+def fix(context: Context, finding: Finding) -> Fix | Skip:
+    installs = _pdm_installs(context)
+    if not installs:
+        return Skip("every pip install of PDM pins hishel already")
+    pinned = " ".join(shlex.quote(t) for t in PDM_TOOLS)
+    edits: dict[Instruction, dict[str, str]] = {}
+    for instruction, command, word in installs:
+        new = replace_word(command.text, word, pinned)
+        if new == command.text:  # written quoted
+            new = replace_word(command.text, shlex.quote(word), pinned)
+        edits.setdefault(instruction, {})[command.text] = new
+    text = apply_command_edits(context.dockerfile_text, edits)
+    if text == context.dockerfile_text:
+        return Skip("could not find the pdm requirement as written")
+    return Fix({context.dockerfile_path: text}, f"pinned PDM and its HTTP stack: {pinned}")
+
+
+RULE = Rule(
+    id=ID,
+    name="pdm-unpinned",
+    kind="build",
+    summary="An unpinned PDM breaks against the newest hishel",
+    explanation=__doc__,
+    case="pdm-unpinned-hishel",
+    log=regex(r"AttributeError: module 'hishel' has no attribute '(?P<attribute>\w+)'"),
+    from_log=from_log,
+    fix=fix,
+)

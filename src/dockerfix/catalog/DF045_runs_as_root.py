@@ -1,0 +1,54 @@
+"""The image runs its command as root.
+
+What it catches: verification's `[non-root] runs as root (uid 0)`: the final stage never switches to another
+USER (the seed Dockerfiles of S001 and S003 run as root until they add one by hand).
+Why it breaks: a process running as root inside the container is root on every file and volume it can reach;
+a compromise of the application is a compromise of everything mounted into it, and many platforms
+(Kubernetes `runAsNonRoot`, OpenShift) refuse such images outright.
+The fix: a system user with a real, owned home (`useradd --system --create-home`, the flags of the base image's
+own tool: `adduser -S -D -h` on Alpine) and `USER` at the end of the final stage, before its CMD. The files
+the image copies stay root-owned and readable: the application may read its code, not rewrite it. Not applied
+when packages were installed with `pip install --user` as root, since the new user could not read /root/.local.
+"""
+
+from __future__ import annotations
+
+import re
+
+from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, regex
+from dockerfix.transform.apt import has_apt
+from dockerfix.transform.dockerfile import insert_at_stage_end
+
+ID = "DF045"
+USER = "app"
+PIP_USER = re.compile(r"pip3?\s+install\b[^;&|]*\s--user\b")
+
+
+def fix(context: Context, finding: Finding) -> Fix | Skip:
+    dockerfile = context.project.dockerfile
+    stage = dockerfile.final_stage if dockerfile else None
+    if dockerfile is None or stage is None:
+        return Skip("no Dockerfile to edit")
+    if any(i.keyword == "RUN" and PIP_USER.search(i.value) for i in stage.instructions):
+        return Skip("packages were installed with pip --user as root (/root/.local), which another user cannot "
+                    "read: install them into a venv first (the rewrite strategy does)")
+    if has_apt(dockerfile, stage):
+        create = (f"RUN useradd --system --create-home --home-dir /home/{USER} --shell /usr/sbin/nologin {USER}")
+    else:
+        create = f"RUN addgroup -S {USER} && adduser -S -D -h /home/{USER} -G {USER} {USER}"
+    text = insert_at_stage_end(context.dockerfile_text, stage, f"{create}\nUSER {USER}")
+    return Fix({context.dockerfile_path: text},
+               f"added the system user {USER} (home /home/{USER}) and `USER {USER}` at the end of the final stage")
+
+
+RULE = Rule(
+    id=ID,
+    name="runs-as-root",
+    kind="run",
+    summary="The image runs its command as root",
+    explanation=__doc__,
+    seeds=("S001-6", "S003-4"),
+    case="s002-1-libmagic-missing",
+    log=regex(r"^\[non-root\] runs as root"),
+    fix=fix,
+)

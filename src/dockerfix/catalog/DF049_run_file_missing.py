@@ -1,0 +1,75 @@
+"""The script the container runs is not in the image: which path, and why.
+
+What it catches: `python3: can't open file '/app/scripts/seed_people.py': [Errno 2] No such file or
+directory` (seed S002-3), from the entry command (verification checks that the file it names exists) or
+from a saved log of `docker exec ... python scripts/...`.
+Why it breaks: the file never reached the image: `.dockerignore` keeps it out of the build context, no COPY
+copies it (the Dockerfile copies only some directories), or it is not in the project at all (in the seed it
+lived on the host and was expected through a compose volume mount).
+The fix: none by dockerfix, which reports the reason with its evidence (the `.dockerignore` line, the COPY
+instructions, the compose volume): whether a seeding or maintenance script belongs in the production image
+is the project's decision. Run it from the host, pipe it in (`docker exec -i ... python -`), or copy it.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+
+from dockerfix.analyse.dockerfile import split_copy
+from dockerfix.analyse.dockerignore import excluding_pattern
+from dockerfix.catalog.image_paths import relative_to_workdir
+from dockerfix.catalog.rule import Context, Finding, Rule, regex
+
+ID = "DF049"
+
+
+def _copied_by(context: Context, relpath: str) -> bool:
+    """Whether a COPY/ADD from the build context in the final stage covers `relpath`."""
+    dockerfile = context.project.dockerfile
+    stage = dockerfile.final_stage if dockerfile else None
+    for instruction in stage.instructions if stage else ():
+        if instruction.keyword not in ("COPY", "ADD"):
+            continue
+        flags, sources, _ = split_copy(instruction.value)
+        if "from" in flags:
+            continue
+        for source in sources:
+            source = source.removeprefix("./").strip("/")
+            if source in ("", ".", "*") or relpath == source or relpath.startswith(source + "/") \
+                    or fnmatch.fnmatch(relpath, source):
+                return True
+    return False
+
+
+def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None:
+    image_path = match.group("path")
+    relpath = relative_to_workdir(context, image_path)
+    project = context.project
+    if relpath.startswith("/") or not (context.root / relpath).exists():
+        reason = "it is not in the project's tree (is it expected from a volume mount at run time?)"
+        location = None
+    elif excluded := excluding_pattern(project.dockerignore, relpath):
+        pattern, line = excluded
+        reason = f".dockerignore:{line} (`{pattern}`) keeps it out of the build context"
+        location = f".dockerignore:{line}"
+    elif not _copied_by(context, relpath):
+        reason = f"no COPY or ADD in {context.dockerfile_path}'s final stage copies it"
+        location = context.dockerfile_path
+    else:
+        return None  # copied and sent, yet missing: something in the build removed it; not this rule's
+    return Finding(ID, f"{image_path} ({relpath}) is not in the image: {reason}", evidence=(match.group(0),),
+                   location=location, captures=(("path", relpath),))
+
+
+RULE = Rule(
+    id=ID,
+    name="run-file-missing",
+    kind="report",
+    summary="The script the container runs is not in the image",
+    explanation=__doc__,
+    seeds=("S002-3",),
+    case="s002-3-script-not-copied",
+    log=regex(r"can't open file '(?P<path>[^']+)': \[Errno 2\]"),
+    from_log=from_log,
+)

@@ -1,0 +1,63 @@
+"""A module the project's code imports is kept out of the image by `.dockerignore`.
+
+What it catches: code that reaches the image imports a project module (`from app import local_settings`) whose
+file a `.dockerignore` pattern excludes (`*settings*.py`, `app/plugins/`); verification finds the module
+missing in the image: `ModuleNotFoundError` at start-up, or only on the code path that imports it. Detected
+before any build as well.
+Why it breaks: `COPY . .` copies what the build context holds, and the client leaves every path a
+`.dockerignore` pattern matches out of the context, whatever the code imports.
+The fix: the module's path is let back in: a pattern naming exactly it is removed, a wider one stays and is
+followed by `!path`. If the module holds secrets that must not be in the image, the code must not import it
+there (read the values from the environment instead).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dockerfix.analyse.imports import ignored_imports
+from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, regex
+from dockerfix.transform.dockerignore import reinclude
+
+ID = "DF050"
+
+
+def _finding(module: str, path: str, importer: str, line: str, pattern: str, evidence: tuple[str, ...]) -> Finding:
+    return Finding(ID, f"{importer} imports {module}, but .dockerignore:{line} (`{pattern}`) keeps {path} out of "
+                       "the image", evidence=evidence, location=f".dockerignore:{line}",
+                   captures=(("module", module), ("path", path)))
+
+
+def detect(context: Context) -> Iterator[Finding]:
+    for item in ignored_imports(context.root, context.project.dockerignore):
+        yield _finding(item.module, item.path, item.importer, str(item.line), item.pattern,
+                       (f"{item.importer}: import {item.module}", f".dockerignore:{item.line}: {item.pattern}"))
+
+
+def from_log(context: Context, match, log: str) -> Finding | None:
+    return _finding(match.group("module"), match.group("path"), match.group("importer"), match.group("line"),
+                    match.group("pattern"), (match.group(0),))
+
+
+def fix(context: Context, finding: Finding) -> Fix | Skip:
+    path = finding.capture("path")
+    edited = reinclude(context.text(".dockerignore") or "", path)
+    if edited is None:
+        return Skip(f"{path} is no longer ignored")
+    text, summary = edited
+    return Fix({".dockerignore": text}, f"{summary}: the code imports {finding.capture('module')}")
+
+
+RULE = Rule(
+    id=ID,
+    name="imported-module-ignored",
+    kind="run",
+    summary="A module the code imports is excluded by .dockerignore",
+    explanation=__doc__,
+    case="run-imported-module-ignored",
+    log=regex(r"^ModuleNotFoundError: (?P<module>\S+) \((?P<path>[^,]+), imported by (?P<importer>\S+)\) is not in "
+              r"the image: \.dockerignore:(?P<line>\d+) \((?P<pattern>.*)\) keeps it out"),
+    detect=detect,
+    from_log=from_log,
+    fix=fix,
+)

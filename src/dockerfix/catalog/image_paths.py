@@ -1,0 +1,55 @@
+"""Paths inside the image, as tracebacks and error messages print them, mapped back to the project's files."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from dockerfix.catalog.rule import Context
+
+SITE_PACKAGES = re.compile(r"/(?:site|dist)-packages/(.+)$")
+INTERPRETER_LIBRARY = re.compile(r"/lib/python\d")
+
+
+def workdir(context: Context) -> str:
+    """The final stage's working directory ("/" when none is set)."""
+    dockerfile = context.project.dockerfile
+    instruction = dockerfile.last("WORKDIR") if dockerfile else None
+    return posixpath.normpath(instruction.value.strip().strip("\"'")) if instruction else "/"
+
+
+def relative_to_workdir(context: Context, path: str) -> str:
+    """`/app/scripts/x.py` → `scripts/x.py` when the working directory is /app; a path outside it stays absolute."""
+    absolute = posixpath.normpath(posixpath.join(workdir(context), path))
+    prefix = workdir(context).rstrip("/") + "/"
+    return absolute[len(prefix):] if absolute.startswith(prefix) else absolute
+
+
+def project_file(context: Context, path: str) -> str | None:
+    """The project file `path` (inside the image) is a copy of, or None when it is not the project's own code.
+
+    An installed copy in site-packages counts only under one of the project's import packages; the interpreter's
+    own library never does. Otherwise the working directory is stripped, then the longest suffix of the path
+    that names a file of the project wins.
+    """
+    root = context.root
+    installed = SITE_PACKAGES.search(path)
+    if installed:
+        relative = installed.group(1)
+        if relative.split("/")[0] not in context.project.import_packages:
+            return None
+        for candidate in (relative, f"src/{relative}"):
+            if (root / candidate).is_file():
+                return candidate
+        return None
+    if INTERPRETER_LIBRARY.search(path):
+        return None
+    candidate = relative_to_workdir(context, path)
+    if not candidate.startswith("/") and (root / candidate).is_file():
+        return candidate
+    parts = path.strip("/").split("/")
+    for start in range(1, len(parts)):
+        candidate = "/".join(parts[start:])
+        if (root / candidate).is_file():
+            return candidate
+    return None

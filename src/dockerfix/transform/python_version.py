@@ -1,0 +1,64 @@
+"""The Python version a Dockerfile's stages run, read from and written to their `FROM python:X.Y[-variant]`
+tags (or the global `ARG` such a tag takes its version from).
+
+Changing it keeps each tag's variant (`-slim`, `-bookworm`) and touches only the stages on the old version,
+so a `FROM debian` or `FROM node` stage is left alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+from dockerfix.analyse.model import DockerfileInfo, Instruction, Stage
+from dockerfix.transform.dockerfile import replace_instruction
+
+PYTHON_TAG = re.compile(r"^(?P<image>(?:docker\.io/)?(?:library/)?python):(?P<version>\d+\.\d+)(?:\.\d+)?(?P<variant>-[\w.-]+)?$")
+ARG_TAG = re.compile(r"^(?P<image>(?:docker\.io/)?(?:library/)?python):\$\{?(?P<arg>\w+)\}?(?P<variant>-[\w.-]+)?$")
+
+
+def _parent(dockerfile: DockerfileInfo, stage: Stage) -> Stage | None:
+    return next((s for s in dockerfile.stages[: stage.index] if s.name and s.name == stage.base), None)
+
+
+def stage_python(dockerfile: DockerfileInfo, stage: Stage) -> str | None:
+    """"3.12" for a stage built FROM python:3.12-slim (directly, through an earlier stage, or an ARG)."""
+    parent = _parent(dockerfile, stage)
+    if parent is not None:
+        return stage_python(dockerfile, parent)
+    match = PYTHON_TAG.match(stage.base)
+    if match:
+        return match.group("version")
+    arg = ARG_TAG.match(stage.base)
+    default = arg_default(dockerfile, arg.group("arg")) if arg else None
+    return default[1] if default else None
+
+
+def arg_default(dockerfile: DockerfileInfo, name: str) -> tuple[Instruction, str] | None:
+    """The global `ARG name=X.Y` and its X.Y, when FROM tags take the Python version from it."""
+    for instruction in dockerfile.instructions:
+        if instruction.keyword == "ARG" and instruction.stage == -1:
+            match = re.fullmatch(rf"{name}=[\"']?(\d+\.\d+)(?:\.\d+)?[\"']?", instruction.value.strip())
+            if match:
+                return instruction, match.group(1)
+    return None
+
+
+def retag_python(text: str, dockerfile: DockerfileInfo, current: str, python: str) -> tuple[str, list[str]]:
+    """Move every stage on Python `current` to `python`: (new text, what changed, e.g. "python:3.13-slim →
+    python:3.12-slim"). Nothing changes when no tag names `current`."""
+    changed: list[str] = []
+    for stage in reversed(dockerfile.stages):
+        base = stage.instructions[0]
+        match = PYTHON_TAG.match(stage.base)
+        if match and match.group("version") == current:
+            new_base = f"{match.group('image')}:{python}{match.group('variant') or ''}"
+            text = replace_instruction(text, base, base.text.replace(stage.base, new_base, 1))
+            changed.append(f"{stage.base} → {new_base}")
+    arguments = {m.group("arg") for stage in dockerfile.stages if (m := ARG_TAG.match(stage.base))}
+    for name in sorted(arguments):
+        default = arg_default(dockerfile, name)
+        if default and default[1] == current:
+            instruction = default[0]
+            text = replace_instruction(text, instruction, re.sub(r"\d+\.\d+(?:\.\d+)?", python, instruction.text, count=1))
+            changed.append(f"ARG {name}={current} → {python}")
+    return text, list(reversed(changed))

@@ -1,0 +1,204 @@
+"""The verification's parts that need no engine: the probe (run here, on the host's Python), the install-step
+recognition of the cache check, the import scanner, the server port, the compose parsing, the declaration edits."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dockerfix.analyse import analyse
+from dockerfix.analyse.compose import parse_compose, parse_env_file
+from dockerfix.analyse.dockerfile import parse_dockerfile
+from dockerfix.analyse.dockerignore import parse_dockerignore
+from dockerfix.analyse.imports import ignored_imports
+from dockerfix.catalog import BY_ID
+from dockerfix.catalog.install_steps import (
+    first_dependency_installs,
+    installs_dependencies,
+    installs_project_too,
+    manifests_read,
+    reads_only_manifests,
+    same_step,
+)
+from dockerfix.transform.declare import Edit, edit_pyproject_text, edit_requirements_text
+from dockerfix.verify import PROBE, Check, Verification, server_port
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for relpath, text in files.items():
+        path = root / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+def run_probe(cwd: Path, **spec) -> dict[str, dict]:
+    full = {"packages": [], "distributions": [], "executable": None, "module": None, "script": None,
+            "ignored_imports": [], **spec}
+    # as in the image: `python -c`, so that the working directory is on sys.path
+    done = subprocess.run([sys.executable, "-c", PROBE.read_text(), json.dumps(full)], cwd=cwd, capture_output=True,
+                          text=True, timeout=120)
+    return {r["name"]: r for r in json.loads(done.stdout.strip().splitlines()[-1])}
+
+
+def output_of(results: dict[str, dict]) -> str:
+    checks = tuple(Check(r["name"], r["passed"], r["detail"], r["output"]) for r in results.values())
+    return Verification(passed=False, checks=checks).output()
+
+
+@pytest.fixture(scope="module")
+def probed(tmp_path_factory) -> dict[str, dict]:
+    """One probe run over a tree with every failure the rules read: what it prints is what they match."""
+    root = write(tmp_path_factory.mktemp("image"), {
+        "app/__init__.py": "import missing_dist_xyz\n",
+        "app/broken.py": "def f():\n    return [1,\n >= threshold]\n",
+        "chatty/__init__.py": "import logging\nlogging.getLogger('x').warning('(trapped) error reading bcrypt version')\n"
+                              "raise AttributeError(\"module 'bcrypt' has no attribute '__about__'\")\n",
+    })
+    return run_probe(root, packages=["app", "chatty"], executable="uvicorn-not-installed-anywhere",
+                     script="scripts/seed_people.py",
+                     ignored_imports=[{"module": "app.local_settings", "path": "app/local_settings.py",
+                                       "importer": "app/main.py:3", "pattern": "**/*settings*.py", "line": 4}])
+
+
+def test_probe_reports_each_failure_under_its_check(probed):
+    assert not probed["imports-project"]["passed"]
+    assert not probed["entry-resolves"]["passed"]
+    assert not probed["dockerignore-imports"]["passed"]
+    assert not probed["byte-compile"]["passed"]
+    assert "(trapped) error reading bcrypt version" in probed["imports-project"]["output"]  # what the import logged
+
+
+@pytest.mark.parametrize("rule, expected", [
+    ("DF040", "missing_dist_xyz"),  # ModuleNotFoundError at the end of the import's traceback
+    ("DF044", "uvicorn-not-installed-anywhere"),  # executable not on PATH
+    ("DF049", "scripts/seed_people.py"),  # python: can't open file
+    ("DF050", "app.local_settings"),  # dropped by .dockerignore
+])
+def test_rules_read_what_the_probe_prints(probed, rule, expected):
+    match = next(p.search(output_of(probed)) for p in BY_ID[rule].log if p.search(output_of(probed)))
+    assert expected in match.group(0)
+
+
+def test_probe_output_for_a_syntax_error_names_file_and_line(probed):
+    output = probed["byte-compile"]["output"]
+    assert "broken.py\", line 3" in output and "Error" in output
+    assert any(p.search(output) for p in BY_ID["DF048"].log)
+
+
+def test_probe_passes_a_sound_tree(tmp_path):
+    root = write(tmp_path, {"good/__init__.py": "VALUE = 1\n", "good/__main__.py": "print(1)\n"})
+    results = run_probe(root, packages=["good"], executable=sys.executable, module="good")
+    for name in ("imports-project", "entry-resolves", "dockerignore-imports", "byte-compile", "home-writable"):
+        assert results[name]["passed"], results[name]
+
+
+# ---- install steps (cache check, DF051) ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("command, expected", [
+    ("pip install --no-cache-dir -r requirements.txt", True),
+    ("python -m pip install -r requirements/prod.txt", True),
+    ("pip install flask==3.0 gunicorn", True),
+    ("pip install .", True),  # the project and its dependencies
+    ("pip install --no-deps .", False),  # only the project: expected to re-run on a source change
+    ("pip install --upgrade pip setuptools wheel", False),  # tooling
+    ("pip install poetry==1.8.5 && poetry install --no-root", True),
+    ("poetry install --only-root", False),
+    ("uv sync --frozen --no-install-project", True),
+    ("apt-get update && apt-get install -y gcc", False),
+    ("/opt/tools/bin/poetry export -o /tmp/r.txt && pip install --no-deps --require-hashes -r /tmp/r.txt", True),
+])
+def test_installs_dependencies(command, expected):
+    assert installs_dependencies(command) is expected
+
+
+def test_manifests_and_project_installs():
+    assert manifests_read("pip install -r requirements.txt -c constraints.txt") == ["requirements.txt", "constraints.txt"]
+    assert manifests_read("poetry install --no-root") == ["pyproject.toml", "poetry.lock"]
+    assert installs_project_too("pip install -e .") and installs_project_too("poetry install")
+    assert not installs_project_too("poetry install --no-root") and not installs_project_too("uv sync --no-install-project")
+    assert reads_only_manifests("pip install --upgrade pip && pip install -r requirements.txt")
+    assert not reads_only_manifests("pip install -r requirements.txt && python manage.py collectstatic")
+
+
+def test_first_dependency_install_per_stage_and_step_matching():
+    dockerfile = parse_dockerfile("Dockerfile", "FROM python:3.11-slim AS build\nRUN pip install poetry==1.8.5\n"
+                                                "COPY . .\nRUN pip install \\\n    -r requirements.txt\nRUN pip install --no-deps .\n"
+                                                "FROM python:3.11-slim\nRUN pip install -r other.txt\n")
+    first = first_dependency_installs(dockerfile)
+    assert [i.line for i in first] == [4, 8]
+    assert same_step("RUN pip install     -r requirements.txt", first[0])  # the classic builder joins the lines
+
+
+# ---- imports dropped by .dockerignore -----------------------------------------------------------------------
+
+def test_ignored_imports_only_for_code_that_reaches_the_image(tmp_path):
+    root = write(tmp_path, {
+        "app/__init__.py": "", "app/main.py": "from app import local_settings\nfrom . import helpers\nimport os\n",
+        "app/local_settings.py": "", "app/helpers.py": "",
+        "tests/test_x.py": "import app.secret_fixture\n", "app/secret_fixture.py": "",
+    })
+    ignore = parse_dockerignore(".dockerignore", "tests/\n**/*settings*.py\n**/secret_fixture.py\n")
+    found = ignored_imports(root, ignore)
+    assert [(i.module, i.path, i.importer, i.line) for i in found] == [("app.local_settings", "app/local_settings.py", "app/main.py:1", 2)]
+
+
+# ---- server port --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("cmd, expected", [
+    ('["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "9000"]', 9000),
+    ('["gunicorn", "--bind", "0.0.0.0:8080", "app:app"]', 8080),
+    ("python manage.py runserver 0.0.0.0:8001", 8001),
+    ('["uvicorn", "app.main:app"]', 5000),  # EXPOSE
+])
+def test_server_port(tmp_path, cmd, expected):
+    write(tmp_path, {"requirements.txt": "six==1.17.0\n", "Dockerfile": f"FROM python:3.11-slim\nEXPOSE 5000\nCMD {cmd}\n"})
+    assert server_port(analyse(tmp_path)) == expected
+
+
+# ---- compose and .env ---------------------------------------------------------------------------------------
+
+def test_compose_services_carry_ports_env_files_and_commands(tmp_path):
+    write(tmp_path, {"deploy/compose.yaml": (
+        "services:\n  web:\n    build: ..\n    env_file: [../.env]\n    ports: ['127.0.0.1:8000:8000', '9000']\n"
+        "    command: [sh, -c, 'until nc -z db 5432; do sleep 1; done']\n"
+        "    healthcheck:\n      test: [CMD, curl, -f, http://localhost:8000/]\n"
+        "  db:\n    image: postgres:16\n    ports: [{target: 5432, published: 5433}]\n    network_mode: host\n")})
+    web, db = parse_compose(tmp_path, "deploy/compose.yaml")
+    assert web.ports == (("8000", "8000"), ("", "9000")) and db.ports == (("5433", "5432"),)
+    assert web.env_files == (".env",) and web.context == "."
+    assert web.command == "sh -c until nc -z db 5432; do sleep 1; done"
+    assert web.healthcheck_command == "curl -f http://localhost:8000/" and db.network_mode == "host"
+
+
+def test_env_file_parsing():
+    text = "# c\nexport A=1\nB='two words'\nC=x # comment\n\nBROKEN\n"
+    assert parse_env_file(text) == (("A", "1", 2), ("B", "two words", 3), ("C", "x", 4))
+
+
+# ---- declaration edits --------------------------------------------------------------------------------------
+
+def test_requirements_edits_keep_comments_and_other_lines():
+    text = "# pinned\npydantic==2.5.3  # models\n-r base.txt\nlanggraph[postgres]>=0.2\n"
+    edited = edit_requirements_text(text, [Edit("email-validator", "==2.2.0"), Edit("langgraph", drop_extra="postgres"),
+                                           Edit("pydantic", "<3", add=False)])
+    assert edited == "# pinned\npydantic<3  # models\n-r base.txt\nlanggraph>=0.2\nemail-validator==2.2.0\n"
+
+
+def test_pep621_edit_keeps_layout_and_comments():
+    text = '[project]\nname = "x"\ndependencies = [\n    "passlib[bcrypt]==1.7.4",  # auth\n]\n'
+    edited = edit_pyproject_text(text, [Edit("bcrypt", "<4.1")])
+    assert edited == '[project]\nname = "x"\ndependencies = [\n    "passlib[bcrypt]==1.7.4",  # auth\n    "bcrypt<4.1",\n]\n'
+
+
+def test_poetry_edit_inline_tables_and_removal():
+    text = ('[tool.poetry.dependencies]\npython = "^3.11"  # runtime\nlanggraph = {version = ">=0.2", extras = ["postgres"]}\n'
+            'sklearn = "*"\n')
+    edited = edit_pyproject_text(text, [Edit("langgraph", drop_extra="postgres", add=False),
+                                        Edit("langgraph-checkpoint-postgres"), Edit("sklearn", remove=True)])
+    assert edited == ('[tool.poetry.dependencies]\npython = "^3.11"  # runtime\nlanggraph = ">=0.2"\n'
+                      'langgraph-checkpoint-postgres = "*"\n')
