@@ -360,3 +360,13 @@ def test_df055_consistent_settings(tmp_path):
 ])
 def test_df056_recognises_a_taken_port(tmp_path, log):
     assert only(diagnose(project(tmp_path), log).findings, "DF056").rule == "DF056"
+
+
+@pytest.mark.parametrize("output, how", [
+    ("[import-time] 1 project package(s) take over 10 s to import\nslow import: app took 42.5 s to import\n",
+     "app takes 42.5 s to import"),
+    ("[probe] the verification probe did not run (exit 124)\nslow import: app did not finish importing within 120 s\n",
+     "app did not finish importing within 120 s"),
+])
+def test_df047_reports_a_slow_import_with_its_time(tmp_path, output, how):
+    assert how in only(run_findings(project(tmp_path), output), "DF047").message

@@ -90,6 +90,18 @@ def test_probe_output_for_a_syntax_error_names_file_and_line(probed):
     assert any(p.search(output) for p in BY_ID["DF048"].log)
 
 
+def test_probe_times_each_project_import(tmp_path):
+    root = write(tmp_path, {"sluggish/__init__.py": "import time\ntime.sleep(0.2)\n"})
+    source = PROBE.read_text().replace("SLOW_IMPORT_SECONDS = 10.0", "SLOW_IMPORT_SECONDS = 0.1")
+    spec = {"packages": ["sluggish"], "distributions": [], "executable": None, "module": None, "script": None,
+            "ignored_imports": []}
+    done = subprocess.run([sys.executable, "-c", source, json.dumps(spec)], cwd=root, capture_output=True, text=True)
+    results = {r["name"]: r for r in json.loads(done.stdout.strip().splitlines()[-1])}
+    assert not results["import-time"]["passed"]
+    assert any(p.search(results["import-time"]["output"]) for p in BY_ID["DF047"].log)
+    assert "dockerfix-probe: importing sluggish" in done.stderr  # what names the import when the probe times out
+
+
 def test_probe_passes_a_sound_tree(tmp_path):
     root = write(tmp_path, {"good/__init__.py": "VALUE = 1\n", "good/__main__.py": "print(1)\n"})
     results = run_probe(root, packages=["good"], executable=sys.executable, module="good")

@@ -25,7 +25,8 @@ from dockerfix.analyse.model import (
     Requirement,
     RequirementsFile,
 )
-from dockerfix.analyse.pyproject import parse_pyproject, requirement_from_pep508
+from dockerfix.analyse.pep508 import requirement_from_pep508
+from dockerfix.analyse.pyproject import parse_pyproject
 from dockerfix.analyse.requirements import parse_requirements
 from dockerfix.analyse.syslibs import system_packages_for
 from dockerfix.analyse.tomlfile import exists, load_toml, overlaid, read_text

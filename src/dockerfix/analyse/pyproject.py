@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from packaging.requirements import InvalidRequirement
-from packaging.requirements import Requirement as Pep508
 from packaging.utils import canonicalize_name
 from poetry.core.factory import Factory
 
 from dockerfix.analyse.model import Pyproject, Requirement, Script
+from dockerfix.analyse.pep508 import requirement_from_pep508
 from dockerfix.analyse.tomlfile import load_toml, read_text
 from dockerfix.errors import InputError
 
@@ -25,21 +24,6 @@ def _line_mentioning(text: str, token: str) -> int | None:
     return None
 
 
-def requirement_from_pep508(spec: str, origin: str, relpath: str = PYPROJECT, line: int | None = None) -> Requirement:
-    try:
-        parsed = Pep508(spec)
-    except InvalidRequirement as exc:
-        raise InputError(relpath, line, f"not a valid requirement {spec!r}: {exc}") from exc
-    return Requirement(
-        name=canonicalize_name(parsed.name),
-        specifier=str(parsed.specifier),
-        extras=tuple(sorted(parsed.extras)),
-        marker=str(parsed.marker) if parsed.marker else None,
-        url=parsed.url,
-        origin=origin,
-    )
-
-
 def _pep621_requirements(specs: Any, text: str, where: str) -> tuple[Requirement, ...]:
     if not isinstance(specs, list):
         raise InputError(PYPROJECT, _line_mentioning(text, where.split(".")[-1]), f"{where} must be a list of requirement strings")
@@ -48,7 +32,7 @@ def _pep621_requirements(specs: Any, text: str, where: str) -> tuple[Requirement
         if not isinstance(spec, str):
             continue  # PEP 735 {include-group = ...} entries are resolved by the tool, not here
         line = _line_mentioning(text, spec)
-        out.append(requirement_from_pep508(spec, f"{PYPROJECT}:{line}" if line else PYPROJECT, line=line))
+        out.append(requirement_from_pep508(spec, f"{PYPROJECT}:{line}" if line else PYPROJECT, PYPROJECT, line))
     return tuple(out)
 
 
@@ -66,7 +50,7 @@ def _poetry_requirements(table: Any, text: str, where: str) -> tuple[Requirement
             dependency = Factory.create_dependency(name, constraint)
         except Exception as exc:  # poetry-core raises plain ValueError/RuntimeError on bad constraints
             raise InputError(PYPROJECT, line, f"[{where}] {name}: {exc}") from exc
-        requirement = requirement_from_pep508(dependency.to_pep_508(), origin, line=line)
+        requirement = requirement_from_pep508(dependency.to_pep_508(), origin, PYPROJECT, line)
         if isinstance(constraint, dict) and constraint.get("optional"):
             continue  # an optional Poetry dependency is only installed through an extra
         out.append(requirement)

@@ -27,6 +27,7 @@ from packaging.utils import (
 )
 
 from dockerfix.analyse.model import Requirement, RequirementsFile
+from dockerfix.analyse.pep508 import requirement_from_pep508
 from dockerfix.analyse.tomlfile import exists, read_text
 from dockerfix.errors import InputError
 
@@ -250,20 +251,7 @@ def _requirement(text: str, relpath: str, number: int, *, hashes: tuple[str, ...
                            origin=origin)
     if editable:
         raise InputError(relpath, number, f"-e {text}: an editable must be a local path or a VCS URL")
-    try:
-        parsed = Pep508Requirement(text)
-    except InvalidRequirement as error:
-        reason = str(error).splitlines()[0]  # packaging adds the line and a caret below
-        raise InputError(relpath, number, f"not a valid requirement: {text!r} ({reason})") from None
-    return Requirement(
-        name=canonicalize_name(parsed.name),
-        specifier=str(parsed.specifier),
-        extras=tuple(sorted(parsed.extras)),
-        marker=str(parsed.marker) if parsed.marker else None,
-        url=parsed.url,
-        hashes=hashes,
-        origin=origin,
-    )
+    return requirement_from_pep508(text, origin, relpath, number, hashes)
 
 
 def _is_url(text: str) -> bool:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dockerfix.analyse.dockerignore import excluding_pattern
 from dockerfix.catalog.copy_sources import MISSING_SOURCE, copied_paths, missing_path_from_log
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip
-from dockerfix.transform.dockerignore import reinclude
+from dockerfix.transform.dockerignore import fix_ignored_path
 
 ID = "DF001"
 
@@ -46,11 +46,7 @@ def from_log(context: Context, match, log: str) -> Finding | None:
 
 def fix(context: Context, finding: Finding) -> Fix | Skip:
     path = finding.capture("path")
-    edited = reinclude(context.text(".dockerignore") or "", path)
-    if edited is None:
-        return Skip(f"{path} is no longer ignored")
-    text, summary = edited
-    return Fix({".dockerignore": text}, f"{summary}: the build copies {path}")
+    return fix_ignored_path(context, path, f"the build copies {path}")
 
 
 RULE = Rule(

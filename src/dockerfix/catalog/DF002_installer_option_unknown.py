@@ -18,39 +18,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from dockerfix.analyse.model import Instruction
 from dockerfix.catalog.failed_step import failed_run
 from dockerfix.catalog.installer_commands import InstallerCommand, all_installer_commands, installer_commands
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
-from dockerfix.tables import _load as load_table
+from dockerfix.tables import installer_option
 from dockerfix.transform.install_flow import install_command, stage_env
 from dockerfix.transform.shell import apply_command_edits, remove_option, replace_word
 
 ID = "DF002"
 
 
-@dataclass(frozen=True)
-class KnownOption:
-    tool: str
-    option: str
-    replace: str  # "" → drop the option
-    always: bool  # no release of the tool accepts it
-    note: str
-
-
-def known_option(tool: str, option: str) -> KnownOption | None:
-    for entry in load_table("installer_options")["option"]:
-        if entry["tool"] == tool and entry["option"] == option:
-            return KnownOption(entry["tool"], entry["option"], entry["replace"], entry["always"], entry["note"])
-    return None
-
-
 def detect(context: Context) -> Iterator[Finding]:
     for instruction, command in all_installer_commands(context.project.dockerfile):
         for option in command.options:
-            known = known_option(command.tool, option)
+            known = installer_option(command.tool, option)
             if known is not None and known.always:
                 yield Finding(ID, f"`{command.tool}` has no option {option} ({known.note})",
                               evidence=(instruction.text,), location=f"{context.dockerfile_path}:{instruction.line}",
@@ -74,7 +57,7 @@ def _replacement(context: Context, instruction: Instruction, command: InstallerC
     if command.lock_read_as_requirements():
         dockerfile = context.project.dockerfile
         return install_command(context.project, stage_env(dockerfile, instruction, "VIRTUAL_ENV") if dockerfile else None)
-    known = known_option(command.tool, option)
+    known = installer_option(command.tool, option)
     if known is None:
         return None
     if known.replace:
@@ -97,7 +80,7 @@ def fix(context: Context, finding: Finding) -> Fix | Skip:
     if not edits:
         return Skip(f"no `{tool}` command with {option} is left")
     text = apply_command_edits(context.dockerfile_text, edits)
-    known = known_option(tool, option)
+    known = installer_option(tool, option)
     if whole:
         summary = (f"replaced `{tool} {option} -r <lock file>` with the project's own install "
                    f"({context.project.manager}: the lock's main dependencies, as the lock pins them)")

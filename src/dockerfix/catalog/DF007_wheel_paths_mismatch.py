@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from dockerfix.analyse.dockerfile import split_copy
 from dockerfix.analyse.model import DockerfileInfo, Instruction, Stage
 from dockerfix.catalog.failed_step import failed_run
+from dockerfix.catalog.image_paths import workdir_at
 from dockerfix.catalog.installer_commands import InstallerCommand, installer_commands
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
 from dockerfix.transform.dockerfile import replace_instruction, source_lines
@@ -49,16 +50,6 @@ def _absolute(path: str, workdir: str) -> str:
     return posixpath.normpath(posixpath.join(workdir, path)).rstrip("/") or "/"
 
 
-def _workdir(stage: Stage, before: Instruction) -> str:
-    workdir = "/"
-    for instruction in stage.instructions:
-        if instruction.line >= before.line:
-            break
-        if instruction.keyword == "WORKDIR":
-            workdir = _absolute(instruction.value.strip(), workdir)
-    return workdir
-
-
 def _stage_by_reference(dockerfile: DockerfileInfo, reference: str) -> Stage | None:
     return next((s for s in dockerfile.stages if s.name == reference or str(s.index) == reference), None)
 
@@ -70,7 +61,7 @@ def _copies(stage: Stage, before: Instruction) -> Iterator[tuple[Instruction, di
         if instruction.keyword in ("COPY", "ADD"):
             flags, sources, destination = split_copy(instruction.value)
             if destination:
-                yield instruction, flags, sources, _absolute(destination, _workdir(stage, instruction))
+                yield instruction, flags, sources, _absolute(destination, workdir_at(stage, instruction))
 
 
 def _provided(dockerfile: DockerfileInfo, stage: Stage, before: Instruction) -> set[str]:
@@ -86,7 +77,7 @@ def _provided(dockerfile: DockerfileInfo, stage: Stage, before: Instruction) -> 
         if instruction.keyword == "RUN" and instruction.line < before.line:
             for command in split_commands(instruction.value):
                 if MAKES_DIRECTORY.match(command.text):
-                    paths |= {_absolute(w, _workdir(stage, instruction)) for w in command.text.split()[1:]
+                    paths |= {_absolute(w, workdir_at(stage, instruction)) for w in command.text.split()[1:]
                               if not w.startswith("-")}
     return paths | _wheel_dirs(stage, before)
 
@@ -99,7 +90,7 @@ def _wheel_dirs(stage: Stage, before: Instruction | None = None) -> set[str]:
             break
         for command in installer_commands(instruction):
             if command.tool in ("pip wheel", "uv pip wheel"):
-                dirs |= {_absolute(d, _workdir(stage, instruction)) for d in command.values("-w", "--wheel-dir")}
+                dirs |= {_absolute(d, workdir_at(stage, instruction)) for d in command.values("-w", "--wheel-dir")}
     return dirs
 
 
@@ -109,7 +100,7 @@ def _covered(path: str, provided: set[str]) -> bool:
 
 def _misplaced_in(dockerfile: DockerfileInfo, install: Instruction, command: InstallerCommand) -> list[Misplaced]:
     stage = dockerfile.stages[install.stage]
-    workdir = _workdir(stage, install)
+    workdir = workdir_at(stage, install)
     provided = _provided(dockerfile, stage, install)
     wanted = [(_absolute(p, workdir), "wheels") for p in command.values("-f", "--find-links") if "://" not in p]
     wanted += [(_absolute(p, workdir), "requirements") for p in command.requirement_files]

@@ -16,9 +16,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dockerfix.catalog.cleanup import cleanups, move_cleanup, removes_as_user
+from dockerfix.catalog.cleanup import cleanup_finding, cleanups, move_misplaced_cleanup, removes_as_user
 from dockerfix.catalog.failed_step import failed_run
-from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
+from dockerfix.catalog.rule import Context, Finding, Rule, evidence_lines, regex
 
 ID = "DF012"
 
@@ -28,10 +28,8 @@ def detect(context: Context) -> Iterator[Finding]:
     for cleanup in cleanups(dockerfile):
         user = removes_as_user(dockerfile, cleanup)  # type: ignore[arg-type]
         if user is not None:
-            yield Finding(ID, f"`{cleanup.instruction.value}` runs as {user}, who cannot remove root's files",
-                          evidence=(cleanup.instruction.text,),
-                          location=f"{context.dockerfile_path}:{cleanup.instruction.line}",
-                          captures=(("line", str(cleanup.instruction.line)),))
+            yield cleanup_finding(ID, context, cleanup, f"`{cleanup.instruction.value}` runs as {user}, who cannot "
+                                  "remove root's files", evidence=(cleanup.instruction.text,))
 
 
 def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None:
@@ -40,23 +38,9 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
     for cleanup in cleanups(dockerfile):
         user = removes_as_user(dockerfile, cleanup)  # type: ignore[arg-type]
         if user is not None and (run is None or cleanup.instruction == run):
-            return Finding(ID, f"the cleanup runs as {user}, who cannot remove {match.group('path')}",
-                           evidence=evidence_lines(log, match),
-                           location=f"{context.dockerfile_path}:{cleanup.instruction.line}",
-                           captures=(("line", str(cleanup.instruction.line)),))
+            return cleanup_finding(ID, context, cleanup, f"the cleanup runs as {user}, who cannot remove "
+                                   f"{match.group('path')}", evidence=evidence_lines(log, match))
     return None
-
-
-def fix(context: Context, finding: Finding) -> Fix | Skip:
-    dockerfile = context.project.dockerfile
-    cleanup = next((c for c in cleanups(dockerfile) if str(c.instruction.line) == finding.capture("line")), None)
-    if dockerfile is None or cleanup is None:
-        return Skip("the cleanup is no longer there")
-    moved = move_cleanup(context.dockerfile_text, dockerfile, cleanup)
-    if moved is None:
-        return Skip("the cleanup is already where it belongs")
-    text, where = moved
-    return Fix({context.dockerfile_path: text}, f"moved `{cleanup.instruction.value}` {where}")
 
 
 RULE = Rule(
@@ -70,5 +54,5 @@ RULE = Rule(
     log=regex(r"rm: cannot remove '(?P<path>[^']+)': Permission denied"),
     detect=detect,
     from_log=from_log,
-    fix=fix,
+    fix=move_misplaced_cleanup,
 )

@@ -16,9 +16,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dockerfix.catalog.cleanup import cleanups, move_cleanup, used_after_removal
+from dockerfix.catalog.cleanup import cleanup_finding, cleanups, move_misplaced_cleanup, used_after_removal
 from dockerfix.catalog.failed_step import failed_run
-from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
+from dockerfix.catalog.rule import Context, Finding, Rule, evidence_lines, regex
 
 ID = "DF013"
 
@@ -28,10 +28,9 @@ def detect(context: Context) -> Iterator[Finding]:
     for cleanup in cleanups(dockerfile):
         reader = used_after_removal(dockerfile, cleanup)  # type: ignore[arg-type]
         if reader is not None:
-            yield Finding(ID, f"`{cleanup.instruction.value}` removes files that {context.dockerfile_path}:{reader.line} "
-                              "still uses", evidence=(cleanup.instruction.text, reader.text),
-                          location=f"{context.dockerfile_path}:{cleanup.instruction.line}",
-                          captures=(("line", str(cleanup.instruction.line)),))
+            yield cleanup_finding(ID, context, cleanup, f"`{cleanup.instruction.value}` removes files that "
+                                  f"{context.dockerfile_path}:{reader.line} still uses",
+                                  evidence=(cleanup.instruction.text, reader.text))
 
 
 def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None:
@@ -40,23 +39,10 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
     for cleanup in cleanups(dockerfile):
         reader = used_after_removal(dockerfile, cleanup)  # type: ignore[arg-type]
         if reader is not None and (run is None or reader == run):
-            return Finding(ID, f"{match.group('path')} was removed by {context.dockerfile_path}:"
-                               f"{cleanup.instruction.line} before this step used it", evidence=evidence_lines(log, match),
-                           location=f"{context.dockerfile_path}:{cleanup.instruction.line}",
-                           captures=(("line", str(cleanup.instruction.line)),))
+            return cleanup_finding(ID, context, cleanup, f"{match.group('path')} was removed by "
+                                   f"{context.dockerfile_path}:{cleanup.instruction.line} before this step used it",
+                                   evidence=evidence_lines(log, match))
     return None
-
-
-def fix(context: Context, finding: Finding) -> Fix | Skip:
-    dockerfile = context.project.dockerfile
-    cleanup = next((c for c in cleanups(dockerfile) if str(c.instruction.line) == finding.capture("line")), None)
-    if dockerfile is None or cleanup is None:
-        return Skip("the cleanup is no longer there")
-    moved = move_cleanup(context.dockerfile_text, dockerfile, cleanup)
-    if moved is None:
-        return Skip("the cleanup is already where it belongs")
-    text, where = moved
-    return Fix({context.dockerfile_path: text}, f"moved `{cleanup.instruction.value}` {where}")
 
 
 RULE = Rule(
@@ -71,5 +57,5 @@ RULE = Rule(
               r"Location '(?P<path>[^']+)' is ignored: it is either a non-existing path"),
     detect=detect,
     from_log=from_log,
-    fix=fix,
+    fix=move_misplaced_cleanup,
 )

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dockerfix import tables
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, regex
 from dockerfix.transform import apt
+from dockerfix.transform.dockerfile import edit_each
 
 ID = "DF020"
 UNAVAILABLE = re.compile(r"^E: (?:Unable to locate package (?P<located>\S+)"
@@ -68,10 +69,9 @@ def fix(context: Context, finding: Finding) -> Fix | Skip:
         return Skip("no Dockerfile")
     names = finding.capture("packages").split()
     replacements = {name: tuple(tables.apt_replacement(name) or ()) for name in names}
-    text = context.dockerfile_text
-    for instruction in reversed(dockerfile.instructions):  # bottom up: earlier line numbers stay valid
-        if apt.installs(instruction) and set(apt.installed_packages(instruction.value)) & set(names):
-            text = apt.replace_packages(text, instruction, replacements)
+    naming = [i for i in dockerfile.instructions
+              if apt.installs(i) and set(apt.installed_packages(i.value)) & set(names)]
+    text = edit_each(context.dockerfile_text, naming, lambda current, i: apt.replace_packages(current, i, replacements))
     if text == context.dockerfile_text:
         return Skip(f"no apt install in {context.dockerfile_path} names {', '.join(names)}")
     described = "; ".join(f"{name} → {' '.join(new)}" if new else f"{name} dropped"

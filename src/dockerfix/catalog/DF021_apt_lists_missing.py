@@ -19,6 +19,7 @@ from dockerfix.catalog.DF020_apt_package_unavailable import unavailable_packages
 from dockerfix.catalog.failed_step import failed_run
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
 from dockerfix.transform import apt
+from dockerfix.transform.dockerfile import edit_each
 
 ID = "DF021"
 
@@ -44,18 +45,13 @@ def fix(context: Context, finding: Finding) -> Fix | Skip:
     dockerfile = context.project.dockerfile
     if dockerfile is None:
         return Skip("no Dockerfile")
-    text = context.dockerfile_text
-    fixed = []
-    # every such RUN fails the same way; bottom up keeps the lines above valid
-    for instruction in reversed(dockerfile.instructions):
-        if apt.installs(instruction) and not apt.updates_before_install(instruction.value):
-            text = apt.add_update(text, instruction)
-            fixed.append(str(instruction.line))
+    # every such RUN fails the same way
+    fixed = [i for i in dockerfile.instructions if apt.installs(i) and not apt.updates_before_install(i.value)]
     if not fixed:
         return Skip("every apt install already runs `apt-get update` first")
-    return Fix({context.dockerfile_path: text},
+    return Fix({context.dockerfile_path: edit_each(context.dockerfile_text, fixed, apt.add_update)},
                f"added `apt-get update &&` before the apt install (and removed the lists after it) in the RUN at "
-               f"{context.dockerfile_path} line(s) {', '.join(reversed(fixed))}")
+               f"{context.dockerfile_path} line(s) {', '.join(str(i.line) for i in fixed)}")
 
 
 RULE = Rule(

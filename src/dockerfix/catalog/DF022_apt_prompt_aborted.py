@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, regex
 from dockerfix.transform import apt
+from dockerfix.transform.dockerfile import edit_each
 
 ID = "DF022"
 
@@ -26,16 +27,12 @@ def fix(context: Context, finding: Finding) -> Fix | Skip:
     dockerfile = context.project.dockerfile
     if dockerfile is None:
         return Skip("no Dockerfile")
-    text = context.dockerfile_text
-    lines = []
-    for instruction in reversed(dockerfile.instructions):
-        if _prompting(instruction):
-            text = apt.add_assume_yes(text, instruction)
-            lines.append(str(instruction.line))
-    if not lines:
+    prompting = [i for i in dockerfile.instructions if _prompting(i)]
+    if not prompting:
         return Skip("every apt install already answers yes")
-    return Fix({context.dockerfile_path: text},
-               f"added -y to the apt install at {context.dockerfile_path} line(s) {', '.join(reversed(lines))}")
+    return Fix({context.dockerfile_path: edit_each(context.dockerfile_text, prompting, apt.add_assume_yes)},
+               f"added -y to the apt install at {context.dockerfile_path} line(s) "
+               f"{', '.join(str(i.line) for i in prompting)}")
 
 
 RULE = Rule(

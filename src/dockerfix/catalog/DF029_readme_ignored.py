@@ -21,7 +21,7 @@ from dockerfix.analyse.dockerignore import excluding_pattern
 from dockerfix.catalog.copy_sources import copied_paths
 from dockerfix.catalog.install_steps import installs_project_too
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
-from dockerfix.transform.dockerignore import reinclude
+from dockerfix.transform.dockerignore import fix_ignored_path
 
 ID = "DF029"
 
@@ -74,11 +74,7 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
 
 def fix(context: Context, finding: Finding) -> Fix | Skip:
     path = finding.capture("path")
-    edited = reinclude(context.text(".dockerignore") or "", path)
-    if edited is None:
-        return Skip(f"{path} is no longer ignored")
-    text, summary = edited
-    return Fix({".dockerignore": text}, f"{summary}: the build backend needs {path}")
+    return fix_ignored_path(context, path, f"the build backend needs {path}")
 
 
 RULE = Rule(

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from dockerfix.analyse.dockerfile import split_copy
 from dockerfix.analyse.model import DockerfileInfo, Instruction, Stage
+from dockerfix.catalog.image_paths import workdir_at
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
 from dockerfix.transform import apt
 from dockerfix.transform.python_version import PYTHON_TAG
@@ -52,21 +53,11 @@ class MovedVenv:
         return bool(self.builder_python and self.final_python and self.builder_python != self.final_python)
 
 
-def _workdir(stage: Stage, before: Instruction | None) -> str:
-    directory = "/"
-    for instruction in stage.instructions:
-        if before is not None and instruction.line >= before.line:
-            break
-        if instruction.keyword == "WORKDIR":
-            directory = posixpath.join(directory, instruction.value.strip().strip("\"'"))
-    return posixpath.normpath(directory)
-
-
 def venv_paths(stage: Stage) -> set[str]:
     """Absolute paths at which the stage creates or selects a virtual environment."""
     paths: set[str] = set()
     for instruction in stage.instructions:
-        here = _workdir(stage, instruction)
+        here = workdir_at(stage, instruction)
         if instruction.keyword == "RUN":
             for match in VENV_CREATED.finditer(instruction.value):
                 paths.add(posixpath.normpath(posixpath.join(here, match.group("path"))))
@@ -96,10 +87,10 @@ def moved_venvs(dockerfile: DockerfileInfo | None) -> Iterator[MovedVenv]:
                        None)
         if builder is None or len(sources) != 1:
             continue
-        source = posixpath.normpath(posixpath.join(_workdir(builder, None), sources[0]))
+        source = posixpath.normpath(posixpath.join(workdir_at(builder), sources[0]))
         if source not in venv_paths(builder):
             continue
-        target = posixpath.normpath(posixpath.join(_workdir(final, copy), destination))
+        target = posixpath.normpath(posixpath.join(workdir_at(final, copy), destination))
         found = MovedVenv(copy, source, target, _python(dockerfile, builder), _python(dockerfile, final))
         if found.moved or found.other_python:
             yield found

@@ -4,8 +4,8 @@ What it catches: a traceback in verification (importing the project, starting it
 through the project's own code and ends in an error no environment change explains: a wrong `.env` path
 (S004-1: `FileNotFoundError`, `could not translate host name`), a library API that changed under the code
 (S004-2: `TypeError: ... unexpected keyword argument`), SQLAlchemy's `AmbiguousForeignKeysError` or reserved
-`metadata`, a Strawberry enum, a SlowAPI strategy (S002-4), a blocking import or an exhausted Redis pool
-(S004-7, S004-8).
+`metadata`, a Strawberry enum, a SlowAPI strategy (S002-4), an exhausted Redis pool (S004-8); and an import of
+the project that takes over 10 s or never returns (S004-7: a client created at import time), with its time.
 Why it breaks: the code or its configuration is wrong; the Dockerfile installed what was asked for.
 The fix: none by dockerfix. The finding names the innermost frame of the project's code (file:line), the
 exception and the traceback. Missing modules, missing shared libraries and syntax errors are left to the
@@ -36,7 +36,17 @@ def _exception(block: str, after: int) -> tuple[str, str] | None:
     return None
 
 
+def _slow_import(match: re.Match[str]) -> Finding:
+    package, seconds = match.group("package"), match.group("seconds")
+    how = f"takes {seconds} s to import" if seconds else f"did not finish importing within {match.group('limit')} s"
+    return Finding(ID, f"application error: {package} {how}: work done at import time (a client that connects, a "
+                       "model that loads) blocks every start; create it lazily, on first use",
+                   evidence=(match.group(0),), location=package, captures=(("package", package),))
+
+
 def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None:
+    if match.groupdict().get("package"):
+        return _slow_import(match)
     for block in log.split("Traceback (most recent call last):")[1:]:
         frames = list(FRAME.finditer(block))
         if not frames:
@@ -68,6 +78,8 @@ RULE = Rule(
     explanation=__doc__,
     seeds=("S002-4", "S004-1", "S004-2", "S004-6", "S004-7", "S004-8"),
     case="s004-1-env-file-path",
-    log=regex(r"^Traceback \(most recent call last\):"),
+    log=regex(r"^Traceback \(most recent call last\):",
+              r"^slow import: (?P<package>\S+) (?:took (?P<seconds>[\d.]+) s to import|did not finish importing "
+              r"within (?P<limit>\d+) s)"),
     from_log=from_log,
 )

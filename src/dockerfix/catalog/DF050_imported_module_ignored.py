@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 from dockerfix.analyse.imports import ignored_imports
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, regex
-from dockerfix.transform.dockerignore import reinclude
+from dockerfix.transform.dockerignore import fix_ignored_path
 
 ID = "DF050"
 
@@ -41,11 +41,7 @@ def from_log(context: Context, match, log: str) -> Finding | None:
 
 def fix(context: Context, finding: Finding) -> Fix | Skip:
     path = finding.capture("path")
-    edited = reinclude(context.text(".dockerignore") or "", path)
-    if edited is None:
-        return Skip(f"{path} is no longer ignored")
-    text, summary = edited
-    return Fix({".dockerignore": text}, f"{summary}: the code imports {finding.capture('module')}")
+    return fix_ignored_path(context, path, f"the code imports {finding.capture('module')}")
 
 
 RULE = Rule(

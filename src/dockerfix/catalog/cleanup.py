@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from dockerfix.analyse.dockerfile import split_copy
 from dockerfix.analyse.model import DockerfileInfo, Instruction, Stage
+from dockerfix.catalog.image_paths import workdir_at
+from dockerfix.catalog.rule import Context, Finding, Fix, Skip
 from dockerfix.catalog.users import is_root
 from dockerfix.transform.apt import user_before
 from dockerfix.transform.dockerfile import insert_after, remove_instruction, source_lines
@@ -29,16 +31,6 @@ class Cleanup:
     paths: tuple[str, ...]  # absolute paths it removes
 
 
-def _workdir(stage: Stage, before: Instruction) -> str:
-    workdir = "/"
-    for instruction in stage.instructions:
-        if instruction.line >= before.line:
-            break
-        if instruction.keyword == "WORKDIR":
-            workdir = posixpath.normpath(posixpath.join(workdir, instruction.value.strip()))
-    return workdir
-
-
 def cleanups(dockerfile: DockerfileInfo | None) -> list[Cleanup]:
     found = []
     for instruction in dockerfile.instructions if dockerfile else ():
@@ -47,7 +39,7 @@ def cleanups(dockerfile: DockerfileInfo | None) -> list[Cleanup]:
         commands = split_commands(instruction.value)
         if not commands or not all(words(c.text)[:1] == ["rm"] for c in commands):
             continue
-        workdir = _workdir(dockerfile.stages[instruction.stage], instruction)  # type: ignore[union-attr]
+        workdir = workdir_at(dockerfile.stages[instruction.stage], instruction)  # type: ignore[union-attr]
         paths = tuple(posixpath.normpath(posixpath.join(workdir, w)) for c in commands for w in words(c.text)[1:]
                       if not w.startswith("-") and not re.search(r"[*?$]", w))
         if paths:
@@ -64,7 +56,7 @@ def _recreates(instruction: Instruction, stage: Stage, path: str) -> bool:
     if instruction.keyword not in ("COPY", "ADD"):
         return False
     _, _, destination = split_copy(instruction.value)
-    target = posixpath.normpath(posixpath.join(_workdir(stage, instruction), destination)) if destination else ""
+    target = posixpath.normpath(posixpath.join(workdir_at(stage, instruction), destination)) if destination else ""
     return target == path or path.startswith(target.rstrip("/") + "/")
 
 
@@ -144,3 +136,24 @@ def move_cleanup(text: str, dockerfile: DockerfileInfo, cleanup: Cleanup) -> tup
         text = remove_instruction(insert_after(text, anchor, block), instruction)
     where = f"after `{anchor.text.splitlines()[0][:70]}` (line {anchor.line}), the last step that uses the files"
     return text, where + (f", as root, then back to {switch_back}" if switch_back else ", as root")
+
+
+def cleanup_finding(rule: str, context: Context, cleanup: Cleanup, message: str,
+                    evidence: tuple[str, ...]) -> Finding:
+    """A finding about a misplaced cleanup, located at it and captured by its line for `move_misplaced_cleanup`."""
+    line = cleanup.instruction.line
+    return Finding(rule, message, evidence=evidence, location=f"{context.dockerfile_path}:{line}",
+                   captures=(("line", str(line)),))
+
+
+def move_misplaced_cleanup(context: Context, finding: Finding) -> Fix | Skip:
+    """The fix of DF012 and DF013: the cleanup the finding points at moves to its `placement`."""
+    dockerfile = context.project.dockerfile
+    cleanup = next((c for c in cleanups(dockerfile) if str(c.instruction.line) == finding.capture("line")), None)
+    if dockerfile is None or cleanup is None:
+        return Skip("the cleanup is no longer there")
+    moved = move_cleanup(context.dockerfile_text, dockerfile, cleanup)
+    if moved is None:
+        return Skip("the cleanup is already where it belongs")
+    text, where = moved
+    return Fix({context.dockerfile_path: text}, f"moved `{cleanup.instruction.value}` {where}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 
+from dockerfix.analyse.model import Instruction, Stage
 from dockerfix.catalog.rule import Context
 
 SITE_PACKAGES = re.compile(r"/(?:site|dist)-packages/(.+)$")
@@ -16,6 +17,18 @@ def workdir(context: Context) -> str:
     dockerfile = context.project.dockerfile
     instruction = dockerfile.last("WORKDIR") if dockerfile else None
     return posixpath.normpath(instruction.value.strip().strip("\"'")) if instruction else "/"
+
+
+def workdir_at(stage: Stage, before: Instruction | None = None) -> str:
+    """The working directory `before` runs in (None: the one the stage ends in), from the stage's WORKDIRs; "/"
+    without any."""
+    directory = "/"
+    for instruction in stage.instructions:
+        if before is not None and instruction.line >= before.line:
+            break
+        if instruction.keyword == "WORKDIR":
+            directory = posixpath.join(directory, instruction.value.strip().strip("\"'"))
+    return posixpath.normpath(directory)
 
 
 def relative_to_workdir(context: Context, path: str) -> str:

@@ -7,9 +7,9 @@ rule that fixes the layering (DF051: copy the manifests, install, then copy the 
 from __future__ import annotations
 
 import re
-import shlex
 
 from dockerfix.analyse.model import DockerfileInfo, Instruction
+from dockerfix.transform import shell
 
 # Installing these is tooling, not the project's dependencies: it reads no manifest and never needs the sources.
 TOOLS = frozenset({"pip", "setuptools", "wheel", "poetry", "poetry-plugin-export", "pdm", "pipenv", "uv", "virtualenv",
@@ -27,19 +27,12 @@ FLAGS_WITH_VALUE = frozenset({"-i", "--index-url", "--extra-index-url", "-f", "-
                               "--trusted-host", "--upgrade-strategy"})
 
 
-def _words(text: str) -> list[str]:
-    try:
-        return shlex.split(text)
-    except ValueError:
-        return text.split()
-
-
 def _pip_arguments(text: str) -> tuple[list[str], list[str], set[str]]:
     """(requirement files, positional targets, flags) of a pip install command's arguments."""
     files: list[str] = []
     targets: list[str] = []
     flags: set[str] = set()
-    words = _words(text)
+    words = shell.words(text)
     index = 0
     while index < len(words):
         word = words[index]
@@ -98,7 +91,7 @@ def installs_project_too(command: str) -> bool:
         part = part.strip()
         if match := PIP.match(part):
             _, targets, _ = _pip_arguments(match.group(1))
-            if any(_local(t) or t.startswith("-e") for t in targets) or "-e" in _words(match.group(1)):
+            if any(_local(t) or t.startswith("-e") for t in targets) or "-e" in shell.words(match.group(1)):
                 return True
         elif (match := POETRY.match(part)) and "--no-root" not in match.group(1):
             return True

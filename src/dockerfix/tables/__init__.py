@@ -203,3 +203,22 @@ def package_for_command(command: str) -> str | None:
     """The bookworm package that provides an executable (``pg_config`` -> ``libpq-dev``)."""
     entry = _load("commands").get(command.rsplit("/", 1)[-1])
     return None if entry is None else entry["package"]
+
+
+@dataclass(frozen=True)
+class InstallerOption:
+    """An option an installer rejects, and what does what it meant (see installer_options.toml)."""
+
+    tool: str  # the subcommand that rejects it: "uv pip install"
+    option: str
+    replace: str  # "" = drop the option
+    always: bool  # no release of the tool accepts it
+    note: str
+
+
+def installer_option(tool: str, option: str) -> InstallerOption | None:
+    """The entry for ``option`` of ``tool``, or None when the table does not know it."""
+    for entry in _load("installer_options")["option"]:
+        if entry["tool"] == tool and entry["option"] == option:
+            return InstallerOption(entry["tool"], entry["option"], entry["replace"], entry["always"], entry["note"])
+    return None

@@ -5,6 +5,8 @@ Edits keep every other line (comments, spacing, continuation style) exactly as t
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from dockerfix.analyse.model import Instruction, Stage
 
 
@@ -38,6 +40,14 @@ def remove_instruction(text: str, instruction: Instruction) -> str:
     lines = _lines(text)
     del lines[instruction.line - 1: instruction.end_line]
     return _join(lines)
+
+
+def edit_each(text: str, instructions: Iterable[Instruction], edit: Callable[[str, Instruction], str]) -> str:
+    """`edit` applied to each of `instructions`, the last in the file first, so that no edit moves the lines of an
+    instruction still to be edited."""
+    for instruction in sorted(instructions, key=lambda i: i.line, reverse=True):
+        text = edit(text, instruction)
+    return text
 
 
 def move_after(text: str, instruction: Instruction, anchor: Instruction) -> str:

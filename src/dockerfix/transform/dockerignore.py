@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dockerfix.analyse.dockerignore import excluding_pattern, parse_dockerignore
+from dockerfix.catalog.rule import Context, Fix, Skip
 
 
 def reinclude(text: str, path: str) -> tuple[str, str] | None:
@@ -23,3 +24,12 @@ def reinclude(text: str, path: str) -> tuple[str, str] | None:
         lines.append(f"!{path}")
         summary = f"re-included {path} after `{pattern}` in .dockerignore (`!{path}`)"
     return "\n".join(lines) + "\n", summary
+
+
+def fix_ignored_path(context: Context, path: str, why: str) -> Fix | Skip:
+    """The fix that lets `path` back into the build context (`reinclude`); `why` ends its summary."""
+    edited = reinclude(context.text(".dockerignore") or "", path)
+    if edited is None:
+        return Skip(f"{path} is no longer ignored")
+    text, summary = edited
+    return Fix({".dockerignore": text}, f"{summary}: {why}")

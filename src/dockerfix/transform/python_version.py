@@ -10,19 +10,16 @@ from __future__ import annotations
 import re
 
 from dockerfix.analyse.model import DockerfileInfo, Instruction, Stage
+from dockerfix.transform.apt import parent_stage
 from dockerfix.transform.dockerfile import replace_instruction
 
 PYTHON_TAG = re.compile(r"^(?P<image>(?:docker\.io/)?(?:library/)?python):(?P<version>\d+\.\d+)(?:\.\d+)?(?P<variant>-[\w.-]+)?$")
 ARG_TAG = re.compile(r"^(?P<image>(?:docker\.io/)?(?:library/)?python):\$\{?(?P<arg>\w+)\}?(?P<variant>-[\w.-]+)?$")
 
 
-def _parent(dockerfile: DockerfileInfo, stage: Stage) -> Stage | None:
-    return next((s for s in dockerfile.stages[: stage.index] if s.name and s.name == stage.base), None)
-
-
 def stage_python(dockerfile: DockerfileInfo, stage: Stage) -> str | None:
     """"3.12" for a stage built FROM python:3.12-slim (directly, through an earlier stage, or an ARG)."""
-    parent = _parent(dockerfile, stage)
+    parent = parent_stage(dockerfile, stage)
     if parent is not None:
         return stage_python(dockerfile, parent)
     match = PYTHON_TAG.match(stage.base)

@@ -34,6 +34,8 @@ CHECK_TIMEOUT_SECONDS = 120
 SERVER_UP_SECONDS = 4
 HTTP_WAIT_SECONDS = 10  # how long the HTTP probe retries while the server is still binding its port
 DEFAULT_PORT = 8000
+TIMED_OUT = 124  # the exit status `timeout` uses
+IMPORTING = re.compile(r"^dockerfix-probe: importing (\S+)$", re.MULTILINE)
 CACHE_MARK = "\n# dockerfix cache check: a source-only change\n"
 # Run inside the container by `docker exec`: the container has no network, but its loopback answers.
 HTTP_PROBE = """
@@ -99,8 +101,9 @@ def _run(client, image: str, command: list[str], *, timeout: float, entrypoint: 
         try:
             status = container.wait(timeout=timeout).get("StatusCode", 1)
         except Exception:
+            output = container.logs().decode("utf-8", "replace")
             container.kill()
-            return 124, f"timed out after {timeout:.0f} s"
+            return TIMED_OUT, f"timed out after {timeout:.0f} s\n{output[-4000:]}"
         return status, container.logs().decode("utf-8", "replace")
     finally:
         _remove(container)
@@ -138,6 +141,9 @@ def verify(project: Project, image: str, *, timeout: float = CHECK_TIMEOUT_SECON
         results = json.loads(output.strip().splitlines()[-1])
         checks += [Check(r["name"], r["passed"], r["detail"], r.get("output", "")) for r in results]
     except (json.JSONDecodeError, IndexError, KeyError, TypeError):
+        hung = IMPORTING.findall(output) if status == TIMED_OUT else []
+        if hung:  # the probe announces each import of the project: the last one never returned
+            output = f"slow import: {hung[-1]} did not finish importing within {timeout:.0f} s\n{output[-4000:]}"
         checks.append(Check("probe", False, f"the verification probe did not run (exit {status})", output[-4000:]))
     if project.entry is not None and project.entry.server and all(c.passed for c in checks):
         checks += _server_checks(client, image, http_path, server_port(project))

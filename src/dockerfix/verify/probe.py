@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import traceback
 
 SPEC = json.loads(sys.argv[1])
@@ -52,13 +53,23 @@ def try_import(name):
         return printed.getvalue()[-3000:] + traceback.format_exc()
 
 
-failures = []
+SLOW_IMPORT_SECONDS = 10.0  # seed S004-7: a client created at import time blocked start-up for minutes
+failures, slow, timings = [], [], []
 for package in SPEC["packages"]:
+    print(f"dockerfix-probe: importing {package}", file=sys.stderr, flush=True)  # names the culprit if it hangs
+    started = time.monotonic()
     error = try_import(package)
+    seconds = time.monotonic() - started
+    timings.append(f"{package}: {seconds:.2f} s")
     if error:
         failures.append(f"import {package}\n{error}")
+    elif seconds > SLOW_IMPORT_SECONDS:
+        slow.append(f"slow import: {package} took {seconds:.1f} s to import")
 check("imports-project", not failures, f"{len(SPEC['packages'])} project package(s) import" if not failures
       else f"{len(failures)} project package(s) fail to import", "\n".join(failures))
+check("import-time", not slow, f"project imports take at most {SLOW_IMPORT_SECONDS:.0f} s each" if not slow
+      else f"{len(slow)} project package(s) take over {SLOW_IMPORT_SECONDS:.0f} s to import",
+      "\n".join(slow or timings))
 
 failures, count = [], 0
 for distribution in SPEC["distributions"]:
