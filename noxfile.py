@@ -23,7 +23,8 @@ def _engine(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     session.install("-e", ".[test]")
     _engine(session)
-    session.run("pytest", *session.posargs, env={"DOCKERFIX_REQUIRE_ENGINE": os.environ.get("DOCKERFIX_REQUIRE_ENGINE", "1")})
+    # two workers: builds wait on downloads as much as on the two cores; each worker cleans up what it made
+    session.run("pytest", "-n", "2", "--durations=15", *session.posargs, env={"DOCKERFIX_REQUIRE_ENGINE": os.environ.get("DOCKERFIX_REQUIRE_ENGINE", "1")})
 
 
 @nox.session
