@@ -19,7 +19,7 @@ from dockerfix.analyse.dockerfile import parse_dockerfile
 from dockerfix.analyse.model import Project
 from dockerfix.build import MANAGED_LABEL, RUN_LABEL, BuildResult, get_backend, new_tag
 from dockerfix.catalog import BY_ID
-from dockerfix.catalog.rule import Context, Finding, Fix, Skip, Strategy
+from dockerfix.catalog.rule import Context, Finding, Skip, Strategy
 from dockerfix.diagnose import Diagnosis, diagnose, static_findings
 from dockerfix.errors import DirtyTree, InputError
 from dockerfix.plan import plan

@@ -6,6 +6,7 @@ import difflib
 import os
 import subprocess
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,10 +21,7 @@ class Workspace:
     files: dict[str, str] = field(default_factory=dict)  # relative path → current text
 
     def read(self, relpath: str) -> str | None:
-        if relpath in self.files:
-            return self.files[relpath]
-        path = self.root / relpath
-        return path.read_text(errors="replace") if path.is_file() else None
+        return read_overlaid(self.root, self.files, relpath)
 
     def original(self, relpath: str) -> str | None:
         path = self.root / relpath
@@ -68,6 +66,14 @@ class Workspace:
                 atomic_write(target.with_name(target.name + BACKUP_SUFFIX), old)
             atomic_write(target, new)
         return list(changed)
+
+
+def read_overlaid(root: Path, files: Mapping[str, str], relpath: str) -> str | None:
+    """A file's text as an edit in progress has it: the edited text, else the file on disk, else None."""
+    if relpath in files:
+        return files[relpath]
+    path = root / relpath
+    return path.read_text(errors="replace") if path.is_file() else None
 
 
 def atomic_write(path: Path, text: str) -> None:

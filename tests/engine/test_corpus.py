@@ -24,8 +24,6 @@ from dockerfix.build.sdk import SdkBackend
 from dockerfix.catalog.rule import Context
 from dockerfix.cli import main
 from dockerfix.diagnose import static_findings
-from dockerfix.catalog.rule import Context
-from dockerfix.diagnose import static_findings
 from dockerfix.repair import Options, repair
 from dockerfix.verify import CacheProbe, verify
 

@@ -25,11 +25,11 @@ from dockerfix import tables
 from dockerfix.analyse.wheels import newest_release
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
 from dockerfix.transform.declare import CannotDeclare, Edit, declare, version_pin
+from dockerfix.catalog.patterns import MISSING_MODULE
 
 ID = "DF040"
 # Only the error that ended an import, at the start of its line: not the fallbacks a package lists as it tries them
 # (psycopg's "- couldn't import psycopg 'c' implementation: No module named 'psycopg_c'").
-MISSING = re.compile(r"^(?:\w+\.)*ModuleNotFoundError: No module named '(?P<module>[\w.]+)'", re.MULTILINE)
 
 
 def _local(context: Context, top: str) -> bool:
@@ -40,7 +40,7 @@ def _local(context: Context, top: str) -> bool:
 
 def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None:
     declared = {r.name for r in context.project.dependencies}
-    for candidate in MISSING.finditer(log):
+    for candidate in MISSING_MODULE.finditer(log):
         module = candidate.group("module")
         top = module.split(".")[0]
         if _local(context, top) or top in sys.stdlib_module_names:
@@ -77,7 +77,7 @@ RULE = Rule(
     explanation=__doc__,
     seeds=("S004-4", "S003-6"),
     case="s004-4-email-validator-undeclared",
-    log=regex(MISSING.pattern),
+    log=regex(MISSING_MODULE.pattern),
     from_log=from_log,
     fix=fix,
 )

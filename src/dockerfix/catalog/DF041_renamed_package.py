@@ -24,11 +24,11 @@ from dockerfix import tables
 from dockerfix.analyse.model import Requirement
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, regex
 from dockerfix.transform.declare import CannotDeclare, Edit, declare
+from dockerfix.catalog.patterns import MISSING_MODULE
 
 ID = "DF041"
 # Only the error that ended an import, at the start of its line: not the fallbacks a package lists as it tries them
 # (psycopg's "- couldn't import psycopg 'c' implementation: No module named 'psycopg_c'").
-MISSING = re.compile(r"^(?:\w+\.)*ModuleNotFoundError: No module named '(?P<module>[\w.]+)'", re.MULTILINE)
 
 
 def _renamed(requirements: tuple[Requirement, ...]) -> Iterator[tuple[Requirement, tables.Rename]]:
@@ -60,7 +60,7 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
     if match.groupdict().get("dist"):  # pip's build-time warning names the distribution and the extra
         return next((_finding(r, rename, (match.group(0),)) for r, rename in renamed
                      if r.name == canonicalize_name(match.group("dist")) and rename.extra == match.group("extra")), None)
-    for candidate in MISSING.finditer(log):
+    for candidate in MISSING_MODULE.finditer(log):
         module = candidate.group("module")
         for requirement, rename in renamed:
             owner = requirement.name.replace("-", "_")
@@ -92,7 +92,7 @@ RULE = Rule(
     explanation=__doc__,
     seeds=("S003-2",),
     case="s003-2-langgraph-postgres-extra",
-    log=regex(MISSING.pattern, r"(?P<dist>[\w.-]+) [\w.+!-]+ does not provide the extra '(?P<extra>[\w.-]+)'"),
+    log=regex(MISSING_MODULE.pattern, r"(?P<dist>[\w.-]+) [\w.+!-]+ does not provide the extra '(?P<extra>[\w.-]+)'"),
     detect=detect,
     from_log=from_log,
     fix=fix,

@@ -20,11 +20,11 @@ import re
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
 from dockerfix.transform.dockerfile import insert_at_stage_end
 from dockerfix.transform.install_flow import env_assignments
+from dockerfix.catalog.patterns import PIP_USER
 
 ID = "DF044"
 INSTALLED_AT = r"^{exe} is installed at (?P<path>/\S+)$"
 VENV = re.compile(r"(?:python3?(?:\.\d+)?\s+-m\s+venv|virtualenv|uv\s+venv)(?:\s+-\S+)*\s+(?P<path>/[^\s;&|]+)")
-PIP_USER = re.compile(r"pip3?\s+install\b[^;&|]*\s--user\b")
 
 
 def _user_home(context: Context) -> str:

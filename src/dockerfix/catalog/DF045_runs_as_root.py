@@ -13,15 +13,14 @@ when packages were installed with `pip install --user` as root, since the new us
 
 from __future__ import annotations
 
-import re
 
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, regex
 from dockerfix.transform.apt import has_apt
 from dockerfix.transform.dockerfile import insert_at_stage_end
+from dockerfix.catalog.patterns import PIP_USER
 
 ID = "DF045"
 USER = "app"
-PIP_USER = re.compile(r"pip3?\s+install\b[^;&|]*\s--user\b")
 
 
 def fix(context: Context, finding: Finding) -> Fix | Skip:

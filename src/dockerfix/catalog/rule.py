@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 from dockerfix.analyse.model import Project
+from dockerfix.workspace import read_overlaid
 
 Kind = Literal["build", "run", "report"]
 Applicability = Literal["safe", "unsafe", "suggestion"]
@@ -56,10 +57,7 @@ class Context:
     strategy: Strategy = "rewrite"
 
     def text(self, relpath: str) -> str | None:
-        if relpath in self.files:
-            return self.files[relpath]
-        path = self.root / relpath
-        return path.read_text(errors="replace") if path.is_file() else None
+        return read_overlaid(self.root, self.files, relpath)
 
     @property
     def dockerfile_path(self) -> str:
