@@ -59,6 +59,7 @@ MODULES: tuple[str, ...] = (
     "DF060_network_unreachable",
     "DF061_disk_full",
     "DF062_build_interrupted",
+    "DF063_secret_in_image",
 )
 RULES: tuple[Rule, ...] = tuple(import_module(f"{__name__}.{name}").RULE for name in MODULES)
 BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}

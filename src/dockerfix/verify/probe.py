@@ -148,9 +148,22 @@ except OSError as exc:
     home_ok, home_detail = False, f"HOME={home} is not writable: {exc}"
 check("home-writable", home_ok, home_detail)
 
-errors = []
+SECRET_FILES = (".env", ".netrc", ".npmrc", ".pypirc", "id_rsa", "id_ed25519", "id_ecdsa")
+SECRET_SUFFIXES = (".pem", ".key", ".p12", ".pfx")
+TEMPLATES = (".example", ".sample", ".template", ".dist")
+
+
+def looks_secret(name):
+    """Files that hold credentials by convention; templates of them (.env.example) do not."""
+    if name.endswith(TEMPLATES):
+        return False
+    return name in SECRET_FILES or name.startswith(".env.") or name.endswith(SECRET_SUFFIXES)
+
+
+errors, secrets = [], []
 for folder, dirs, files in os.walk(os.getcwd()):
     dirs[:] = [d for d in dirs if d not in (".venv", "venv", "node_modules", ".git", "__pycache__")]
+    secrets += [os.path.relpath(os.path.join(folder, name)) for name in files if looks_secret(name)]
     for name in files:
         if name.endswith(".py"):
             path = os.path.join(folder, name)
@@ -163,5 +176,8 @@ for folder, dirs, files in os.walk(os.getcwd()):
                 errors.append(f"{path}: {exc}")
 check("byte-compile", not errors, "the sources compile" if not errors else f"{len(errors)} source file(s) do not compile",
       "\n".join(errors))
+
+check("no-secrets", not secrets, "no credential files in the image's working directory" if not secrets
+      else f"{len(secrets)} credential file(s) baked into the image", "\n".join(f"secret file: {p}" for p in secrets))
 
 print(json.dumps(RESULTS))

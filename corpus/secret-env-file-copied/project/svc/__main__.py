@@ -1,0 +1,3 @@
+import six
+
+print("svc up", six.__version__)
