@@ -56,3 +56,11 @@ def bench_rewrite(session: nox.Session) -> None:
     session.install("-e", ".")
     _engine(session)
     session.run("python", "benchmarks/rewrite.py", *session.posargs)
+
+
+@nox.session(name="bench-verify")
+def bench_verify(session: nox.Session) -> None:
+    """Benchmark: wall time of the verification of a correct image (target: under 30 s)."""
+    session.install("-e", ".")
+    _engine(session)
+    session.run("python", "benchmarks/verify.py", *session.posargs)
