@@ -16,7 +16,7 @@ from __future__ import annotations
 import fnmatch
 import re
 
-from dockerfix.analyse.dockerfile import split_copy
+from dockerfix.catalog.copy_sources import context_sources
 from dockerfix.analyse.dockerignore import excluding_pattern
 from dockerfix.catalog.image_paths import relative_to_workdir
 from dockerfix.catalog.rule import Context, Finding, Rule, regex
@@ -28,17 +28,11 @@ def _copied_by(context: Context, relpath: str) -> bool:
     """Whether a COPY/ADD from the build context in the final stage covers `relpath`."""
     dockerfile = context.project.dockerfile
     stage = dockerfile.final_stage if dockerfile else None
-    for instruction in stage.instructions if stage else ():
-        if instruction.keyword not in ("COPY", "ADD"):
-            continue
-        flags, sources, _ = split_copy(instruction.value)
-        if "from" in flags:
-            continue
-        for source in sources:
-            source = source.removeprefix("./").strip("/")
-            if source in ("", ".", "*") or relpath == source or relpath.startswith(source + "/") \
-                    or fnmatch.fnmatch(relpath, source):
-                return True
+    for source, _ in context_sources(stage.instructions if stage else ()):
+        source = source.removeprefix("./").strip("/")
+        if source in ("", ".", "*") or relpath == source or relpath.startswith(source + "/") \
+                or fnmatch.fnmatch(relpath, source):
+            return True
     return False
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 
 from dockerfix.analyse.dockerfile import split_copy
 from dockerfix.analyse.model import Instruction, Project
@@ -16,23 +17,25 @@ MISSING_SOURCE = regex(
 )
 
 
-def copied_paths(project: Project) -> list[tuple[str, Instruction]]:
-    """(context path, instruction) for every literal source of a COPY/ADD that reads the build context."""
-    out: list[tuple[str, Instruction]] = []
-    if project.dockerfile is None:
-        return out
-    for instruction in project.dockerfile.instructions:
+def context_sources(instructions: Iterable[Instruction]) -> Iterator[tuple[str, Instruction]]:
+    """(source as written, instruction) for every COPY/ADD source read from the build context (not --from)."""
+    for instruction in instructions:
         if instruction.keyword not in ("COPY", "ADD"):
             continue
         flags, sources, _ = split_copy(instruction.value)
-        if "from" in flags:
+        if "from" not in flags:
+            yield from ((source, instruction) for source in sources)
+
+
+def copied_paths(project: Project) -> list[tuple[str, Instruction]]:
+    """(context path, instruction) for every literal source of a COPY/ADD that reads the build context."""
+    out: list[tuple[str, Instruction]] = []
+    for source, instruction in context_sources(project.dockerfile.instructions if project.dockerfile else ()):
+        path = source.strip().removeprefix("./").lstrip("/").rstrip("/")
+        if path in ("", "."):
             continue
-        for source in sources:
-            path = source.strip().removeprefix("./").lstrip("/").rstrip("/")
-            if path in ("", "."):
-                continue
-            if path and not GLOB.search(path) and "://" not in path and "$" not in path:
-                out.append((path, instruction))
+        if path and not GLOB.search(path) and "://" not in path and "$" not in path:
+            out.append((path, instruction))
     return out
 
 
