@@ -15,50 +15,43 @@ import statistics
 import sys
 import tempfile
 import time
-import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
 
+from corpus_cases import CORPUS, Case, load_cases  # noqa: E402
 from dockerfix.analyse import analyse  # noqa: E402
-from dockerfix.build import MANAGED_LABEL, new_tag  # noqa: E402
+from dockerfix.build import MANAGED_LABEL, BuildResult, new_tag  # noqa: E402
 from dockerfix.build.engine import engine_client  # noqa: E402
 from dockerfix.build.sdk import SdkBackend  # noqa: E402
-from dockerfix.repair import Options, repair  # noqa: E402
-
-CORPUS = ROOT / "corpus"
+from dockerfix.repair import repair  # noqa: E402
 
 
-def image_size(result) -> int | None:
-    return engine_client().images.get(result.image).attrs["Size"] if result.ok else None
-
-
-def clean_build(root: Path, *, no_cache: bool):
-    backend = SdkBackend()
-    project = analyse(root)
-    result = backend.build(root, {}, project.dockerfile, tag=new_tag(root), labels={MANAGED_LABEL: "1"}, no_cache=no_cache)
-    size = image_size(result)
+def measured(backend: SdkBackend, result: BuildResult) -> tuple[BuildResult, int | None]:
+    """The build and its image's size; the image is removed."""
+    size = engine_client().images.get(result.image).attrs["Size"] if result.ok else None
     backend.cleanup(result)
     return result, size
 
 
-def measure(case_dir: Path) -> dict:
-    case = tomllib.loads((case_dir / "case.toml").read_text())
+def measure(case: Case) -> dict:
+    backend = SdkBackend()
     with tempfile.TemporaryDirectory(prefix="dockerfix-corpus-") as scratch:
-        root = Path(scratch) / case_dir.name
-        shutil.copytree(case_dir / "project", root)
-        original, original_size = clean_build(root, no_cache=False)
+        root = Path(scratch) / case.name
+        shutil.copytree(case.directory / "project", root)
+        original, original_size = measured(backend, case.build_original(root, backend))
         started = time.monotonic()
-        result = repair(root, Options(strategy=case["repair"].get("strategy", "rewrite"), force=True))
+        result = repair(root, case.repair_options())
         wall = time.monotonic() - started
-        row = {"case": case_dir.name, "seeds": case.get("seeds", []), "kind": case.get("kind"),
-               "expected": case["repair"].get("status", "repaired"), "status": result.status,
+        row = {"case": case.name, "seeds": case.settings.get("seeds", []), "kind": case.settings.get("kind"),
+               "expected": case.repair.get("status", "repaired"), "status": result.status,
                "rules": sorted({s.rule for s in result.steps} | {f.rule for f in result.findings}),
                "original_builds": original.ok, "original_image_bytes": original_size,
                "builds": len(result.builds), "repair_seconds": round(wall, 1)}
         if result.status in ("repaired", "ok"):
-            final, final_size = clean_build(root, no_cache=True)
+            final, final_size = measured(backend, backend.build(root, {}, analyse(root).dockerfile, tag=new_tag(root),
+                                                                labels={MANAGED_LABEL: "1"}, no_cache=True))
             row |= {"clean_build_seconds": round(final.seconds, 1), "final_image_bytes": final_size,
                     "repair_over_clean_build": round(wall / final.seconds, 2) if final.seconds else None}
     return row
@@ -81,8 +74,7 @@ def mb(size: int | None) -> str:
 
 
 def main(names: list[str]) -> None:
-    cases = sorted(p.parent for p in CORPUS.glob("*/case.toml") if not names or p.parent.name in names)
-    rows = [measure(case) for case in cases]
+    rows = [measure(case) for case in load_cases(names)]
     totals = summary(rows)
     meta = {"date": time.strftime("%Y-%m-%d"), "engine": engine_client().version().get("Version")}
     (CORPUS / "results.json").write_text(json.dumps({"meta": meta, "summary": totals, "rows": rows}, indent=2) + "\n")

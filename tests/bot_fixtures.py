@@ -6,7 +6,7 @@ GitHub's status codes.
 Implemented: GET/POST /repos/{o}/{r}/pulls (GET filters by head and state; POST answers 422 when an open pull
 request already has that head, as GitHub does), PATCH /repos/{o}/{r}/pulls/{n}, GET/POST /repos/{o}/{r}/issues
 (GET lists pull requests too, marked with `pull_request`), PATCH /repos/{o}/{r}/issues/{n}, and
-POST /repos/{o}/{r}/issues/{n}/labels. Anything without `Authorization: Bearer <token>` gets 401.
+POST /repos/{o}/{r}/issues/{n}/labels and /comments. Anything without `Authorization: Bearer <token>` gets 401.
 """
 
 from __future__ import annotations
@@ -115,10 +115,10 @@ class FakeGitHub:
     def _answer(self, request: Request) -> tuple[int, object]:
         if request.headers.get("authorization") != f"Bearer {self.token}":
             return 401, {"message": "Bad credentials"}
-        match = re.fullmatch(rf"/repos/{self.owner}/{self.name}/(pulls|issues)(?:/(\d+))?(/labels)?", request.path)
+        match = re.fullmatch(rf"/repos/{self.owner}/{self.name}/(pulls|issues)(?:/(\d+))?(/labels|/comments)?", request.path)
         if not match:
             return 404, {"message": "Not Found"}
-        kind, number, labels = match.group(1), match.group(2), match.group(3)
+        kind, number, sub = match.group(1), match.group(2), match.group(3)
         item = self.items.get(int(number)) if number else None
         if number and item is None:
             return 404, {"message": "Not Found"}
@@ -126,10 +126,13 @@ class FakeGitHub:
             return 200, self._list(kind, request.query)
         if request.method == "POST" and not number:
             return self._create(kind, request.body or {})
-        if request.method == "PATCH" and item is not None and not labels:
+        if request.method == "PATCH" and item is not None and not sub:
             item.update({k: v for k, v in (request.body or {}).items() if k in ("title", "body", "state")})
             return 200, item
-        if request.method == "POST" and item is not None and labels:
+        if request.method == "POST" and item is not None and sub == "/comments":
+            item["comments"].append((request.body or {}).get("body", ""))
+            return 201, {"body": item["comments"][-1]}
+        if request.method == "POST" and item is not None and sub == "/labels":
             names = [label["name"] for label in item["labels"]]
             item["labels"] = [{"name": n} for n in dict.fromkeys(names + (request.body or {}).get("labels", []))]
             return 200, item["labels"]
@@ -150,7 +153,7 @@ class FakeGitHub:
     def _create(self, kind: str, body: dict) -> tuple[int, dict]:
         number = len(self.items) + 1
         item = {"number": number, "state": "open", "title": body.get("title"), "body": body.get("body"),
-                "labels": [{"name": n} for n in body.get("labels", [])],
+                "labels": [{"name": n} for n in body.get("labels", [])], "comments": [], "merged_at": None,
                 "html_url": f"https://github.example/{self.owner}/{self.name}/{kind[:-1]}/{number}"}
         if kind == "pulls":
             if any(p["head"]["ref"] == body.get("head") and p["state"] == "open" for p in self.pulls()):

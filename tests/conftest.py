@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from corpus_cases import CORPUS  # noqa: F401 (the tests' one name for it)
+
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT / "corpus"
 CREATED_IMAGES: list[str] = []  # intermediate images kept as cache during the session, removed at its end
+CREATED_CACHE: list[str] = []  # BuildKit cache records kept likewise, pruned at its end
 
 
 def pytest_collection_modifyitems(config, items):
@@ -39,6 +41,7 @@ def _remove_leftovers(client) -> None:
     from docker.errors import DockerException
 
     from dockerfix.build import MANAGED_LABEL
+    from dockerfix.build.engine import prune_build_cache
 
     # Only what this session recorded: another session on the same engine may be using its own images now.
     for image_id in reversed(CREATED_IMAGES):
@@ -46,6 +49,7 @@ def _remove_leftovers(client) -> None:
             client.images.remove(image_id)
         except DockerException:
             pass
+    prune_build_cache(client, list(reversed(CREATED_CACHE)))  # the newest first
     # An exited dockerfix container is a leak whoever made it (verification removes its own): sweep those.
     for container in client.containers.list(all=True, filters={"label": MANAGED_LABEL, "status": "exited"}):
         try:
@@ -55,8 +59,10 @@ def _remove_leftovers(client) -> None:
 
 
 def keep_for_cleanup(result) -> None:
-    """Record a repair's or a build's intermediate images (and its image); the engine fixture removes them at the end."""
+    """Record a repair's or a build's intermediate images (and its image) and BuildKit cache records; the engine
+    fixture removes them at the end."""
     CREATED_IMAGES.extend(result.created_images)
+    CREATED_CACHE.extend(result.created_cache)
 
 
 @pytest.fixture

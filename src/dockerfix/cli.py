@@ -331,6 +331,8 @@ def pr(
         "updated": f"updated pull request #{outcome.number} ({target}, branch force-pushed): {outcome.url}",
         "unchanged": f"pull request #{outcome.number} is up to date, nothing changed ({target}): {outcome.url}",
         "nothing-to-repair": "nothing to repair: the build passes and the image verifies",
+        "declined": (f"not proposed again: pull request #{outcome.number} with this same fix was closed without merging "
+                     f"({outcome.url}); reopen it to take the fix"),
         "issue-opened": f"not repaired: opened issue #{outcome.number}: {outcome.url}",
         "issue-updated": f"not repaired: updated issue #{outcome.number}: {outcome.url}",
         "not-repaired": f"not repaired: {outcome.result.message}",
@@ -338,6 +340,8 @@ def pr(
         "would-open-issue": "dry run: not repaired; no issue opened",
     }
     err.print(redact(messages[outcome.action]), markup=False)
+    for item in outcome.closed:
+        err.print(redact(f"closed #{item.number}, which this run made obsolete: {item.url}"), markup=False)
     if outcome.result.status == "failed":
         raise typer.Exit(ExitCode.NOT_REPAIRED)
 

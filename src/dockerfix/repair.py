@@ -97,6 +97,7 @@ class RepairResult:
     seconds: float = 0.0
     message: str = ""  # why the repair stopped, when it failed
     created_images: tuple[str, ...] = ()  # intermediate images kept with keep_cache, for the caller to remove
+    created_cache: tuple[str, ...] = ()  # BuildKit cache records kept with keep_cache, for the caller to prune
     files: dict[str, str] = field(default_factory=dict)  # changed_files' new texts (what was, or would be, written)
 
 
@@ -300,7 +301,8 @@ def repair(root: str | Path, options: Options = Options()) -> RepairResult:
         image=kept_image if options.keep_image else None,
         image_size=verification.image_size if verification else None,
         seconds=time.monotonic() - state.started, message=message,
-        created_images=tuple(i for r in state.results for i in r.created_images) if options.keep_cache else (), files=new_texts,
+        created_images=tuple(i for r in state.results for i in r.created_images) if options.keep_cache else (),
+        created_cache=tuple(c for r in state.results for c in r.created_cache) if options.keep_cache else (), files=new_texts,
     )
 
 

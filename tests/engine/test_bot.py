@@ -4,11 +4,11 @@ corpus cases two at a time on two addresses of the engine."""
 from __future__ import annotations
 
 import shutil
-import tomllib
 import uuid
 
 from bot_fixtures import FakeGitHub, checkout_with_remote, git
 from conftest import CORPUS, keep_for_cleanup
+from corpus_cases import load_cases
 from dockerfix.bot.batch import run_batch
 from dockerfix.bot.body import pull_title
 from dockerfix.bot.github import token_from_environment
@@ -36,14 +36,19 @@ def test_pr_opens_then_keeps_one_pull_request(engine, tmp_path, monkeypatch, cap
         keep_for_cleanup(first.result)
         second = open_pull_request(clone, settings, options, token=token_from_environment())
         keep_for_cleanup(second.result)
+        github.items[1]["state"] = "closed"  # the reviewer declines it: the same fix is not proposed again
+        third = open_pull_request(clone, settings, options, token=token_from_environment())
+        keep_for_cleanup(third.result)
 
     assert (first.action, first.number) == ("opened", 1), first.result.message
     assert (second.action, second.number) == ("unchanged", 1)  # the same fix again: no push, no second PR
+    assert (third.action, third.number) == ("declined", 1)
+    pulls, issues = "GET /repos/acme/dealer/pulls", "GET /repos/acme/dealer/issues"
     assert [f"{r.method} {r.path}" for r in github.requests] == [
-        "GET /repos/acme/dealer/pulls", "POST /repos/acme/dealer/pulls", "POST /repos/acme/dealer/issues/1/labels",
-        "GET /repos/acme/dealer/pulls"]
-    lookup, create, labels, _ = github.requests
-    assert lookup.query == {"head": "acme:dockerfix/repair", "state": "open"}
+        pulls, pulls, "POST /repos/acme/dealer/pulls", "POST /repos/acme/dealer/issues/1/labels", issues,
+        pulls, issues, pulls, pulls]
+    lookup, _, create, labels, *_ = github.requests
+    assert lookup.query == {"head": "acme:dockerfix/repair", "state": "open", "per_page": "100"}
     assert (create.body["head"], create.body["base"]) == ("dockerfix/repair", "main")
     assert create.body["title"] == pull_title(first.result, "") and create.body["title"].startswith("Fix the Docker build: ")
     body = create.body["body"]
@@ -76,9 +81,10 @@ def test_pr_opens_then_keeps_one_pull_request(engine, tmp_path, monkeypatch, cap
 def test_batch_repairs_corpus_cases_two_at_a_time_and_leaves_nothing_behind(engine, tmp_path):
     run = f"bt{uuid.uuid4().hex[:8]}"  # names the copies, hence their image tags dockerfix/<run>-...:<uuid>
     copies = []
-    for case in BATCH_CASES:
-        copies.append(tmp_path / f"{run}-{case}")
-        shutil.copytree(CORPUS / case / "project", copies[-1], symlinks=True)
+    cases = load_cases(BATCH_CASES)
+    for case in cases:
+        copies.append(tmp_path / f"{run}-{case.name}")
+        shutil.copytree(case.directory / "project", copies[-1], symlinks=True)
     before = {p: p.read_bytes() for copy in copies for p in copy.rglob("*") if p.is_file()}
 
     items = run_batch([str(c) for c in copies], Options(strategy="minimal", keep_cache=True, max_builds=3),
@@ -87,10 +93,9 @@ def test_batch_repairs_corpus_cases_two_at_a_time_and_leaves_nothing_behind(engi
         keep_for_cleanup(item.result)
 
     assert [i.host for i in items] == [ENGINE_ADDRESSES[0], ENGINE_ADDRESSES[1], ENGINE_ADDRESSES[0]]
-    for case, item in zip(BATCH_CASES, items):
-        expected = tomllib.loads((CORPUS / case / "case.toml").read_text())
-        assert item.status == expected["repair"]["status"], (case, item.message)
-        assert set(expected["rules"]) <= set(item.rules), (case, item.rules)
+    for case, item in zip(cases, items):
+        assert item.status == case.repair["status"], (case.name, item.message)
+        assert set(case.rules) <= set(item.rules), (case.name, item.rules)
         assert item.result.verification.passed
         assert item.report.read_text().startswith("# dockerfix: Repaired") and f'"status": "{item.status}"' in item.json_report.read_text()
     assert {p: p.read_bytes() for copy in copies for p in copy.rglob("*") if p.is_file()} == before  # write=False

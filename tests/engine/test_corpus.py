@@ -1,49 +1,35 @@
 """Every corpus case on the real engine: the original fails the way its seed shows, the repair passes.
 
-A case is `corpus/<name>/case.toml` plus the broken project in `corpus/<name>/project/`:
-  seeds, rules (ids the repair must apply), kind (build | run | report)
-  [original] builds (bool), signature (regex the original's build log, or its verification output, must match),
-             network ("none" injects a network fault), timeout (seconds), cache_check (verification includes the
-             cache check), verifies (the image works and the signature matches the static findings instead:
-             problems outside the image, such as compose files)
-  [repair] strategy, status (repaired | failed), max_builds, network, build_timeout, changed_files (exactly these)
+What a case holds is described in `tests/corpus_cases.py`.
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
-from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, keep_for_cleanup
+from conftest import keep_for_cleanup
+from corpus_cases import Case, load_cases
 from dockerfix.analyse import analyse
-from dockerfix.build import MANAGED_LABEL, new_tag
 from dockerfix.build.sdk import SdkBackend
 from dockerfix.catalog.rule import Context
 from dockerfix.cli import main
 from dockerfix.diagnose import static_findings
-from dockerfix.repair import Options, repair
+from dockerfix.repair import repair
 from dockerfix.verify import CacheProbe, verify
 
-CASES = sorted(p.parent for p in CORPUS.glob("*/case.toml"))
+CASES = load_cases()
 
 
-def load_case(path: Path) -> dict:
-    return tomllib.loads((path / "case.toml").read_text())
-
-
-@pytest.mark.parametrize("case_dir", CASES, ids=[c.name for c in CASES])
-def test_case_fails_as_seeded_then_repairs(case_dir, engine, project_copy, capsys):
-    case = load_case(case_dir)
-    project_dir = project_copy(case_dir / "project")
-    original = case["original"]
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_case_fails_as_seeded_then_repairs(case: Case, engine, project_copy, capsys):
+    project_dir = project_copy(case.directory / "project")
+    original = case.original
 
     project = analyse(project_dir)
     backend = SdkBackend()
-    built = backend.build(project_dir, {}, project.dockerfile, tag=new_tag(project_dir), labels={MANAGED_LABEL: "1"},
-                          network=original.get("network"), timeout=original.get("timeout"))
+    built = case.build_original(project_dir, backend)
     keep_for_cleanup(built)
     try:
         assert built.ok == original["builds"], built.log[-3000:]
@@ -58,32 +44,29 @@ def test_case_fails_as_seeded_then_repairs(case_dir, engine, project_copy, capsy
                 evidence = "\n".join(f"{f.rule} {f.location}: {f.message}" for f in findings)
         assert re.search(original["signature"], evidence, re.MULTILINE), evidence[-3000:]
         # `dockerfix explain` on the saved log names the case's rule (it is the same diagnosis the loop makes)
-        saved = project_dir.parent / f"{case_dir.name}.log"
+        saved = project_dir.parent / f"{case.name}.log"
         saved.write_text(evidence)
         code = main(["explain", str(saved), "--project", str(project_dir)])
-        named = {rule for rule in case["rules"] if re.search(rf"^{rule} ", capsys.readouterr().out, re.MULTILINE)}
+        named = {rule for rule in case.rules if re.search(rf"^{rule} ", capsys.readouterr().out, re.MULTILINE)}
         static = {f.rule for f in static_findings(Context(project_dir, {}, project))}
-        assert code == 0 and named or set(case["rules"]) & static, "explain names no rule of the case (nor does check)"
+        assert code == 0 and named or set(case.rules) & static, "explain names no rule of the case (nor does check)"
     finally:
         backend.cleanup(built, keep_cache=True)
 
-    settings = case["repair"]
-    result = repair(project_dir, Options(strategy=settings.get("strategy", "rewrite"), keep_cache=True,
-                                         max_builds=settings.get("max_builds", 6), force=True,
-                                         network=settings.get("network"),
-                                         build_timeout=settings.get("build_timeout", Options.build_timeout)))
+    settings = case.repair
+    result = repair(project_dir, case.repair_options(keep_cache=True))
     keep_for_cleanup(result)
     applied = {step.rule for step in result.steps}
     found = {finding.rule for finding in result.findings}
-    assert set(case["rules"]) <= applied | found, (applied, found, result.message, result.unknown)
+    assert set(case.rules) <= applied | found, (applied, found, result.message, result.unknown)
     assert result.status == settings.get("status", "repaired"), (result.message, result.unknown, result.steps)
     if result.status == "failed":
-        assert not result.written and set(case["rules"]) <= found, "a report case ends with its finding and no edit"
+        assert not result.written and set(case.rules) <= found, "a report case ends with its finding and no edit"
     if "changed_files" in settings:
         assert sorted(result.changed_files) == sorted(settings["changed_files"]), result.diff
     if result.status == "repaired":
         assert result.verification is not None and result.verification.passed
         assert result.written
-        again = repair(project_dir, Options(strategy=settings.get("strategy", "rewrite"), keep_cache=True, force=True))
+        again = repair(project_dir, case.repair_options(keep_cache=True))
         keep_for_cleanup(again)
         assert again.status == "ok" and not again.changed_files and len(again.builds) == 1, again.steps

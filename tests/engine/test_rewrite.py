@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 from conftest import ROOT, keep_for_cleanup
 from dockerfix.analyse import analyse
 from dockerfix.build import MANAGED_LABEL, new_tag
+from dockerfix.build.engine import build_cache_records
 from dockerfix.build.sdk import SdkBackend
 from dockerfix.repair import Options, repair
 
@@ -41,6 +41,17 @@ def test_rewrite_builds_and_verifies_first_time(name, engine, project_copy):
     assert all(checks.values()) and checks["non-root"] and checks["imports-project"], result.verification.checks
     dockerfile = (project_dir / "Dockerfile").read_text()
     assert f"FROM python:{python}-slim-bookworm AS builder" in dockerfile
+
+
+def test_rewrite_builds_with_buildkit_and_prunes_its_cache(engine, project_copy):
+    """The rendered layout builds under BuildKit too (the docker CLI), and the repair leaves no cache record behind."""
+    project_dir = project_copy(FIXTURES / "uvproj")
+    before = build_cache_records(engine)
+    result = repair(project_dir, Options(strategy="rewrite", backend="buildkit", force=True))
+    assert result.status == "repaired", (result.message, result.unknown, [s.rule for s in result.steps])
+    assert [b.backend for b in result.builds] == ["buildkit"] and result.verification.passed
+    assert set(build_cache_records(engine)) <= set(before)
+    assert not engine.images.list(filters={"label": MANAGED_LABEL, "reference": f"dockerfix/{project_dir.name}*"})
 
 
 def test_source_only_change_reuses_the_dependency_layer(engine, project_copy):

@@ -178,6 +178,7 @@ def test_buildkit_cli_builds_on_the_selected_engine(tmp_path, monkeypatch):
         raise Stop
 
     monkeypatch.setattr(buildkit, "engine_client", lambda: None)
+    monkeypatch.setattr(buildkit, "build_cache_records", lambda client: {})
     monkeypatch.setattr(buildkit.subprocess, "Popen", popen)
     monkeypatch.delenv("DOCKER_HOST", raising=False)
     dockerfile = parse_dockerfile("Dockerfile", (tmp_path / "Dockerfile").read_text())

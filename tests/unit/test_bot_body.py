@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from dockerfix.bot.body import MAX_BODY_CHARS, commit_message, issue_body, pull_body, pull_title
+from dockerfix.bot.body import MAX_BODY_CHARS, commit_message, fix_marker, issue_body, pull_body, pull_title
 from dockerfix.repair import BuildRecord, RepairResult, Step
 
 ROOT = Path("/src/dealer")
@@ -35,7 +35,8 @@ def test_pull_body_explains_from_the_first_failed_build_and_the_rules_why():
                            "`Dockerfile:3 RUN poetry install`).")
     assert "1. **Diagnosis DF004.** Because of DF004." in body and "1. Fixed DF004" in body
     assert "Files: `svc/Dockerfile`" in body and "- Build 2 (buildkit, 9 s): passed" in body
-    assert body.rstrip().endswith("instead of opening another.</sub>")
+    assert body.rstrip().endswith(fix_marker("svc/", {"Dockerfile": "FROM python:3.11-slim\n"}))  # how a later run recognises this fix
+    assert fix_marker("svc/", {"Dockerfile": "FROM a"}) != fix_marker("svc/", {"Dockerfile": "FROM b"}) != fix_marker("", {"Dockerfile": "FROM b"})
 
 
 def test_long_logs_are_cut_to_fit_githubs_limit():

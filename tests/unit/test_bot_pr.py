@@ -95,10 +95,11 @@ def test_opens_a_pull_request_from_a_commit_on_the_bot_branch(checkout, github, 
 
     assert not fake.options[0].write and fake.options[0].strategy == "minimal"
     assert state(clone) == before  # same branch, HEAD, index and files
-    assert calls(github) == ["GET /repos/acme/dealer/pulls", "POST /repos/acme/dealer/pulls",
-                             "POST /repos/acme/dealer/issues/1/labels"]
-    lookup, create, labels = github.requests
-    assert lookup.query == {"head": "acme:dockerfix/repair", "state": "open"}
+    assert calls(github) == ["GET /repos/acme/dealer/pulls", "GET /repos/acme/dealer/pulls", "POST /repos/acme/dealer/pulls",
+                             "POST /repos/acme/dealer/issues/1/labels", "GET /repos/acme/dealer/issues"]
+    lookup, declined, create, labels, _ = github.requests
+    assert lookup.query == {"head": "acme:dockerfix/repair", "state": "open", "per_page": "100"}
+    assert declined.query["state"] == "closed"  # a fix closed unmerged is not proposed again
     assert create.body["head"] == "dockerfix/repair" and create.body["base"] == "main"
     assert create.body["title"] == "Fix the Docker build: A file the Dockerfile copies is excluded by .dockerignore"
     body = create.body["body"]
@@ -134,7 +135,7 @@ def test_second_run_updates_the_same_branch_and_pull_request(checkout, github, m
 
     assert run_pr(clone, github) == 0  # the same fix: nothing pushed, nothing opened
     assert git(remote, "rev-parse", "refs/heads/dockerfix/repair") == first_tip
-    assert calls(github)[3:] == ["GET /repos/acme/dealer/pulls"]
+    assert calls(github)[5:] == ["GET /repos/acme/dealer/pulls", "GET /repos/acme/dealer/issues"]
     assert "is up to date, nothing changed" in capsys.readouterr().err
 
     better = FIXED_IGNORE.replace(".venv\n", ".venv\n.env\n")
@@ -142,8 +143,8 @@ def test_second_run_updates_the_same_branch_and_pull_request(checkout, github, m
     assert run_pr(clone, github) == 0  # a different fix: force-pushed, the same pull request updated
     new_tip = git(remote, "rev-parse", "refs/heads/dockerfix/repair")
     assert new_tip != first_tip and git(remote, "rev-parse", f"{new_tip}^") == git(remote, "rev-parse", "main")
-    assert calls(github)[4:] == ["GET /repos/acme/dealer/pulls", "PATCH /repos/acme/dealer/pulls/1",
-                                 "POST /repos/acme/dealer/issues/1/labels"]
+    assert calls(github)[7:] == ["GET /repos/acme/dealer/pulls", "PATCH /repos/acme/dealer/pulls/1",
+                                 "POST /repos/acme/dealer/issues/1/labels", "GET /repos/acme/dealer/issues"]
     assert len(github.pulls()) == 1
     assert "updated pull request #1" in capsys.readouterr().err
 
@@ -213,6 +214,52 @@ def test_failed_repair_opens_one_issue_with_the_diagnosis(checkout, github, monk
     assert len(github.requests) == 4
 
 
+def test_a_fix_closed_unmerged_is_not_proposed_again_but_a_different_one_is(checkout, github, monkeypatch, capsys):
+    clone, remote = checkout
+    monkeypatch.setattr("dockerfix.bot.pr.repair", FakeRepair(repaired))
+    assert run_pr(clone, github) == 0
+    github.items[1]["state"] = "closed"  # the reviewer declined it
+    tip = git(remote, "rev-parse", "refs/heads/dockerfix/repair")
+
+    assert run_pr(clone, github) == 0
+    assert "not proposed again: pull request #1 with this same fix was closed" in capsys.readouterr().err
+    assert len(github.pulls()) == 1 and git(remote, "rev-parse", "refs/heads/dockerfix/repair") == tip
+
+    better = FIXED_IGNORE.replace(".venv\n", ".venv\n.env\n")
+    monkeypatch.setattr("dockerfix.bot.pr.repair", FakeRepair(lambda root: repaired(root, better)))
+    assert run_pr(clone, github) == 0
+    assert "opened pull request #2" in capsys.readouterr().err
+    assert git(remote, "show", "dockerfix/repair:.dockerignore") + "\n" == better
+
+    github.items[1]["merged_at"] = "2026-11-22T10:00:00Z"  # a merged pull request never blocks a fix
+    github.items[2]["state"] = "closed"
+    github.items[2]["merged_at"] = "2026-11-22T11:00:00Z"
+    assert run_pr(clone, github) == 0
+    assert "opened pull request #3" in capsys.readouterr().err
+
+
+def test_when_nothing_is_left_to_repair_the_bots_pull_request_and_issue_are_closed(checkout, github, monkeypatch, capsys):
+    clone, _ = checkout
+    monkeypatch.setattr("dockerfix.bot.pr.repair", FakeRepair(failed))
+    assert run_pr(clone, github) == 1  # issue #1
+    monkeypatch.setattr("dockerfix.bot.pr.repair", FakeRepair(repaired))
+    assert run_pr(clone, github) == 0  # pull request #2, which closes the issue
+    issue, pull = github.items[1], github.items[2]
+    assert issue["state"] == "closed" and issue["comments"] == ["The build is repaired by pull request #2."]
+    assert pull["state"] == "open"
+    capsys.readouterr()
+
+    passing = RepairResult("ok", clone, "minimal", (), (BuildRecord(1, True, 20.0, "sdk"),),
+                           Verification(True, (Check("imports", True, "dealer imports"),), 1, 1, 1.0), (), "", False)
+    monkeypatch.setattr("dockerfix.bot.pr.repair", FakeRepair(lambda root: passing))
+    assert run_pr(clone, github) == 0
+    assert pull["state"] == "closed" and "now builds and verifies without changes" in pull["comments"][0]
+    err = capsys.readouterr().err
+    assert "nothing to repair" in err and "closed #2, which this run made obsolete" in err
+    assert run_pr(clone, github) == 0  # nothing open any more: nothing closed
+    assert "closed #" not in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("change, message", [
     (lambda clone: None, "no GitHub token in the environment; set DOCKERFIX_GITHUB_TOKEN"),
     (lambda clone: git(clone, "commit", "--quiet", "--allow-empty", "-m", "unpushed"), "HEAD has commits that are not on origin/main"),
@@ -236,7 +283,8 @@ def test_project_below_the_top_level_commits_its_own_paths(tmp_path, github, mon
     monkeypatch.setattr("dockerfix.bot.pr.repair", FakeRepair(repaired))
     assert run_pr(clone / "services" / "dealer", github) == 0
     assert git(remote, "diff", "--name-only", "main", "dockerfix/repair") == "services/dealer/.dockerignore"
-    assert github.requests[1].body["title"].startswith("Fix the Docker build of services/dealer:")
+    created = next(r for r in github.requests if f"{r.method} {r.path}" == "POST /repos/acme/dealer/pulls")
+    assert created.body["title"].startswith("Fix the Docker build of services/dealer:")
 
 
 def test_remote_url_names_the_repository(checkout, github, monkeypatch, capsys):

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import pkgutil
+import subprocess
+import sys
 import tomllib
+from pathlib import Path
 
+import dockerfix
 import dockerfix.catalog as catalog
 from conftest import CORPUS
 from dockerfix.catalog import BY_ID, RULES
@@ -39,3 +44,18 @@ def test_every_rule_has_a_corpus_case_that_names_it():
 def test_every_rule_recognises_something():
     for rule in RULES:
         assert rule.log or rule.detect, rule.id
+
+
+def test_every_module_imports_first_in_a_fresh_interpreter():
+    """`import dockerfix.transform.declare` in a script must not meet a half-initialised catalog (an import cycle)."""
+    package = Path(dockerfix.__file__).parent
+    names = sorted(".".join(("dockerfix", *p.relative_to(package).with_suffix("").parts)).removesuffix(".__init__")
+                   for p in package.rglob("*.py") if p.name not in ("__main__.py", "probe.py"))  # probe runs in images
+    script = ("import importlib, sys\n"
+              f"for name in {names!r}:\n"
+              "    for loaded in [m for m in sys.modules if m.startswith('dockerfix')]:\n"
+              "        del sys.modules[loaded]\n"
+              "    importlib.import_module(name)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False,
+                          env={**os.environ, "PYTHONPATH": str(package.parent)})
+    assert done.returncode == 0, done.stderr[-2000:]

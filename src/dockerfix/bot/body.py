@@ -7,6 +7,8 @@ when the repair fails, carries the diagnosis instead. Every text goes through `r
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 
 from dockerfix import __version__
@@ -15,6 +17,7 @@ from dockerfix.report import redact, to_markdown
 
 MAX_BODY_CHARS = 60_000  # GitHub refuses bodies over 65,536 characters; the folded log is cut to fit
 ISSUE_MARKER = "<!-- dockerfix:repair-failed {where} -->"  # how a later run finds the issue it opened
+FIX_MARKER = "<!-- dockerfix:fix {where} {digest} -->"  # how a later run knows a closed pull request had the same fix
 _WHY = re.compile(r"Why it breaks:\s*(?P<why>.*?)(?=\n\s*The fix:|\Z)", re.DOTALL)
 
 
@@ -26,6 +29,12 @@ def _of(prefix: str, code: bool = True) -> str:
 
 def issue_marker(prefix: str) -> str:
     return ISSUE_MARKER.format(where=prefix.rstrip("/") or ".")
+
+
+def fix_marker(prefix: str, files: dict[str, str]) -> str:
+    """Names the fix by the content of the files it writes, so the same fix found again is recognised."""
+    digest = hashlib.sha256(json.dumps(sorted(files.items())).encode()).hexdigest()[:20]
+    return FIX_MARKER.format(where=prefix.rstrip("/") or ".", digest=digest)
 
 
 def _capital(text: str) -> str:
@@ -125,7 +134,8 @@ def pull_body(result: RepairResult, prefix: str, branch: str) -> str:
     head += ["", "Files: " + ", ".join(f"`{prefix}{f}`" for f in result.changed_files), "",
              "### How it was verified", "", *_verification_lines(result), ""]
     footer = ["", "---", (f"<sub>Opened by dockerfix {__version__} from branch `{branch}`. Running dockerfix again "
-                          "updates this branch and pull request instead of opening another.</sub>")]
+                          "updates this branch and pull request instead of opening another; closing it unmerged stops this fix from "
+                          "being proposed again.</sub>"), fix_marker(prefix, result.files)]
     return _assemble(head, result, footer)
 
 
@@ -155,6 +165,7 @@ def issue_body(result: RepairResult, prefix: str) -> str:
         head += [f"{s.number}. {s.rule}: {s.solution}" for s in result.steps]
     command = f"dockerfix repair {prefix.rstrip('/') or '.'} --strategy {result.strategy} --dry-run --report report.md"
     head += ["", "### Reproduce", "", "```", command, "```", ""]
-    footer = ["", "---", f"<sub>Opened by dockerfix {__version__}; a later failing run updates this issue.</sub>",
+    footer = ["", "---", (f"<sub>Opened by dockerfix {__version__}; a later failing run updates this issue, one that repairs "
+                                 "or passes closes it.</sub>"),
               issue_marker(prefix)]
     return _assemble(head, result, footer)

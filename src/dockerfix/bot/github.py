@@ -54,6 +54,7 @@ class Item:
     url: str  # html_url, for people
     title: str
     body: str
+    merged: bool = False  # a pull request that was merged (closed ones only)
 
 
 class GitHub:
@@ -62,10 +63,13 @@ class GitHub:
         self._token = token
         self.api_url = api_url.rstrip("/")
 
+    def find_pulls(self, branch: str, state: str = "open") -> list[Item]:
+        """The pull requests (`open` or `closed`) whose head is `branch` of this repository, newest first."""
+        query = {"head": f"{self.repo.owner}:{branch}", "state": state, "per_page": str(PAGE_SIZE)}
+        return [_item(pull) for pull in self._call("GET", "pulls", query=query)]
+
     def find_open_pull(self, branch: str) -> Item | None:
-        """The open pull request whose head is `branch` of this repository, if there is one."""
-        pulls = self._call("GET", "pulls", query={"head": f"{self.repo.owner}:{branch}", "state": "open"})
-        return _item(pulls[0]) if pulls else None
+        return next(iter(self.find_pulls(branch)), None)
 
     def create_pull(self, *, title: str, body: str, head: str, base: str) -> Item:
         return _item(self._call("POST", "pulls", {"title": title, "body": body, "head": head, "base": base,
@@ -92,6 +96,11 @@ class GitHub:
     def update_issue(self, number: int, *, title: str, body: str) -> Item:
         return _item(self._call("PATCH", f"issues/{number}", {"title": title, "body": body}))
 
+    def close(self, number: int, comment: str) -> None:
+        """Close a pull request or an issue, saying why in a comment first."""
+        self._call("POST", f"issues/{number}/comments", {"body": comment})
+        self._call("PATCH", f"issues/{number}", {"state": "closed"})
+
     def _call(self, method: str, endpoint: str, payload: dict | None = None, query: dict[str, str] | None = None) -> Any:
         path = f"/repos/{self.repo.owner}/{self.repo.name}/{endpoint}"
         url = self.api_url + path + ("?" + urllib.parse.urlencode(query) if query else "")
@@ -112,7 +121,8 @@ class GitHub:
 
 
 def _item(data: dict) -> Item:
-    return Item(number=data["number"], url=data.get("html_url", ""), title=data.get("title", ""), body=data.get("body") or "")
+    return Item(number=data["number"], url=data.get("html_url", ""), title=data.get("title", ""), body=data.get("body") or "",
+                merged=bool(data.get("merged_at")))
 
 
 def _message(error: urllib.error.HTTPError) -> str:

@@ -9,6 +9,11 @@ with write=False, so the user's files are never written; the commit is made with
 Idempotent: a run that produces the same tree on the same base pushes nothing and opens nothing; one that
 produces a different tree force-pushes the branch (with a lease on what it saw there) and updates the pull
 request it finds open for that branch. It never opens a second one.
+
+It also tidies up after itself, as a reviewer would want: a fix whose pull request was closed unmerged is not
+proposed again (a different fix is); when the build passes without any change, the bot's open pull request is
+closed; and once the build is repaired or passes, the issue a failing run opened is closed, each with a comment
+saying why.
 """
 
 from __future__ import annotations
@@ -17,9 +22,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-from dockerfix.bot.body import commit_message, issue_body, issue_marker, issue_title, pull_body, pull_title
+from dockerfix.bot.body import (
+    commit_message,
+    fix_marker,
+    issue_body,
+    issue_marker,
+    issue_title,
+    pull_body,
+    pull_title,
+)
 from dockerfix.bot.git import DirtyCheckout, Git, GitError, RepoName, parse_repo, repo_from_url
-from dockerfix.bot.github import DEFAULT_API_URL, GitHub, MissingToken
+from dockerfix.bot.github import DEFAULT_API_URL, GitHub, Item, MissingToken
 from dockerfix.errors import InputError
 from dockerfix.repair import Options, RepairResult, repair
 
@@ -29,6 +42,7 @@ Action = Literal[
     "opened", "updated", "unchanged",  # the pull request
     "issue-opened", "issue-updated", "not-repaired",  # the repair failed (not-repaired: --on-failure nothing)
     "nothing-to-repair",  # the build passes and the image verifies
+    "declined",  # a pull request with this same fix was closed unmerged: not proposed again
     "would-open-pull-request", "would-open-issue",  # --dry-run
 ]
 
@@ -58,6 +72,7 @@ class PrOutcome:
     commit: str | None = None  # the branch's commit on the remote
     number: int | None = None  # of the pull request or the issue
     url: str | None = None
+    closed: tuple[Item, ...] = ()  # pull requests and issues this run closed
 
 
 @dataclass(frozen=True)
@@ -82,14 +97,19 @@ def open_pull_request(path: str | Path, settings: PrSettings = PrSettings(),
     if result.status == "failed":
         return _report_failure(checkout, settings, outcome, github)
     if result.status == "ok" or not result.files:
-        return outcome
+        return _close_obsolete(checkout, settings, outcome, github)
     outcome = replace(outcome, title=pull_title(result, checkout.prefix),
                       body=pull_body(result, checkout.prefix, settings.branch),
                       commit_message=commit_message(result, checkout.prefix))
     if github is None:
         return replace(outcome, action="would-open-pull-request")
-    commit, pushed = _commit_and_push(checkout, settings, outcome)
     existing = github.find_open_pull(settings.branch)
+    if existing is None:
+        marker = fix_marker(checkout.prefix, result.files)
+        declined = next((p for p in github.find_pulls(settings.branch, "closed") if not p.merged and marker in p.body), None)
+        if declined is not None:
+            return replace(outcome, action="declined", number=declined.number, url=declined.url)
+    commit, pushed = _commit_and_push(checkout, settings, outcome)
     if existing is None:
         pull = github.create_pull(title=outcome.title, body=outcome.body, head=settings.branch, base=checkout.base)
         github.add_labels(pull.number, settings.labels)
@@ -100,7 +120,29 @@ def open_pull_request(path: str | Path, settings: PrSettings = PrSettings(),
         action = "updated"
     else:
         pull, action = existing, "unchanged"
-    return replace(outcome, action=action, commit=commit, number=pull.number, url=pull.url)
+    closed = _close_failure_issue(checkout, settings, github, f"The build is repaired by pull request #{pull.number}.")
+    return replace(outcome, action=action, commit=commit, number=pull.number, url=pull.url, closed=closed)
+
+
+def _close_obsolete(checkout: _Checkout, settings: PrSettings, outcome: PrOutcome, github: GitHub | None) -> PrOutcome:
+    """Nothing to repair: the bot's open pull request and failure issue no longer have a reason to be open."""
+    if github is None:
+        return outcome
+    why = (f"The Docker build on `{checkout.base}` ({checkout.head[:12]}) now builds and verifies without changes, "
+           "so dockerfix closes this.")
+    pull = github.find_open_pull(settings.branch)
+    if pull is not None:
+        github.close(pull.number, why)
+    closed = ((pull,) if pull else ()) + _close_failure_issue(checkout, settings, github, why)
+    return replace(outcome, closed=closed)
+
+
+def _close_failure_issue(checkout: _Checkout, settings: PrSettings, github: GitHub, why: str) -> tuple[Item, ...]:
+    issue = github.find_open_issue(issue_marker(checkout.prefix), settings.labels)
+    if issue is None:
+        return ()
+    github.close(issue.number, why)
+    return (issue,)
 
 
 def _check_checkout(path: Path, settings: PrSettings, token: str | None) -> _Checkout:

@@ -50,6 +50,7 @@ class BuildResult:
     ran_steps: tuple[str, ...] = ()  # steps that ran (not taken from the cache)
     cached_steps: tuple[str, ...] = ()
     created_images: tuple[str, ...] = field(default=(), repr=False)  # ids to remove on cleanup
+    created_cache: tuple[str, ...] = field(default=(), repr=False)  # BuildKit cache records made, to prune on cleanup
 
 
 class LogBuffer:

@@ -1,4 +1,8 @@
-"""The BuildKit backend: `docker build` with DOCKER_BUILDKIT=1 and plain progress, the context on stdin."""
+"""The BuildKit backend: `docker build` with DOCKER_BUILDKIT=1 and plain progress, the context on stdin.
+
+Its cache records cannot carry a label on Docker 20.10: a build notes the records it made (see
+`engine.new_cache_records`) and cleanup prunes them unless the cache is kept.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from pathlib import Path
 from dockerfix.analyse.model import DockerfileInfo
 from dockerfix.build import SELECTED_HOST, BuildResult, FailedStep, LogBuffer, ProgressCallback, step_instruction
 from dockerfix.build.context import build_context
-from dockerfix.build.engine import engine_client, remove_images
+from dockerfix.build.engine import build_cache_records, engine_client, new_cache_records, remove_build
 
 STEP = re.compile(r"^#(\d+) \[(?:([\w.-]+) )?(\d+)/\d+\] (.*)$")
 CACHED = re.compile(r"^#(\d+) CACHED$")
@@ -36,7 +40,8 @@ class BuildKitBackend:
     def build(self, root: Path, overlay: dict[str, str], dockerfile: DockerfileInfo, *, tag: str,
               labels: dict[str, str], no_cache: bool = False, timeout: float | None = None,
               network: str | None = None, progress: ProgressCallback | None = None) -> BuildResult:
-        engine_client()  # fail early, with the S003-1 message, when no engine answers
+        client = engine_client()  # fail early, with the S003-1 message, when no engine answers
+        cache_before = build_cache_records(client)
         argv = [docker_cli(), "build", "--progress=plain", "-f", dockerfile.path, "-t", tag]
         argv += [f"--label={key}={value}" for key, value in labels.items()]
         argv += ["--no-cache"] if no_cache else []
@@ -84,11 +89,12 @@ class BuildKitBackend:
             feeder.join(timeout=10)
             context.close()
         seconds = time.monotonic() - started
+        created_cache = new_cache_records(client, cache_before)
         if timeout and seconds >= timeout and process.returncode != 0:
             error = f"build timed out after {timeout:.0f} s"
         if process.returncode == 0:
             return BuildResult(ok=True, backend=self.name, log=log.text(), image=tag, seconds=seconds,
-                               ran_steps=tuple(ran), cached_steps=tuple(cached))
+                               ran_steps=tuple(ran), cached_steps=tuple(cached), created_cache=created_cache)
         failed = None
         if failed_vertex in steps:
             stage, index, text = steps[failed_vertex]
@@ -99,10 +105,10 @@ class BuildKitBackend:
         exit_match = EXIT.search(error or last_line)
         return BuildResult(ok=False, backend=self.name, log=log.text(), error=error or last_line, failed=failed,
                            exit_code=int(exit_match.group(1)) if exit_match else None, seconds=seconds,
-                           ran_steps=tuple(ran), cached_steps=tuple(cached))
+                           ran_steps=tuple(ran), cached_steps=tuple(cached), created_cache=created_cache)
 
     def cleanup(self, result: BuildResult, *, keep_cache: bool = False) -> None:
-        remove_images(result, keep_cache=keep_cache)
+        remove_build(result, keep_cache=keep_cache)
 
 
 def _feed(process: subprocess.Popen, context) -> None:

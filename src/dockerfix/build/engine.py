@@ -52,8 +52,8 @@ def _short(exc: Exception) -> str:
     return text[:300]
 
 
-def remove_images(result: BuildResult, *, keep_cache: bool) -> None:
-    """Untag the run's image; unless the cache is kept, remove the intermediate images the build made too."""
+def remove_build(result: BuildResult, *, keep_cache: bool) -> None:
+    """Untag the run's image; unless the cache is kept, remove what the build cached too (images, BuildKit records)."""
     client = engine_client()
     targets = [result.image] if result.image else []
     if not keep_cache:
@@ -63,3 +63,40 @@ def remove_images(result: BuildResult, *, keep_cache: bool) -> None:
             client.images.remove(target, noprune=keep_cache)
         except DockerException:
             pass  # already gone, or a parent still used by a kept image: nothing of ours to free
+    if not keep_cache:
+        prune_build_cache(client, result.created_cache)
+
+
+def build_cache_records(client: docker.DockerClient) -> dict[str, str]:
+    """The engine's BuildKit cache records, id → creation time (none where BuildKit never ran)."""
+    return {record["ID"]: record.get("CreatedAt", "") for record in client.df().get("BuildCache") or []}
+
+
+def new_cache_records(client: docker.DockerClient, before: dict[str, str]) -> tuple[str, ...]:
+    """The records made since `before`, newest first.
+
+    BuildKit cache cannot be labelled on Docker 20.10, so what a build made is told by difference. A build
+    running at the same time on the same engine may add records in that window too; pruning one of those only
+    costs that build a cache miss (a record in use is never pruned).
+    """
+    after = build_cache_records(client)
+    return tuple(sorted((record for record in after if record not in before), key=after.__getitem__, reverse=True))
+
+
+def prune_build_cache(client: docker.DockerClient, records: tuple[str, ...] | list[str]) -> None:
+    """Prune these BuildKit cache records. A record goes only after the records made from it, so newest first,
+    and again while a pass frees some (creation times can tie)."""
+    remaining = list(records)
+    while remaining:
+        left = [record for record in remaining if not _prune_record(client, record)]
+        if len(left) == len(remaining):
+            return  # in use, or already gone
+        remaining = left
+
+
+def _prune_record(client: docker.DockerClient, record: str) -> bool:
+    try:  # one id a call: the engine refuses several values for one filter
+        answer = client.api.prune_builds(filters={"id": record}, all=True)
+    except DockerException:
+        return False
+    return bool(answer and answer.get("CachesDeleted"))

@@ -13,7 +13,7 @@ from docker.errors import APIError, DockerException
 from dockerfix.analyse.model import DockerfileInfo
 from dockerfix.build import BuildResult, FailedStep, LogBuffer, ProgressCallback, step_instruction
 from dockerfix.build.context import build_context
-from dockerfix.build.engine import engine_client, remove_images
+from dockerfix.build.engine import engine_client, remove_build
 
 STEP = re.compile(r"^Step (\d+)/\d+ : (.*)$")
 IMAGE = re.compile(r"^ ---> ([0-9a-f]{12})$")
@@ -96,5 +96,5 @@ class SdkBackend:
                            ran_steps=tuple(ran), cached_steps=tuple(cached), created_images=tuple(created))
 
     def cleanup(self, result: BuildResult, *, keep_cache: bool = False) -> None:
-        remove_images(result, keep_cache=keep_cache)
+        remove_build(result, keep_cache=keep_cache)
 
