@@ -2,7 +2,8 @@
 
 For each case: does the original build; the repair's status and builds to green; its wall time divided by
 the time of one clean (no-cache) build of the result; the final image size against the original's where the
-original built. Writes corpus/results.json and corpus/RESULTS.md.
+original built. Writes corpus/results.json and corpus/RESULTS.md; cases named on the command line are measured
+again and replace their rows, the other rows are kept.
 
     python benchmarks/corpus.py [CASE ...]
 """
@@ -74,10 +75,15 @@ def mb(size: int | None) -> str:
 
 
 def main(names: list[str]) -> None:
-    rows = [measure(case) for case in load_cases(names)]
+    results = CORPUS / "results.json"
+    existing = {case.name for case in load_cases()}
+    kept = json.loads(results.read_text())["rows"] if names and results.exists() else []
+    by_case = {row["case"]: row for row in kept if row["case"] in existing}
+    by_case |= {case.name: measure(case) for case in load_cases(names)}
+    rows = [by_case[name] for name in sorted(by_case)]
     totals = summary(rows)
     meta = {"date": time.strftime("%Y-%m-%d"), "engine": engine_client().version().get("Version")}
-    (CORPUS / "results.json").write_text(json.dumps({"meta": meta, "summary": totals, "rows": rows}, indent=2) + "\n")
+    results.write_text(json.dumps({"meta": meta, "summary": totals, "rows": rows}, indent=2) + "\n")
     lines = [f"# Corpus results ({meta['date']}, Docker {meta['engine']})", "",
              f"Repaired {totals['repaired']} of {totals['repairable']} repairable cases "
              f"({(totals['repaired_share'] or 0) * 100:.0f}%); report cases reported as expected: "

@@ -1,0 +1,3 @@
+from accounts import LoginRequest
+
+print(LoginRequest(email="admin@example.org", password="x"))
