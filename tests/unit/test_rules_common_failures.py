@@ -136,6 +136,29 @@ def test_df020_renames_from_the_table(tmp_path, form):
     assert "apt-get install -y netcat-openbsd libssl3 curl" in fixed(context, finding)
 
 
+TRIXIE_OUTPUT = """Reading package lists...
+Building dependency tree...
+Package libasound2 is a virtual package provided by:
+  liboss4-salsa-asound2 4.2-build2020-1+b3
+  libasound2t64 1.2.14-1
+
+Package libglib2.0-0 is a virtual package provided by:
+  libglib2.0-0t64 2.84.4-3~deb13u1
+
+E: Package 'libasound2' has no installation candidate
+E: Package 'libglib2.0-0' has no installation candidate
+E: Package 'libfoo1' has no installation candidate"""
+
+
+@LOG_FORMS
+def test_df020_takes_the_provider_apt_lists_for_names_the_table_does_not_know(tmp_path, form):
+    step = "RUN apt-get update && apt-get install -y libasound2 libglib2.0-0 libnss3"
+    context = project(tmp_path, dockerfile("FROM python:3.12-slim-trixie", step))
+    finding = found(context, form(step, TRIXIE_OUTPUT, 100), "DF020")
+    assert finding is not None and finding.capture("packages") == "libasound2 libglib2.0-0"  # libfoo1: no provider
+    assert "apt-get install -y libasound2t64 libglib2.0-0t64 libnss3" in fixed(context, finding)
+
+
 def test_df020_detects_before_building_on_bookworm_images(tmp_path):
     context = project(tmp_path, dockerfile("FROM python:3.11-slim", "RUN apt-get update && apt-get install -y python-dev gcc"))
     (finding,) = BY_ID["DF020"].detect(context)  # type: ignore[misc]

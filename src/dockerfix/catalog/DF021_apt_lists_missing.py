@@ -7,15 +7,14 @@ deleted to keep them small), so until `apt-get update` runs in the same containe
 An update in an earlier RUN is no cure either: that layer can come from the cache, with lists months old.
 The fix: `apt-get update &&` goes right before the install in the same RUN, and the lists are removed at
 its end (`rm -rf /var/lib/apt/lists/*`) so the layer stays small. It does not apply when the RUN already
-updates first (the name is then really unknown), nor to names the rename table knows (DF020 replaces them).
+updates first (the name is then really unknown), nor to names DF020 knows a replacement for.
 """
 
 from __future__ import annotations
 
 import re
 
-from dockerfix import tables
-from dockerfix.catalog.DF020_apt_package_unavailable import unavailable_packages
+from dockerfix.catalog.DF020_apt_package_unavailable import replacement, unavailable_packages
 from dockerfix.catalog.failed_step import failed_run
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
 from dockerfix.transform import apt
@@ -27,7 +26,7 @@ ID = "DF021"
 def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None:
     dockerfile = context.project.dockerfile
     missing = unavailable_packages(log)
-    if dockerfile is None or any(tables.apt_replacement(name) is not None for name in missing):
+    if dockerfile is None or any(replacement(name, log) is not None for name in missing):
         return None
     run = failed_run(dockerfile, log)
     if run is None:  # a log from elsewhere: the first apt install that names the package
