@@ -101,3 +101,22 @@ def test_rewrite_keeps_what_the_original_meant(tmp_path):
     assert "pip install --user" not in dockerfile
     assert dockerfile.index("USER app") > dockerfile.index("RUN mkdir -p /srv/data")
     assert ".dockerignore" in files and "!requirements.txt" not in files[".dockerignore"]
+
+
+@pytest.mark.parametrize("dockerfile, exposed", [
+    (None, "EXPOSE 8000"),  # no Dockerfile: the detected uvicorn server's port is exposed
+    ("FROM python:3.11-slim\nCOPY . .\nCMD [\"python\", \"-m\", \"app\"]\n", None),  # the user's CMD: nothing added
+    ("FROM python:3.11-slim\nEXPOSE 9000\nCOPY . .\n", "EXPOSE 9000"),  # the user's EXPOSE kept, not doubled
+])
+def test_a_detected_server_exposes_its_port(tmp_path, dockerfile, exposed):
+    from dockerfix.repair import rewrite_files
+
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "main.py").write_text("from fastapi import FastAPI\napp = FastAPI()\n")
+    (tmp_path / "requirements.txt").write_text("fastapi==0.115.0\nuvicorn==0.30.6\n")
+    if dockerfile:
+        (tmp_path / "Dockerfile").write_text(dockerfile)
+    rendered = rewrite_files(analyse(tmp_path))["Dockerfile"]
+    lines = [line for line in rendered.splitlines() if line.startswith("EXPOSE")]
+    assert lines == ([exposed] if exposed else [])

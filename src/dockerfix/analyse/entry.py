@@ -37,7 +37,10 @@ def _described(argv: tuple[str, ...], origin: str, entrypoint: tuple[str, ...] =
     """What must work for `argv` to start: the executable on PATH and the module it imports."""
     full = entrypoint + argv
     if full[:2] == ("/bin/sh", "-c") and len(full) == 3:
-        words = shlex.split(full[2]) if full[2] else []
+        try:
+            words = shlex.split(full[2]) if full[2] else []
+        except ValueError:  # unbalanced quotes: the shell would fail too, but analysis must not
+            words = full[2].split()
         words = [w for w in words if not re.fullmatch(r"[A-Z_][A-Z0-9_]*=.*", w)] or [""]
         if words and words[0] == "exec":
             words = words[1:]
@@ -68,7 +71,24 @@ def _described(argv: tuple[str, ...], origin: str, entrypoint: tuple[str, ...] =
         server=executable_name in SERVERS or "runserver" in words,
         entrypoint=entrypoint,
         script=script,
+        port=_listening_port(words),
     )
+
+
+def _listening_port(words: list[str]) -> int | None:
+    """The port a command binds: `--port 9000`, `--bind 0.0.0.0:8080`, or a bare `0.0.0.0:8001` (runserver)."""
+    for index, word in enumerate(words):
+        name, _, value = word.partition("=")
+        if not value and index + 1 < len(words):
+            value = words[index + 1]
+        if name in ("--port", "-p", "--server.port") and value.isdigit():
+            return int(value)
+        if name in ("--bind", "-b") and (match := re.search(r":(\d+)$", value)):
+            return int(match.group(1))
+    for word in words:
+        if match := re.fullmatch(r"(?:\d{1,3}(?:\.\d{1,3}){3}|localhost|\[::\])?:(\d+)", word):
+            return int(match.group(1))
+    return None
 
 
 def find_entry(root: Path, dockerfile: DockerfileInfo | None, services: tuple[ComposeService, ...],

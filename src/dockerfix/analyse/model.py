@@ -178,6 +178,7 @@ class EntryCommand:
     server: bool = False  # a long-running process (a web server, a worker)
     entrypoint: tuple[str, ...] = ()  # kept ENTRYPOINT, exec form, when the original had one
     script: str | None = None  # the file `python path/to/script.py` runs, which must be in the image (S002-3)
+    port: int | None = None  # the TCP port its command line binds (--port, --bind host:port, host:port)
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,7 @@ class BuildPlan:
     global_args: tuple[str, ...] = ()  # ARG instructions before the first FROM, verbatim
     kept: tuple[KeptInstruction, ...] = ()
     healthcheck: str | None = None
+    expose: int | None = None  # the port of a server command dockerfix detected (the original had no CMD or EXPOSE)
     entrypoint: str | None = None  # verbatim instruction
     cmd: str | None = None  # verbatim instruction, or rendered from the detected entry command
     uv_image: str = "ghcr.io/astral-sh/uv:latest"
@@ -156,11 +157,14 @@ def plan(project: Project) -> BuildPlan:
     healthcheck = dockerfile.last("HEALTHCHECK") if dockerfile else None
     entrypoint = dockerfile.last("ENTRYPOINT") if dockerfile else None
     cmd_ins = dockerfile.last("CMD") if dockerfile else None
+    expose = None
     if cmd_ins is not None:
         cmd = cmd_ins.text
     elif project.entry is not None and project.entry.argv and not entrypoint:
         cmd = "CMD " + json.dumps(list(project.entry.argv))
         notes.append(f"CMD from {project.entry.origin}")
+        if project.entry.server and not any(k.text.startswith("EXPOSE") for k in kept):
+            expose = project.entry.port
     else:
         cmd = None
     global_args = tuple(i.text for i in (dockerfile.instructions if dockerfile else ()) if i.stage == -1)
@@ -179,6 +183,7 @@ def plan(project: Project) -> BuildPlan:
         global_args=global_args,
         kept=tuple(kept),
         healthcheck=healthcheck.text if healthcheck else None,
+        expose=expose,
         entrypoint=entrypoint.text if entrypoint else None,
         cmd=cmd,
         labels=(("org.dockerfix.version", __version__), ("org.dockerfix.python", project.python.version)),

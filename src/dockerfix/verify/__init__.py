@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import re
-import shlex
 import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
@@ -158,33 +157,10 @@ def verify(project: Project, image: str, *, timeout: float = CHECK_TIMEOUT_SECON
                         seconds=time.monotonic() - started)
 
 
-def _entry_words(project: Project) -> list[str]:
-    entry = project.entry
-    if entry is None:
-        return []
-    argv = list(entry.entrypoint + entry.argv)
-    if argv[:2] == ["/bin/sh", "-c"] and len(argv) == 3:
-        try:
-            return shlex.split(argv[2])
-        except ValueError:
-            return argv[2].split()
-    return argv
-
-
 def server_port(project: Project) -> int:
     """The port the server listens on: from its command line (--port, --bind host:port), else EXPOSE, else 8000."""
-    words = _entry_words(project)
-    for index, word in enumerate(words):
-        name, _, value = word.partition("=")
-        if not value and index + 1 < len(words):
-            value = words[index + 1]
-        if name in ("--port", "-p", "--server.port") and value.isdigit():
-            return int(value)
-        if name in ("--bind", "-b") and (match := re.search(r":(\d+)$", value)):
-            return int(match.group(1))
-    for word in words:
-        if match := re.fullmatch(r"(?:\d{1,3}(?:\.\d{1,3}){3}|localhost|\[::\])?:(\d+)", word):
-            return int(match.group(1))
+    if project.entry is not None and project.entry.port is not None:
+        return project.entry.port
     exposed = project.dockerfile.all("EXPOSE") if project.dockerfile else ()
     for instruction in exposed:
         if match := re.match(r"(\d+)", instruction.value):
