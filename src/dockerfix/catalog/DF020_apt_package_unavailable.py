@@ -11,7 +11,7 @@ The fix: every apt install of the Dockerfile that names such a package gets the 
 table (`tables/apt_renames.toml`), or loses the name when nothing replaces it (`python-dev`: the python image
 has its own headers); a name the table does not know takes the provider apt itself lists, when it lists one,
 or the `t64` one. Other names are not this rule's (DF021: package lists missing). Detected before any build
-when the base image is known to be bookworm.
+when the base image is known to be Debian 12 or later.
 """
 
 from __future__ import annotations
@@ -61,9 +61,11 @@ def _captures(replacements: list[tuple[str, tuple[str, ...]]]) -> tuple[tuple[st
             ("replacements", ";".join(f"{name}={','.join(new)}" for name, new in replacements)))
 
 
-# Images known to be Debian bookworm: python:* tags without an older suite, debian:bookworm / debian:12.
-BOOKWORM = re.compile(r"^(?:docker\.io/)?(?:library/)?"
-                      r"(?:python:[\w.]*?(?:-slim)?(?:-bookworm)?|debian:(?:bookworm|12)[\w.-]*)$")
+# Images known to be Debian 12 or later: python:* tags without an older suite (bookworm, or trixie for the plain
+# tags since 2025: a replacement renamed again for t64 there is its only provider, which apt picks itself),
+# debian:bookworm / debian:12, debian:trixie / debian:13.
+DEBIAN_12_OR_LATER = re.compile(r"^(?:docker\.io/)?(?:library/)?(?:python:[\w.]*?(?:-slim)?(?:-bookworm|-trixie)?"
+                                r"|debian:(?:bookworm|12|trixie|13)[\w.-]*)$")
 
 
 def detect(context: Context) -> Iterator[Finding]:
@@ -72,11 +74,11 @@ def detect(context: Context) -> Iterator[Finding]:
         return
     for instruction in dockerfile.instructions:
         base = apt.base_image(dockerfile, apt.stage_of(dockerfile, instruction)) if apt.installs(instruction) else ""
-        if not BOOKWORM.match(base):
+        if not DEBIAN_12_OR_LATER.match(base):
             continue
         known = [(n, new) for n in apt.installed_packages(instruction.value) if (new := replacement(n)) is not None]
         if known:
-            yield Finding(ID, f"{', '.join(n for n, _ in known)} cannot be installed on Debian bookworm, the base of {base}",
+            yield Finding(ID, f"{', '.join(n for n, _ in known)} cannot be installed on {base} (Debian 12 or later)",
                           evidence=(instruction.text,), location=f"{dockerfile.path}:{instruction.line}",
                           captures=_captures(known))
 
