@@ -201,6 +201,26 @@ def test_sdk_backend_joins_a_line_streamed_in_pieces(tmp_path, monkeypatch):
     assert result.failed is not None and result.failed.instruction == info.instructions[1]
 
 
+def test_sdk_backend_removes_only_the_images_its_own_steps_made(tmp_path, monkeypatch):
+    """A layer taken from the cache was made by another build, which may be using it right now: not ours to remove."""
+    from types import SimpleNamespace
+
+    import dockerfix.build.sdk as sdk
+
+    chunks = [{"stream": "Step 1/3 : FROM python:3.11-slim\n"}, {"stream": " ---> 30ceac53ca99\n"},
+              {"stream": "Step 2/3 : RUN useradd app\n"}, {"stream": " ---> Using cache\n"}, {"stream": " ---> 1111aaaa2222\n"},
+              {"stream": "Step 3/3 : RUN pip install six\n"}, {"stream": " ---> Running in 9f8e7d6c5b4a\n"},
+              {"stream": "Successfully installed six\n"}, {"stream": " ---> 3333bbbb4444\n"},
+              {"aux": {"ID": "sha256:3333bbbb4444"}}, {"stream": "Successfully built 3333bbbb4444\n"}]
+    client = SimpleNamespace(api=SimpleNamespace(build=lambda **_: iter(chunks)), close=lambda: None)
+    monkeypatch.setattr(sdk, "engine_client", lambda: client)
+    (tmp_path / "Dockerfile").write_text("FROM python:3.11-slim\nRUN useradd app\nRUN pip install six\n")
+    info = parse_dockerfile("Dockerfile", (tmp_path / "Dockerfile").read_text())
+    result = sdk.SdkBackend().build(tmp_path, {}, info, tag="t", labels={})
+    assert result.ok and result.created_images == ("3333bbbb4444",)
+    assert result.cached_steps == ("RUN useradd app",) and result.ran_steps == ("RUN pip install six",)
+
+
 # ---- DF022: apt prompt ------------------------------------------------------------------------------------------
 
 @LOG_FORMS

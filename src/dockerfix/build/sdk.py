@@ -33,6 +33,7 @@ class SdkBackend:
         cached: list[str] = []
         created: list[str] = []
         step_number, step_text, error, image_id = 0, "", "", None
+        step_cached = False  # the current step's image came from the cache: another build made it, and may use it now
         pending = ""  # the unfinished last line of the stream so far
         started = time.monotonic()
         try:
@@ -62,12 +63,14 @@ class SdkBackend:
                     if progress:
                         progress(line)
                     if match := STEP.match(line):
-                        step_number, step_text = int(match.group(1)), match.group(2)
+                        step_number, step_text, step_cached = int(match.group(1)), match.group(2), False
                         if not step_text.upper().startswith("FROM"):
                             ran.append(step_text)  # until the builder says it came from the cache
-                    elif line == " ---> Using cache" and ran and ran[-1] == step_text:
-                        cached.append(ran.pop())
-                    elif (match := IMAGE.match(line)) and not step_text.upper().startswith("FROM"):
+                    elif line == " ---> Using cache":
+                        step_cached = True
+                        if ran and ran[-1] == step_text:
+                            cached.append(ran.pop())
+                    elif (match := IMAGE.match(line)) and not step_cached and not step_text.upper().startswith("FROM"):
                         created.append(match.group(1))
             if pending.strip():
                 log.add(re.sub(r"\x1b\[[0-9;]*m", "", pending.rstrip()))
