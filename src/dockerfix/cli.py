@@ -25,7 +25,9 @@ from dockerfix.workspace import atomic_write
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Repairs the Docker builds of Python projects: analyse, rewrite, build, diagnose, "
                        "transform, verify, report.")
-err = Console(stderr=True, highlight=False)
+# soft_wrap: messages, paths and log lines are printed whole (the terminal wraps them), never broken at 80
+# columns where stderr is not a terminal: CI logs and scripts grep them
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
 
 PathArgument = typer.Argument(Path("."), help="The project directory.")

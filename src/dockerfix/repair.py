@@ -156,7 +156,7 @@ def _apply(state: _State, context: Context, finding: Finding, phase: Phase, buil
     return True
 
 
-def _rewrite(state: _State, reason: str) -> None:
+def _rewrite(state: _State, reason: str, symptom: tuple[str, ...] = (), build: int | None = None) -> None:
     project = state.project()
     files = rewrite_files(project)
     changed = {p: t for p, t in files.items() if state.workspace.read(p) != t}
@@ -166,12 +166,12 @@ def _rewrite(state: _State, reason: str) -> None:
     state.workspace.apply(changed)
     state.steps.append(Step(number=len(state.steps) + 1, phase="rewrite", rule="rewrite",
                             problem="The Dockerfile does not follow a verified layout",
-                            symptom=(), diagnosis=reason,
+                            symptom=symptom, diagnosis=reason,
                             cause="A single-stage or hand-made layout mixes build tools into the image, installs "
                                   "dependencies in a way the lock does not control, or runs as root.",
                             solution="rewrote " + " and ".join(sorted(changed)) + " into the multi-stage layout "
                                      f"(Python {project.python.version}, {project.manager}, non-root user, "
-                                     "dependencies before sources)"))
+                                     "dependencies before sources)", build=build))
 
 
 def _static_pass(state: _State) -> None:
@@ -267,7 +267,8 @@ def repair(root: str | Path, options: Options = Options()) -> RepairResult:
             # A failure outside the Dockerfile (an application error) fails the rewrite the same way: no fallback.
             outside = bool(diagnosis.findings) and all(BY_ID[f.rule].kind == "report" for f in diagnosis.findings)
             if state.strategy == "minimal" and options.fallback and not outside:
-                _rewrite(state, "the targeted edits ran out; falling back to the verified layout")
+                _rewrite(state, "the targeted edits ran out; falling back to the verified layout",
+                         symptom=diagnosis.relevant, build=number)
                 _static_pass(state)
                 if state.strategy == "rewrite":
                     continue

@@ -58,7 +58,8 @@ def test_case_fails_as_seeded_then_repairs(case: Case, engine, project_copy, cap
     keep_for_cleanup(result)
     applied = {step.rule for step in result.steps}
     found = {finding.rule for finding in result.findings}
-    assert set(case.rules) <= applied | found, (applied, found, result.message, result.unknown)
+    assert set(case.rules) <= applied | found, (applied, found, result.message, result.unknown, result.builds,
+                                                 [(s.rule, s.build, s.symptom) for s in result.steps])
     assert result.status == settings.get("status", "repaired"), (result.message, result.unknown, result.steps)
     if result.status == "failed":
         assert not result.written and set(case.rules) <= found, "a report case ends with its finding and no edit"

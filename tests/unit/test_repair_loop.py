@@ -108,6 +108,8 @@ def test_minimal_falls_back_to_rewrite(project, monkeypatch, passing_verificatio
     result = repair(project, Options(strategy="minimal", force=True))
     assert result.status == "repaired" and result.strategy == "rewrite"
     assert [s.rule for s in result.steps][-1] == "rewrite" and len(backend.builds) == 2
+    fallback = result.steps[-1]  # the report says which build and which lines made it fall back
+    assert fallback.build == 1 and "ERROR: the flux capacitor failed" in fallback.symptom
 
 
 def test_dry_run_writes_nothing(project, monkeypatch, passing_verification):

@@ -12,7 +12,7 @@ from dockerfix.analyse.dockerfile import parse_dockerfile
 from dockerfix.catalog import BY_ID
 from dockerfix.catalog.rule import Context, Finding, Fix, Skip
 from dockerfix.catalog.source_build import sdist_being_built
-from dockerfix.diagnose import diagnose
+from dockerfix.diagnose import diagnose, static_findings
 from dockerfix.plan.installers import PDM_TOOLS
 from dockerfix.transform import apt
 
@@ -182,6 +182,23 @@ def test_df021_leaves_a_run_that_updates_first(tmp_path):
     assert found(context, classic(step, "E: Unable to locate package curll", 100), "DF021") is None
 
 
+@pytest.mark.parametrize(("lines", "found_before_building"), [
+    (("FROM python:3.11-slim", "RUN apt-get install -y curl"), True),
+    (("FROM debian:bookworm-slim AS base", "FROM base", "RUN apt-get install -y curl"), True),
+    (("FROM python:3.11-slim", "RUN apt-get update", "RUN apt-get install -y curl"), False),  # stale, not empty
+    (("FROM python:3.11-slim AS base", "RUN apt-get update", "FROM base", "RUN apt-get install -y curl"), False),
+    (("FROM python:3.11-slim", "RUN apt-get update && apt-get install -y curl"), False),
+    (("FROM registry.example/team/base:1", "RUN apt-get install -y curl"), False),  # its lists are unknown
+])
+def test_df021_is_found_before_building_where_the_lists_are_certainly_empty(tmp_path, lines, found_before_building):
+    context = project(tmp_path, dockerfile(*lines))
+    static = [f for f in static_findings(context) if f.rule == "DF021"]
+    assert bool(static) == found_before_building
+    if static:
+        assert fixed(context, static[0]).endswith(
+            "RUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n")
+
+
 def test_sdk_backend_joins_a_line_streamed_in_pieces(tmp_path, monkeypatch):
     """The daemon streams apt's `E`, `: ` and message as separate chunks; they are one log line."""
     from types import SimpleNamespace
@@ -231,6 +248,14 @@ def test_df022_adds_yes(tmp_path, form):
     text = fixed(context, found(context, form(step, output), "DF022"))
     assert "apt-get install -y --no-install-recommends curl" in text
     assert "RUN apt-get -y install git" in text  # already answers yes: untouched
+
+
+def test_df022_is_found_before_building(tmp_path):
+    context = project(tmp_path, dockerfile("FROM python:3.11-slim", "RUN apt-get update && apt-get install curl",
+                                           "RUN apt-get update && apt-get install --yes git"))
+    [finding] = [f for f in static_findings(context) if f.rule == "DF022"]
+    assert finding.location == "Dockerfile:2"
+    assert "apt-get install -y curl" in fixed(context, finding)
 
 
 # ---- DF023: PEP 668 ---------------------------------------------------------------------------------------------
@@ -433,6 +458,35 @@ def test_df026_installs_the_root_after_the_sources_for_scripts(tmp_path):
     assert text.endswith("RUN poetry install --only main --no-root\nCOPY . .\nRUN poetry install --only-root --no-interaction\n")
 
 
+@pytest.mark.parametrize(("poetry", "found_before_building"), [
+    ("poetry", True), ("'poetry>=2,<3'", True), ("poetry==2.1.3", True), ("poetry==1.8.5", False), ("'poetry<2'", False),
+])
+def test_df026_a_poetry_2_install_is_found_before_building(tmp_path, poetry, found_before_building):
+    step = "RUN poetry install --only main"
+    files = {"Dockerfile": f"FROM python:3.11-slim\nRUN pip install {poetry}\nWORKDIR /app\nCOPY pyproject.toml ./\n"
+                           f"{step}\nCOPY . .\n",
+             "pyproject.toml": POETRY_PYPROJECT.format(scripts=""), "ledger/__init__.py": ""}
+    context = project(tmp_path, files)
+    static = [f for f in static_findings(context) if f.rule == "DF026"]
+    assert bool(static) == found_before_building
+    if static:
+        assert "RUN poetry install --only main --no-root\nCOPY . .\n" in fixed(context, static[0])
+
+
+@pytest.mark.parametrize("change", ["sources first", "package-mode false"])
+def test_df026_an_installable_root_is_not_a_static_finding(tmp_path, change):
+    pyproject = POETRY_PYPROJECT.format(scripts="")
+    copies = "COPY pyproject.toml ./\n"
+    if change == "sources first":
+        copies = "COPY . .\n"
+    else:
+        pyproject = pyproject.replace('authors = ["a <a@example.invalid>"]', 'authors = []\npackage-mode = false')
+    files = {"Dockerfile": f"FROM python:3.11-slim\nRUN pip install poetry\nWORKDIR /app\n{copies}"
+                           "RUN poetry install --only main\n",
+             "pyproject.toml": pyproject, "ledger/__init__.py": ""}
+    assert [f for f in static_findings(project(tmp_path, files)) if f.rule == "DF026"] == []
+
+
 def test_df026_suggests_package_mode_when_sources_were_there(tmp_path):
     step = "RUN poetry install --only main"
     files = {"Dockerfile": f"FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\n{step}\n",
@@ -567,6 +621,18 @@ def test_df030_reports_a_partly_hashed_file(tmp_path):
     assert isinstance(outcome, Skip) and "pip-compile --generate-hashes" in outcome.reason
 
 
+@pytest.mark.parametrize(("step", "requirements", "rejected"), [
+    ("RUN pip install --require-hashes -r requirements.txt", "six==1.17.0\n", "requirements.txt:1"),
+    ("RUN pip install -r requirements.txt", f"six==1.17.0 --hash=sha256:{'0' * 64}\nclick>=8\n", "requirements.txt:2"),
+    ("RUN pip install -r requirements.txt", "six==1.17.0\n", None),  # no hash-checking mode
+    ("RUN pip install --require-hashes -r requirements.txt", f"six==1.17.0 --hash=sha256:{'0' * 64}\n", None),
+])
+def test_df030_finds_rejected_lines_before_building(tmp_path, step, requirements, rejected):
+    context = project(tmp_path, {"Dockerfile": f"FROM python:3.11-slim\n{step}\n", "requirements.txt": requirements})
+    static = [f for f in static_findings(context) if f.rule == "DF030"]
+    assert [rejected in f.message for f in static] == ([True] if rejected else [])
+
+
 # ---- DF031: venv moved (S003-4) -----------------------------------------------------------------------------------
 
 VENV_MOVED = dockerfile(
@@ -603,3 +669,14 @@ def test_df032_pins_pdm_and_its_http_stack(tmp_path, form):
     text = fixed(context, found(context, form(step, output), "DF032"))
     assert "RUN pip install --no-cache-dir pdm==2.22.4 'unearth<0.18' 'hishel<0.2' httpx==0.28.1\n" in text
     assert all(tool in text for tool in PDM_TOOLS)
+
+
+@pytest.mark.parametrize(("install", "found_before_building"), [
+    ("pip install pdm", True), ("pip install pdm==2.10.4", False), ("pip install pdm 'hishel<0.2'", False),
+])
+def test_df032_an_unpinned_pdm_is_found_before_building(tmp_path, install, found_before_building):
+    context = project(tmp_path, dockerfile("FROM python:3.11-slim", f"RUN {install}", "RUN pdm install --prod"))
+    static = [f for f in static_findings(context) if f.rule == "DF032"]
+    assert bool(static) == found_before_building
+    if static:
+        assert "RUN pip install pdm==2.22.4 'unearth<0.18' 'hishel<0.2' httpx==0.28.1\n" in fixed(context, static[0])

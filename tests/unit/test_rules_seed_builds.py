@@ -139,9 +139,18 @@ def test_df002_is_found_before_building_and_a_requirements_file_only_loses_the_f
     assert fixed(context, finding).splitlines()[-1] == "RUN pip install -r requirements.txt"
 
 
-def test_df002_poetry_2_no_dev_becomes_only_main_from_the_log_only(tmp_path):
+def test_df002_no_dev_with_an_unpinned_poetry_is_fixed_before_building(tmp_path):
     step = "RUN poetry install --no-dev --no-root"
     context = make(tmp_path, f"FROM python:3.11-slim\nRUN pip install poetry\n{step}\n")
+    [finding] = static(context, "DF002")  # pip picks today's newest Poetry: 2.x, which removed --no-dev
+    assert "`poetry` at line 2 installs poetry 2.0 or later" in finding.message
+    assert fixed(context, finding).splitlines()[-1] == "RUN poetry install --only main --no-root"
+
+
+@pytest.mark.parametrize("requirement", ["poetry==1.8.5", "'poetry<2'", "poetry~=1.8"])
+def test_df002_no_dev_with_a_poetry_1_is_left_to_the_log(tmp_path, requirement):
+    step = "RUN poetry install --no-dev --no-root"
+    context = make(tmp_path, f"FROM python:3.11-slim\nRUN pip install {requirement}\n{step}\n")
     assert static(context, "DF002") == []  # Poetry 1.x accepts --no-dev: only the log can tell
     [finding] = findings(context, classic(step, '\nThe option "--no-dev" does not exist'), "DF002")
     assert fixed(context, finding).splitlines()[-1] == "RUN poetry install --only main --no-root"

@@ -197,6 +197,18 @@ def test_df045_adds_a_user_at_the_end_of_the_final_stage(tmp_path):
     assert isinstance(BY_ID["DF045"].fix(context, finding), Skip)
 
 
+@pytest.mark.parametrize(("dockerfile", "found_before_building"), [
+    (DOCKERFILE, True),  # no USER over python:3.11-slim: root
+    (DOCKERFILE.replace("CMD", "USER app\nUSER 0\nCMD"), True),
+    (DOCKERFILE.replace("CMD", "USER app\nCMD"), False),
+    ("FROM python:3.11-slim AS base\nUSER app\nFROM base\nCMD [\"python\"]\n", False),  # inherited
+    (DOCKERFILE.replace("python:3.11-slim", "registry.example/team/python:3.11"), False),  # its user is unknown
+])
+def test_df045_root_for_certain_is_found_before_building(tmp_path, dockerfile, found_before_building):
+    context = project(tmp_path, {"Dockerfile": dockerfile})
+    assert any(f.rule == "DF045" for f in static_findings(context)) == found_before_building
+
+
 @pytest.mark.parametrize("home, command", [
     ("/home/app", "RUN mkdir -p /home/app && chown app: /home/app"),
     ("/nonexistent", "RUN mkdir -p /home/app && chown app: /home/app && usermod --home /home/app app"),

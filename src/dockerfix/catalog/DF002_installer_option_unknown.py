@@ -10,8 +10,10 @@ The fix: every use of the option is replaced by the one that does what was meant
 command does that anyway (`tables/installer_options.toml`). When the command also reads a lock file as if it
 were a requirements file (`uv pip install --prod -r poetry.lock`, which would fail next with DF003), the whole
 command becomes the project's own install flow (Poetry: export the main group and install it with pip;
-uv: `uv sync --frozen --no-dev`). Options that no release has are fixed before any build; the others when
-the log shows the rejection. An option the table does not know is reported, not guessed at.
+uv: `uv sync --frozen --no-dev`). Options that no release has are fixed before any build, and so are
+options a release removed when the Dockerfile pip-installs the tool unpinned or in a range that admits that
+release (`pip install poetry` brings Poetry 2, which has no `--no-dev`); the others when the log shows the
+rejection. An option the table does not know is reported, not guessed at.
 """
 
 from __future__ import annotations
@@ -19,23 +21,39 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dockerfix.analyse.model import Instruction
+from dockerfix.analyse.model import DockerfileInfo, Instruction
 from dockerfix.catalog.failed_step import failed_run
 from dockerfix.catalog.installer_commands import InstallerCommand, all_installer_commands, installer_commands
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
-from dockerfix.tables import installer_option
+from dockerfix.catalog.tool_installs import installs_release_from
+from dockerfix.tables import InstallerOption, installer_option
 from dockerfix.transform.install_flow import install_command, stage_env
 from dockerfix.transform.shell import apply_command_edits, remove_option, replace_word
 
 ID = "DF002"
 
 
+def _rejected_here(dockerfile: DockerfileInfo | None, known: InstallerOption) -> str | None:
+    """Why the option is certain to fail in this Dockerfile, or None when only a build can tell."""
+    if known.always:
+        return known.note
+    if known.removed_in:
+        program = known.tool.split()[0]
+        install = installs_release_from(dockerfile, program, known.removed_in)
+        if install is not None:
+            return (f"`{install.word}` at line {install.instruction.line} installs {program} {known.removed_in} "
+                    f"or later; {known.note}")
+    return None
+
+
 def detect(context: Context) -> Iterator[Finding]:
-    for instruction, command in all_installer_commands(context.project.dockerfile):
+    dockerfile = context.project.dockerfile
+    for instruction, command in all_installer_commands(dockerfile):
         for option in command.options:
             known = installer_option(command.tool, option)
-            if known is not None and known.always:
-                yield Finding(ID, f"`{command.tool}` has no option {option} ({known.note})",
+            reason = _rejected_here(dockerfile, known) if known is not None else None
+            if reason is not None:
+                yield Finding(ID, f"`{command.tool}` has no option {option} ({reason})",
                               evidence=(instruction.text,), location=f"{context.dockerfile_path}:{instruction.line}",
                               captures=(("tool", command.tool), ("option", option)))
 

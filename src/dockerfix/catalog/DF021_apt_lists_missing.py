@@ -7,12 +7,15 @@ deleted to keep them small), so until `apt-get update` runs in the same containe
 An update in an earlier RUN is no cure either: that layer can come from the cache, with lists months old.
 The fix: `apt-get update &&` goes right before the install in the same RUN, and the lists are removed at
 its end (`rm -rf /var/lib/apt/lists/*`) so the layer stays small. It does not apply when the RUN already
-updates first (the name is then really unknown), nor to names DF020 knows a replacement for.
+updates first (the name is then really unknown), nor to names DF020 knows a replacement for. Found before
+any build when the stage starts from an official python, debian or ubuntu image and nothing before the
+install updates the lists.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from dockerfix.catalog.DF020_apt_package_unavailable import replacement, unavailable_packages
 from dockerfix.catalog.failed_step import failed_run
@@ -21,6 +24,19 @@ from dockerfix.transform import apt
 from dockerfix.transform.dockerfile import edit_each
 
 ID = "DF021"
+
+
+def detect(context: Context) -> Iterator[Finding]:
+    dockerfile = context.project.dockerfile
+    if dockerfile is None:
+        return
+    for run in dockerfile.instructions:
+        if apt.installs(run) and not apt.updates_before_install(run.value) and apt.lists_empty_before(dockerfile, run):
+            yield Finding(ID, f"{context.dockerfile_path}:{run.line} installs "
+                              f"{', '.join(apt.installed_packages(run.value))} with no `apt-get update` before it, on "
+                              f"{apt.base_image(dockerfile, apt.stage_of(dockerfile, run))}, which ships without "
+                              "package lists", evidence=(run.text,), location=f"{context.dockerfile_path}:{run.line}",
+                          captures=(("line", str(run.line)),))
 
 
 def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None:
@@ -61,6 +77,7 @@ RULE = Rule(
     explanation=__doc__,
     case="apt-update-missing",
     log=regex(r"^E: Unable to locate package (?P<package>\S+)"),
+    detect=detect,
     from_log=from_log,
     fix=fix,
     references=("https://docs.docker.com/build/building/best-practices/#apt-get",),

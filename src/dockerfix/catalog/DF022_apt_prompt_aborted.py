@@ -7,9 +7,13 @@ terminal: apt reads end-of-file as "no" and exits with status 1.
 The fix: `-y` after `install` in every apt install of the Dockerfile that lacks it (`-y`, `--yes`,
 `--assume-yes` and `-qq` all answer yes). `--no-install-recommends` is not added: it changes what gets
 installed (curl without its recommended ca-certificates cannot verify TLS), which is the author's decision.
+Found before any build: whether apt will ask depends on the package's dependencies in the image, but `-y`
+is right either way (hadolint's DL3014).
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, regex
 from dockerfix.transform import apt
@@ -21,6 +25,15 @@ ID = "DF022"
 def _prompting(instruction) -> bool:
     return apt.installs(instruction) and any(not apt.assumes_yes(m.group("options"), m.group("arguments"))
                                              for m in apt.APT_INSTALL.finditer(instruction.value))
+
+
+def detect(context: Context) -> Iterator[Finding]:
+    dockerfile = context.project.dockerfile
+    for run in dockerfile.instructions if dockerfile else ():
+        if _prompting(run):
+            yield Finding(ID, f"{context.dockerfile_path}:{run.line} runs apt install without -y: it aborts as soon as "
+                              "a package brings others it must ask about", evidence=(run.text,),
+                          location=f"{context.dockerfile_path}:{run.line}")
 
 
 def fix(context: Context, finding: Finding) -> Fix | Skip:
@@ -43,5 +56,6 @@ RULE = Rule(
     explanation=__doc__,
     case="apt-yes-missing",
     log=regex(r"Do you want to continue\? \[Y/n\] Abort\."),
+    detect=detect,
     fix=fix,
 )

@@ -11,18 +11,21 @@ The fix: `--no-root` on that install: the dependency layer never needed the proj
 with the later COPY. When the project declares console scripts, `poetry install --only-root` is added after
 the COPY that brings the sources, so the scripts exist. When the sources were copied before the install, the
 project is not installable as configured: the finding suggests `package-mode = false` (dependencies only)
-or a `packages` setting, and nothing is edited.
+or a `packages` setting, and nothing is edited. Found before any build when the Dockerfile pip-installs Poetry
+unpinned or in a range that admits 2.x (pip picks the newest) and no COPY brings the sources before the install.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from dockerfix.analyse.dockerfile import split_copy
 from dockerfix.analyse.model import DockerfileInfo, Instruction, Project, Stage
 from dockerfix.catalog.failed_step import failed_run, instruction_at
 from dockerfix.catalog.installer_commands import installer_commands
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
+from dockerfix.catalog.tool_installs import installs_release_from
 from dockerfix.transform import apt
 from dockerfix.transform.dockerfile import insert_after
 from dockerfix.transform.shell import apply_command_edits
@@ -50,6 +53,22 @@ def _copies_sources(instruction: Instruction, project: Project) -> bool:
 
 def _sources_copy_before(stage: Stage, run: Instruction, project: Project) -> Instruction | None:
     return next((i for i in stage.instructions if i.line < run.line and _copies_sources(i, project)), None)
+
+
+def detect(context: Context) -> Iterator[Finding]:
+    """Poetry 2 is certain (an unpinned or 2.x pip install of it) and the root is installed before its sources."""
+    dockerfile, project = context.project.dockerfile, context.project
+    if dockerfile is None or project.pyproject is None or not project.pyproject.package_mode:
+        return
+    install = installs_release_from(dockerfile, "poetry", "2.0")
+    if install is None:
+        return
+    for run in (i for i in dockerfile.instructions if _installs_root(i)):
+        if _sources_copy_before(apt.stage_of(dockerfile, run), run, project) is None:
+            yield Finding(ID, f"`poetry install` at {context.dockerfile_path}:{run.line} also installs the project "
+                              f"before its sources are copied, an error with the Poetry 2 that `{install.word}` "
+                              f"(line {install.instruction.line}) brings", evidence=(install.instruction.text, run.text),
+                          location=f"{context.dockerfile_path}:{run.line}", captures=(("line", str(run.line)),))
 
 
 def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None:
@@ -107,6 +126,7 @@ RULE = Rule(
     summary="poetry install installs the project before its sources are copied (an error since Poetry 2)",
     explanation=__doc__,
     case="poetry2-root-install",
+    detect=detect,
     log=regex(r"Error: The current project could not be installed: (?P<reason>.*)",
               r"Installing the current project: \S+ \([^)]*\)\s*\n(?:\s*\n)*"
               r"(?P<path>/\S+) does not contain any element"),

@@ -11,15 +11,17 @@ on, the flag is dropped. That is applied but marked unsafe: the file never prote
 hashes to check), yet the author asked for hash checking, which the right repair keeps: regenerate the file
 with `pip-compile --generate-hashes` (or `uv pip compile --generate-hashes`). When the file carries hashes
 (pip-tools output edited by hand, a line added later) nothing is edited: the finding lists the lines pip
-rejected, and the file must be regenerated on the host.
+rejected, and the file must be regenerated on the host. Lines of the project's files that have no `==` pin
+or no hash are found before any build; requirements missing from the file show only in the log.
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Iterator
 
-from dockerfix.analyse.model import RequirementsFile
+from dockerfix.analyse.model import Instruction, RequirementsFile
 from dockerfix.catalog.failed_step import failed_run, instruction_at
 from dockerfix.catalog.installer_commands import installer_commands
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, regex
@@ -35,6 +37,32 @@ def _project_file(context: Context, logged: str) -> RequirementsFile | None:
     return next((r for r in context.project.requirements
                  if logged.removeprefix("./") == r.path or logged.endswith("/" + r.path)
                  or posixpath.basename(logged) == posixpath.basename(r.path)), None)
+
+
+def _unverifiable(file: RequirementsFile) -> list[str]:
+    """The lines of a requirements file that hash-checking mode rejects: no `==` pin, or no hash."""
+    return [r.origin for r in file.requirements if not (r.pinned and r.hashes)]
+
+
+def _hash_checked(context: Context) -> Iterator[tuple[Instruction, RequirementsFile]]:
+    """The project's requirements files that a pip install reads in hash-checking mode (the flag, or hashes)."""
+    for run in context.project.dockerfile.instructions if context.project.dockerfile else ():
+        for command in installer_commands(run):
+            if command.family == "pip" and command.tool.endswith("install"):
+                for name in command.requirement_files:
+                    file = _project_file(context, name)
+                    if file is not None and (FLAG in command.options or file.hashed):
+                        yield run, file
+
+
+def detect(context: Context) -> Iterator[Finding]:
+    for run, file in _hash_checked(context):
+        rejected = _unverifiable(file)
+        if rejected:
+            yield Finding(ID, f"{file.path} is installed in pip's hash-checking mode, but {', '.join(rejected[:5])} "
+                              f"{'lack' if len(rejected) > 1 else 'lacks'} an == pin or a hash", evidence=(run.text,),
+                          location=f"{context.dockerfile_path}:{run.line}",
+                          captures=(("line", str(run.line)), ("file", file.path), ("hashed", "yes" if file.hashed else "")))
 
 
 def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None:
@@ -85,6 +113,7 @@ RULE = Rule(
     case="require-hashes-unhashed",
     log=regex(r"Hashes are required in --require-hashes mode, but they are missing from some requirements",
               r"In --require-hashes mode, all requirements must have their versions pinned with =="),
+    detect=detect,
     from_log=from_log,
     fix=fix,
     applicability="unsafe",

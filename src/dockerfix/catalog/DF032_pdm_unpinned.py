@@ -7,12 +7,14 @@ no longer has the storage classes PDM subclasses (its rewrite, installed today a
 installed today imports a hishel it cannot use.
 The fix: the `pdm` requirement of that pip install becomes the set dockerfix's own layout installs
 (`plan.installers.PDM_TOOLS`: a PDM release with its HTTP stack pinned to versions that work together).
+An unpinned `pip install pdm` is fixed before any build; a pinned PDM when the log shows the error.
 """
 
 from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Iterator
 
 from packaging.requirements import InvalidRequirement, Requirement
 
@@ -42,6 +44,15 @@ def _pdm_installs(context: Context) -> list[tuple[Instruction, InstallerCommand,
     return [(instruction, command, word) for instruction, command in all_installer_commands(context.project.dockerfile)
             if (word := _pdm_requirement(command)) is not None
             and not any(w.replace(" ", "").startswith("hishel<") for w in command.positionals)]
+
+
+def detect(context: Context) -> Iterator[Finding]:
+    """Only an unpinned PDM is certain to be today's newest (an old pin may predate hishel)."""
+    for instruction, _, word in _pdm_installs(context):
+        if not Requirement(word).specifier:
+            yield Finding(ID, f"{context.dockerfile_path}:{instruction.line} installs `{word}` unpinned: today's PDM "
+                              "with a hishel it cannot use", evidence=(instruction.text,),
+                          location=f"{context.dockerfile_path}:{instruction.line}", captures=(("requirement", word),))
 
 
 def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None:
@@ -79,6 +90,7 @@ RULE = Rule(
     explanation=__doc__,
     case="pdm-unpinned-hishel",
     log=regex(r"AttributeError: module 'hishel' has no attribute '(?P<attribute>\w+)'"),
+    detect=detect,
     from_log=from_log,
     fix=fix,
 )

@@ -9,18 +9,34 @@ The fix: a system user with a real, owned home (`useradd --system --create-home`
 own tool: `adduser -S -D -h` on Alpine) and `USER` at the end of the final stage, before its CMD. The files
 the image copies stay root-owned and readable: the application may read its code, not rewrite it. Not applied
 when packages were installed with `pip install --user` as root, since the new user could not read /root/.local.
+Found before any build when the final stage ends as root for certain: `USER root` (or 0), or no USER at all
+over an official python, debian or ubuntu image; another base image may set its own user.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 
-from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, regex
-from dockerfix.transform.apt import has_apt
-from dockerfix.transform.dockerfile import insert_at_stage_end
 from dockerfix.catalog.patterns import PIP_USER
+from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, regex
+from dockerfix.transform.apt import OFFICIAL_DEBIAN_FAMILY, base_image, has_apt, is_root, user_before
+from dockerfix.transform.dockerfile import insert_at_stage_end
 
 ID = "DF045"
 USER = "app"
+
+
+def detect(context: Context) -> Iterator[Finding]:
+    """Root for certain: USER root/0 last, or no USER at all over an official image (whose default is root)."""
+    dockerfile = context.project.dockerfile
+    stage = dockerfile.final_stage if dockerfile else None
+    if dockerfile is None or stage is None:
+        return
+    user = user_before(dockerfile, stage, None)
+    if is_root(user) and (user or OFFICIAL_DEBIAN_FAMILY.match(base_image(dockerfile, stage))):
+        yield Finding(ID, f"the final stage of {context.dockerfile_path} runs as {user or 'root, the image default'}",
+                      evidence=tuple(i.text for i in stage.instructions if i.keyword in ("FROM", "USER")),
+                      location=f"{context.dockerfile_path}:{stage.instructions[0].line}")
 
 
 def fix(context: Context, finding: Finding) -> Fix | Skip:
@@ -49,5 +65,6 @@ RULE = Rule(
     seeds=("S001-6", "S003-4"),
     case="s002-1-libmagic-missing",
     log=regex(r"^\[non-root\] runs as root"),
+    detect=detect,
     fix=fix,
 )

@@ -214,11 +214,13 @@ class InstallerOption:
     replace: str  # "" = drop the option
     always: bool  # no release of the tool accepts it
     note: str
+    removed_in: str | None = None  # the first release that rejects it ("2.0"), when earlier ones accept it
 
 
 def installer_option(tool: str, option: str) -> InstallerOption | None:
     """The entry for ``option`` of ``tool``, or None when the table does not know it."""
     for entry in _load("installer_options")["option"]:
         if entry["tool"] == tool and entry["option"] == option:
-            return InstallerOption(entry["tool"], entry["option"], entry["replace"], entry["always"], entry["note"])
+            return InstallerOption(entry["tool"], entry["option"], entry["replace"], entry["always"], entry["note"],
+                                   entry.get("removed_in"))
     return None

@@ -31,6 +31,9 @@ LISTS_CLEANUP = "rm -rf /var/lib/apt/lists/*"
 # Base images that have no apt: a package named for Debian cannot be installed there.
 NO_APT = re.compile(r"alpine|distroless|scratch|busybox|ubi\d*|fedora|centos|rockylinux|almalinux|amazonlinux|"
                     r"wolfi|chainguard|chiseled", re.IGNORECASE)
+# Official Debian-family images: they delete /var/lib/apt/lists to stay small (apt knows no package until an
+# update) and run as root unless told otherwise.
+OFFICIAL_DEBIAN_FAMILY = re.compile(r"^(?:docker\.io/)?(?:library/)?(?:python|debian|ubuntu):")
 
 
 def _package_words(arguments: str) -> list[re.Match[str]]:
@@ -177,6 +180,20 @@ def base_image(dockerfile: DockerfileInfo, stage: Stage) -> str:
     """The image a stage starts from, following `FROM <earlier stage>`."""
     parent = parent_stage(dockerfile, stage)
     return base_image(dockerfile, parent) if parent else stage.base
+
+
+def lists_empty_before(dockerfile: DockerfileInfo, instruction: Instruction) -> bool:
+    """Whether apt's package lists are certainly empty when ``instruction`` runs: its stage starts from an official
+    image (which ships without them) and no earlier RUN there, nor in the stages it is built FROM, updates them."""
+    start = stage_of(dockerfile, instruction)
+    if not OFFICIAL_DEBIAN_FAMILY.match(base_image(dockerfile, start)):
+        return False
+    stage: Stage | None = start
+    while stage is not None:
+        if any(i.keyword == "RUN" and i.line < instruction.line and APT_UPDATE.search(i.value) for i in stage.instructions):
+            return False
+        stage = parent_stage(dockerfile, stage)
+    return True
 
 
 def has_apt(dockerfile: DockerfileInfo, stage: Stage) -> bool:
