@@ -176,6 +176,15 @@ def test_df021_adds_update_to_the_failing_run(tmp_path, form):
             in fixed(context, finding))
 
 
+def test_df021_in_a_saved_log_where_stdout_and_stderr_share_a_line(tmp_path):
+    step = "RUN apt-get install -y curl"
+    context = project(tmp_path, dockerfile("FROM python:3.11-slim", step))
+    log = (f"Step 2/2 : {step}\n ---> Running in 1d55be467749\nReading package lists...\x1b[91mE\x1b[0m\x1b[91m: "
+           "Unable to locate package curl\n\x1b[0mBuilding dependency tree...\n"
+           "The command '/bin/sh -c apt-get install -y curl' returned a non-zero code: 100\n")
+    assert found(context, log, "DF021") is not None
+
+
 def test_df021_leaves_a_run_that_updates_first(tmp_path):
     step = "RUN apt-get update && apt-get install -y curll"
     context = project(tmp_path, dockerfile("FROM python:3.11-slim", step))
@@ -216,6 +225,26 @@ def test_sdk_backend_joins_a_line_streamed_in_pieces(tmp_path, monkeypatch):
     result = sdk.SdkBackend().build(tmp_path, {}, info, tag="t", labels={})
     assert "\nE: Unable to locate package curl\n" in result.log
     assert result.failed is not None and result.failed.instruction == info.instructions[1]
+
+
+def test_sdk_backend_ends_a_line_where_the_other_stream_writes(tmp_path, monkeypatch):
+    """apt's stdout "Reading package lists..." waits for its newline while its error goes to stderr: two lines."""
+    from types import SimpleNamespace
+
+    import dockerfix.build.sdk as sdk
+
+    chunks = [{"stream": "Step 1/2 : FROM python:3.11-slim\n"}, {"stream": " ---> 30ceac53ca99\n"},
+              {"stream": "Step 2/2 : RUN apt-get install curl\n"}, {"stream": "Reading package lists..."},
+              {"stream": "\x1b[91mE"}, {"stream": "\x1b[0m\x1b[91m: "},
+              {"stream": "\x1b[0m\x1b[91mUnable to locate package curl\n"}, {"stream": "\x1b[0m\n"},
+              {"stream": "Building dependency tree..."}, {"stream": "\n"},
+              {"error": "The command '/bin/sh -c apt-get install curl' returned a non-zero code: 100"}]
+    client = SimpleNamespace(api=SimpleNamespace(build=lambda **_: iter(chunks)), close=lambda: None)
+    monkeypatch.setattr(sdk, "engine_client", lambda: client)
+    (tmp_path / "Dockerfile").write_text("FROM python:3.11-slim\nRUN apt-get install curl\n")
+    info = parse_dockerfile("Dockerfile", (tmp_path / "Dockerfile").read_text())
+    log = sdk.SdkBackend().build(tmp_path, {}, info, tag="t", labels={}).log
+    assert "\nReading package lists...\nE: Unable to locate package curl\nBuilding dependency tree...\n" in log
 
 
 def test_sdk_backend_removes_only_the_images_its_own_steps_made(tmp_path, monkeypatch):

@@ -53,6 +53,17 @@ class BuildResult:
     created_cache: tuple[str, ...] = field(default=(), repr=False)  # BuildKit cache records made, to prune on cleanup
 
 
+# The classic builder wraps each write a step makes to stderr in red (`ESC[91m ... ESC[0m`, the reset of one
+# write opening the next). A line one stream leaves unfinished ends where the other writes: apt's stdout
+# "Reading package lists..." waits for its newline while "E: Unable to locate package" goes to stderr.
+_STREAM_SWITCH = re.compile(r"(?<=[^\n])(?:(?<!\x1b\[0m)\x1b\[91m|\x1b\[0m(?!\x1b\[91m|\n|$))")
+
+
+def split_stream_switches(text: str) -> str:
+    """Classic-builder output with a line break wherever stdout and stderr meet inside a line."""
+    return _STREAM_SWITCH.sub(lambda match: "\n" + match.group(0), text)
+
+
 class LogBuffer:
     """Keeps the first and last lines of a build log, so memory stays bounded on any log length."""
 

@@ -11,13 +11,14 @@ import urllib3
 from docker.errors import APIError, DockerException
 
 from dockerfix.analyse.model import DockerfileInfo
-from dockerfix.build import BuildResult, FailedStep, LogBuffer, ProgressCallback, step_instruction
+from dockerfix.build import BuildResult, FailedStep, LogBuffer, ProgressCallback, split_stream_switches, step_instruction
 from dockerfix.build.context import build_context
 from dockerfix.build.engine import engine_client, remove_build
 
 STEP = re.compile(r"^Step (\d+)/\d+ : (.*)$")
 IMAGE = re.compile(r"^ ---> ([0-9a-f]{12})$")
 EXIT = re.compile(r"returned a non-zero code: (\d+)")
+COLOUR = re.compile(r"\x1b\[[0-9;]*m")
 
 
 class SdkBackend:
@@ -52,11 +53,11 @@ class SdkBackend:
                     continue
                 else:
                     # a chunk is whatever the command wrote at once (apt writes "E", ": " and its message
-                    # separately): only a newline ends a line
-                    *complete, pending = (pending + chunk.get("stream", "")).split("\n")
+                    # separately): only a newline ends a line, or a write to the other stream
+                    *complete, pending = split_stream_switches(pending + chunk.get("stream", "")).split("\n")
                     lines = [part for line in complete for part in line.splitlines()]
                 for line in lines:
-                    line = re.sub(r"\x1b\[[0-9;]*m", "", line.rstrip())
+                    line = COLOUR.sub("", line.rstrip())
                     if not line:
                         continue
                     log.add(line)
@@ -73,7 +74,7 @@ class SdkBackend:
                     elif (match := IMAGE.match(line)) and not step_cached and not step_text.upper().startswith("FROM"):
                         created.append(match.group(1))
             if pending.strip():
-                log.add(re.sub(r"\x1b\[[0-9;]*m", "", pending.rstrip()))
+                log.add(COLOUR.sub("", pending.rstrip()))
         except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             # a silent step outlasting the read timeout is our own time limit; closing the stream cancels the build
             if timeout and time.monotonic() - started >= timeout - 1:

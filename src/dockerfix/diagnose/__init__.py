@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from dockerfix.build import split_stream_switches
 from dockerfix.catalog import BY_ID, RULES
 from dockerfix.catalog.rule import Context, Finding, Rule
 
@@ -27,7 +28,7 @@ ERRORISH = re.compile(r"error|failed|not found|no such|denied|cannot|can't|unabl
 
 def normalise_log(text: str) -> str:
     lines = []
-    for raw in ANSI.sub("", text).splitlines():
+    for raw in ANSI.sub("", split_stream_switches(text)).splitlines():
         line = raw
         for prefix in PREFIXES:
             line = prefix.sub("", line, count=1)
