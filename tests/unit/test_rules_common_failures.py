@@ -320,6 +320,20 @@ def test_df023_skips_a_non_root_install(tmp_path):
     assert isinstance(BY_ID["DF023"].fix(context, finding), Skip)  # type: ignore[misc]
 
 
+@pytest.mark.parametrize(("lines", "found_before_building"), [
+    (("FROM debian:bookworm-slim", "RUN pip install six"), True),
+    (("FROM ubuntu:24.04", "RUN python3 -m pip install --user six"), True),  # --user is refused too
+    (("FROM debian:bullseye-slim", "RUN pip install six"), False),  # Debian 11: no marker
+    (("FROM python:3.11-slim", "RUN pip install six"), False),  # the image's own Python
+    (("FROM debian:bookworm-slim", "RUN python3 -m venv /opt/venv", "RUN pip install six"), False),
+    (("FROM debian:bookworm-slim", "RUN pip install --break-system-packages six"), False),
+    (("FROM debian:bookworm-slim", "RUN /opt/env/bin/pip install six"), False),  # not the system pip
+])
+def test_df023_is_found_before_building_for_the_system_pip(tmp_path, lines, found_before_building):
+    context = project(tmp_path, dockerfile(*lines))
+    assert any(f.rule == "DF023" for f in static_findings(context)) == found_before_building
+
+
 # ---- DF024: Requires-Python -------------------------------------------------------------------------------------
 
 IGNORED = ("ERROR: Ignored the following versions that require a different python version: 8.2.0 Requires-Python >=3.10;"

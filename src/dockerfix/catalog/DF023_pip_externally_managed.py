@@ -10,11 +10,14 @@ apt install that brought Python (or a new one), `RUN python3 -m venv /opt/venv` 
 `ENV PATH="/opt/venv/bin:$PATH"`, so every later `pip`, `python3` and console script is the venv's.
 `pip install --break-system-packages` would also pass, and is not applied: it overwrites files apt owns.
 Not applied when the install runs as a non-root USER (the venv must be owned by that user: fix by hand).
+Found before any build when a stage over Debian 12+ or Ubuntu 23.04+ runs the bare `pip install` and nothing
+before it (a venv, `--break-system-packages`, `--target`, conda, uv) gives pip another place to install.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from dockerfix.analyse.model import DockerfileInfo, Instruction, Stage
 from dockerfix.catalog.failed_step import failed_run, instruction_at
@@ -27,6 +30,15 @@ ID = "DF023"
 VENV = "/opt/venv"
 DEBIAN_PYTHON = re.compile(r"^python3(?:\.\d+)?(?:-pip|-full|-dev|-minimal)?$")
 HAS_VENV_MODULE = frozenset({"python3-venv", "python3-full"})
+# Base images whose system Python is marked externally managed: Debian 12 and later, Ubuntu 23.04 and later.
+EXTERNALLY_MANAGED_BASE = re.compile(
+    r"^(?:docker\.io/)?(?:library/)?(?:debian:(?:bookworm|12|trixie|13|forky|14|testing|sid|unstable|latest)"
+    r"|ubuntu:(?:2[3-9]\.|[3-9]\d\.|lunar|mantic|noble|oracular|plucky|questing|latest|rolling|devel))")
+# pip found on PATH (the system's, from python3-pip), not a venv's by its path.
+SYSTEM_PIP = re.compile(r"^(?:pip3?|python3?\s+-m\s+pip)\s+install\b")
+# Anything that may give pip somewhere else to install, or let it past the marker: then only a build can tell.
+OTHER_ENVIRONMENT = re.compile(r"venv|virtualenv|break-system-packages|BREAK_SYSTEM_PACKAGES|EXTERNALLY-MANAGED|"
+                               r"conda|pyenv|--target|--prefix|uv\s", re.IGNORECASE)
 
 
 def _pip_installs(instruction: Instruction) -> bool:
@@ -47,6 +59,31 @@ def _feeds_final_stage(dockerfile: DockerfileInfo, stage: Stage) -> bool:
             return True
         current = apt.parent_stage(dockerfile, current)
     return False
+
+
+def _system_pip_install(dockerfile: DockerfileInfo, stage: Stage) -> Instruction | None:
+    """The stage's first pip install, when it certainly runs the system pip of an externally managed Python."""
+    first = _first_pip_install(stage)
+    if first is None or not EXTERNALLY_MANAGED_BASE.match(apt.base_image(dockerfile, stage)):
+        return None
+    if not any(SYSTEM_PIP.match(part.strip()) for part in COMMAND_SEPARATOR.split(first.value)):
+        return None
+    if any(OTHER_ENVIRONMENT.search(i.value) for i in (*apt.history_before(dockerfile, first), first)):
+        return None
+    return first
+
+
+def detect(context: Context) -> Iterator[Finding]:
+    dockerfile = context.project.dockerfile
+    if dockerfile is None:
+        return
+    for stage in dockerfile.stages:
+        first = _system_pip_install(dockerfile, stage)
+        if first is not None:
+            yield Finding(ID, f"{context.dockerfile_path}:{first.line} runs pip on the system Python of "
+                              f"{apt.base_image(dockerfile, stage)}, which is marked externally managed (PEP 668)",
+                          evidence=(first.text,), location=f"{context.dockerfile_path}:{first.line}",
+                          captures=(("line", str(first.line)),))
 
 
 def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None:
@@ -102,6 +139,7 @@ RULE = Rule(
     explanation=__doc__,
     case="pep668-system-pip",
     log=regex(r"^error: externally-managed-environment"),
+    detect=detect,
     from_log=from_log,
     fix=fix,
     references=("https://peps.python.org/pep-0668/",),

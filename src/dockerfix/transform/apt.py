@@ -182,18 +182,22 @@ def base_image(dockerfile: DockerfileInfo, stage: Stage) -> str:
     return base_image(dockerfile, parent) if parent else stage.base
 
 
+def history_before(dockerfile: DockerfileInfo, instruction: Instruction) -> list[Instruction]:
+    """What built the image ``instruction`` runs in: the earlier instructions of its stage and of the stages it is
+    built FROM."""
+    history: list[Instruction] = []
+    stage: Stage | None = stage_of(dockerfile, instruction)
+    while stage is not None:
+        history[:0] = [i for i in stage.instructions if i.line < instruction.line]
+        stage = parent_stage(dockerfile, stage)
+    return history
+
+
 def lists_empty_before(dockerfile: DockerfileInfo, instruction: Instruction) -> bool:
     """Whether apt's package lists are certainly empty when ``instruction`` runs: its stage starts from an official
-    image (which ships without them) and no earlier RUN there, nor in the stages it is built FROM, updates them."""
-    start = stage_of(dockerfile, instruction)
-    if not OFFICIAL_DEBIAN_FAMILY.match(base_image(dockerfile, start)):
-        return False
-    stage: Stage | None = start
-    while stage is not None:
-        if any(i.keyword == "RUN" and i.line < instruction.line and APT_UPDATE.search(i.value) for i in stage.instructions):
-            return False
-        stage = parent_stage(dockerfile, stage)
-    return True
+    image (which ships without them) and nothing before it updates them."""
+    return (OFFICIAL_DEBIAN_FAMILY.match(base_image(dockerfile, stage_of(dockerfile, instruction))) is not None
+            and not any(i.keyword == "RUN" and APT_UPDATE.search(i.value) for i in history_before(dockerfile, instruction)))
 
 
 def has_apt(dockerfile: DockerfileInfo, stage: Stage) -> bool:
