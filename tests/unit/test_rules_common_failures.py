@@ -185,6 +185,13 @@ def test_df021_in_a_saved_log_where_stdout_and_stderr_share_a_line(tmp_path):
     assert found(context, log, "DF021") is not None
 
 
+def test_df021_in_a_buildkit_log_where_apt_progress_and_error_share_a_line(tmp_path):
+    step = "RUN apt-get install -y curl"
+    context = project(tmp_path, dockerfile("FROM python:3.11-slim", step))
+    log = buildkit(step, "Reading package lists...\nBuilding dependency tree...E: Unable to locate package curl", 100)
+    assert found(context, log, "DF021") is not None
+
+
 def test_df021_leaves_a_run_that_updates_first(tmp_path):
     step = "RUN apt-get update && apt-get install -y curll"
     context = project(tmp_path, dockerfile("FROM python:3.11-slim", step))
@@ -206,65 +213,6 @@ def test_df021_is_found_before_building_where_the_lists_are_certainly_empty(tmp_
     if static:
         assert fixed(context, static[0]).endswith(
             "RUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n")
-
-
-def test_sdk_backend_joins_a_line_streamed_in_pieces(tmp_path, monkeypatch):
-    """The daemon streams apt's `E`, `: ` and message as separate chunks; they are one log line."""
-    from types import SimpleNamespace
-
-    import dockerfix.build.sdk as sdk
-
-    chunks = [{"stream": "Step 1/2 : FROM python:3.11-slim\n"}, {"stream": " ---> 30ceac53ca99\n"},
-              {"stream": "Step 2/2 : RUN apt-get install curl\n"}, {"stream": "\x1b[91mE"}, {"stream": "\x1b[0m\x1b[91m: "},
-              {"stream": "\x1b[0m\x1b[91mUnable to locate package curl\n"},
-              {"error": "The command '/bin/sh -c apt-get install curl' returned a non-zero code: 100"}]
-    client = SimpleNamespace(api=SimpleNamespace(build=lambda **_: iter(chunks)), close=lambda: None)
-    monkeypatch.setattr(sdk, "engine_client", lambda: client)
-    (tmp_path / "Dockerfile").write_text("FROM python:3.11-slim\nRUN apt-get install curl\n")
-    info = parse_dockerfile("Dockerfile", (tmp_path / "Dockerfile").read_text())
-    result = sdk.SdkBackend().build(tmp_path, {}, info, tag="t", labels={})
-    assert "\nE: Unable to locate package curl\n" in result.log
-    assert result.failed is not None and result.failed.instruction == info.instructions[1]
-
-
-def test_sdk_backend_ends_a_line_where_the_other_stream_writes(tmp_path, monkeypatch):
-    """apt's stdout "Reading package lists..." waits for its newline while its error goes to stderr: two lines."""
-    from types import SimpleNamespace
-
-    import dockerfix.build.sdk as sdk
-
-    chunks = [{"stream": "Step 1/2 : FROM python:3.11-slim\n"}, {"stream": " ---> 30ceac53ca99\n"},
-              {"stream": "Step 2/2 : RUN apt-get install curl\n"}, {"stream": "Reading package lists..."},
-              {"stream": "\x1b[91mE"}, {"stream": "\x1b[0m\x1b[91m: "},
-              {"stream": "\x1b[0m\x1b[91mUnable to locate package curl\n"}, {"stream": "\x1b[0m\n"},
-              {"stream": "Building dependency tree..."}, {"stream": "\n"},
-              {"error": "The command '/bin/sh -c apt-get install curl' returned a non-zero code: 100"}]
-    client = SimpleNamespace(api=SimpleNamespace(build=lambda **_: iter(chunks)), close=lambda: None)
-    monkeypatch.setattr(sdk, "engine_client", lambda: client)
-    (tmp_path / "Dockerfile").write_text("FROM python:3.11-slim\nRUN apt-get install curl\n")
-    info = parse_dockerfile("Dockerfile", (tmp_path / "Dockerfile").read_text())
-    log = sdk.SdkBackend().build(tmp_path, {}, info, tag="t", labels={}).log
-    assert "\nReading package lists...\nE: Unable to locate package curl\nBuilding dependency tree...\n" in log
-
-
-def test_sdk_backend_removes_only_the_images_its_own_steps_made(tmp_path, monkeypatch):
-    """A layer taken from the cache was made by another build, which may be using it right now: not ours to remove."""
-    from types import SimpleNamespace
-
-    import dockerfix.build.sdk as sdk
-
-    chunks = [{"stream": "Step 1/3 : FROM python:3.11-slim\n"}, {"stream": " ---> 30ceac53ca99\n"},
-              {"stream": "Step 2/3 : RUN useradd app\n"}, {"stream": " ---> Using cache\n"}, {"stream": " ---> 1111aaaa2222\n"},
-              {"stream": "Step 3/3 : RUN pip install six\n"}, {"stream": " ---> Running in 9f8e7d6c5b4a\n"},
-              {"stream": "Successfully installed six\n"}, {"stream": " ---> 3333bbbb4444\n"},
-              {"aux": {"ID": "sha256:3333bbbb4444"}}, {"stream": "Successfully built 3333bbbb4444\n"}]
-    client = SimpleNamespace(api=SimpleNamespace(build=lambda **_: iter(chunks)), close=lambda: None)
-    monkeypatch.setattr(sdk, "engine_client", lambda: client)
-    (tmp_path / "Dockerfile").write_text("FROM python:3.11-slim\nRUN useradd app\nRUN pip install six\n")
-    info = parse_dockerfile("Dockerfile", (tmp_path / "Dockerfile").read_text())
-    result = sdk.SdkBackend().build(tmp_path, {}, info, tag="t", labels={})
-    assert result.ok and result.created_images == ("3333bbbb4444",)
-    assert result.cached_steps == ("RUN useradd app",) and result.ran_steps == ("RUN pip install six",)
 
 
 # ---- DF022: apt prompt ------------------------------------------------------------------------------------------

@@ -143,7 +143,7 @@ def test_df002_no_dev_with_an_unpinned_poetry_is_fixed_before_building(tmp_path)
     step = "RUN poetry install --no-dev --no-root"
     context = make(tmp_path, f"FROM python:3.11-slim\nRUN pip install poetry\n{step}\n")
     [finding] = static(context, "DF002")  # pip picks today's newest Poetry: 2.x, which removed --no-dev
-    assert "`poetry` at line 2 installs poetry 2.0 or later" in finding.message
+    assert "`poetry install --no-dev` fails with the poetry that `poetry` at line 2 installs (2.0 or later" in finding.message
     assert fixed(context, finding).splitlines()[-1] == "RUN poetry install --only main --no-root"
 
 

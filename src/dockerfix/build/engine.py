@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import docker
-from docker.errors import DockerException
+from docker.errors import APIError, DockerException
 
 from dockerfix.build import SELECTED_HOST, BuildResult, docker_host
 from dockerfix.errors import EngineUnavailable
 
 ENGINE_TIMEOUT_SECONDS = 600
+DISK_USAGE_WAIT_SECONDS = 120  # a df on a busy engine with many images takes seconds; several may queue
 
 
 def engine_client(host: str | None = None) -> docker.DockerClient:
@@ -69,7 +71,20 @@ def remove_build(result: BuildResult, *, keep_cache: bool) -> None:
 
 def build_cache_records(client: docker.DockerClient) -> dict[str, str]:
     """The engine's BuildKit cache records, id → creation time (none where BuildKit never ran)."""
-    return {record["ID"]: record.get("CreatedAt", "") for record in client.df().get("BuildCache") or []}
+    return {record["ID"]: record.get("CreatedAt", "") for record in _disk_usage(client).get("BuildCache") or []}
+
+
+def _disk_usage(client: docker.DockerClient) -> dict:
+    """`docker system df`. Docker 20.10 runs one at a time and refuses the others ("a disk usage operation is
+    already running"), so builds running side by side (batch mode) wait their turn."""
+    deadline = time.monotonic() + DISK_USAGE_WAIT_SECONDS
+    while True:
+        try:
+            return client.df()
+        except APIError as exc:
+            if "disk usage operation is already running" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
 
 
 def new_cache_records(client: docker.DockerClient, before: dict[str, str]) -> tuple[str, ...]:

@@ -33,16 +33,16 @@ from dockerfix.transform.shell import apply_command_edits, remove_option, replac
 ID = "DF002"
 
 
-def _rejected_here(dockerfile: DockerfileInfo | None, known: InstallerOption) -> str | None:
-    """Why the option is certain to fail in this Dockerfile, or None when only a build can tell."""
+def _rejection(dockerfile: DockerfileInfo | None, known: InstallerOption) -> str | None:
+    """What makes the option certain to fail in this Dockerfile, or None when only a build can tell."""
     if known.always:
-        return known.note
+        return f"`{known.tool}` has no option {known.option} ({known.note})"
     if known.removed_in:
         program = known.tool.split()[0]
         install = installs_release_from(dockerfile, program, known.removed_in)
         if install is not None:
-            return (f"`{install.word}` at line {install.instruction.line} installs {program} {known.removed_in} "
-                    f"or later; {known.note}")
+            return (f"`{known.tool} {known.option}` fails with the {program} that `{install.word}` at line "
+                    f"{install.instruction.line} installs ({known.removed_in} or later: {known.note})")
     return None
 
 
@@ -51,10 +51,10 @@ def detect(context: Context) -> Iterator[Finding]:
     for instruction, command in all_installer_commands(dockerfile):
         for option in command.options:
             known = installer_option(command.tool, option)
-            reason = _rejected_here(dockerfile, known) if known is not None else None
-            if reason is not None:
-                yield Finding(ID, f"`{command.tool}` has no option {option} ({reason})",
-                              evidence=(instruction.text,), location=f"{context.dockerfile_path}:{instruction.line}",
+            message = _rejection(dockerfile, known) if known is not None else None
+            if message is not None:
+                yield Finding(ID, message, evidence=(instruction.text,),
+                              location=f"{context.dockerfile_path}:{instruction.line}",
                               captures=(("tool", command.tool), ("option", option)))
 
 

@@ -22,6 +22,10 @@ PREFIXES = (
     re.compile(r"^#\d+\s(?=\S)(?!\[|CACHED|DONE|ERROR|sha256|transferring|resolve|extracting|naming|exporting|writing)"),
     re.compile(r"^\s*=>\s(?:ERROR\s)?"),  # BuildKit tty: "=> ERROR [2/5] RUN ..."
 )
+# apt's progress lines ("Reading package lists...", "Building dependency tree...") wait for their newline on
+# stdout while its messages go to stderr; BuildKit's plain progress prints both streams as one, glued:
+# "#5 0.180 Building dependency tree...E: Unable to locate package curl".
+APT_MESSAGE_GLUED = re.compile(r"(?<=\.\.\.)(?=[EWN]: )")
 ERRORISH = re.compile(r"error|failed|not found|no such|denied|cannot|can't|unable|traceback|exception|"
                       r"returned a non-zero code|exit code", re.IGNORECASE)
 
@@ -32,7 +36,7 @@ def normalise_log(text: str) -> str:
         line = raw
         for prefix in PREFIXES:
             line = prefix.sub("", line, count=1)
-        lines.append(line.rstrip())
+        lines.extend(part.rstrip() for part in APT_MESSAGE_GLUED.split(line))
     return "\n".join(lines)
 
 
