@@ -31,7 +31,7 @@ ERRORISH = re.compile(r"error|failed|not found|no such|denied|cannot|can't|unabl
 
 
 def normalise_log(text: str) -> str:
-    lines = []
+    lines: list[str] = []
     for raw in ANSI.sub("", split_stream_switches(text)).splitlines():
         line = raw
         for prefix in PREFIXES:
