@@ -16,40 +16,36 @@ import re
 import shlex
 from collections.abc import Iterator
 
-from packaging.requirements import InvalidRequirement, Requirement
+from packaging.requirements import Requirement
 
 from dockerfix.analyse.model import Instruction
 from dockerfix.catalog.installer_commands import InstallerCommand, all_installer_commands
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
+from dockerfix.catalog.tool_installs import requirement_named
 from dockerfix.plan.installers import PDM_TOOLS
 from dockerfix.transform.shell import apply_command_edits, replace_word
 
 ID = "DF032"
 
 
-def _pdm_requirement(command: InstallerCommand) -> str | None:
-    """The word of a pip install that requests PDM itself, if it does."""
+def _pdm_requirement(command: InstallerCommand) -> tuple[str, Requirement] | None:
+    """The word (and requirement) of a pip install that requests PDM itself, if it does."""
     if command.family != "pip" or not command.tool.endswith("install"):
         return None
-    for word in command.positionals:
-        try:
-            if Requirement(word).name.lower() == "pdm":
-                return word
-        except InvalidRequirement:
-            continue
-    return None
+    return requirement_named(command.positionals, "pdm")
 
 
-def _pdm_installs(context: Context) -> list[tuple[Instruction, InstallerCommand, str]]:
-    return [(instruction, command, word) for instruction, command in all_installer_commands(context.project.dockerfile)
-            if (word := _pdm_requirement(command)) is not None
+def _pdm_installs(context: Context) -> list[tuple[Instruction, str, str, Requirement]]:
+    """(instruction, command, requirement word, requirement) of every pip install of PDM that leaves hishel free."""
+    return [(instruction, command.text, *pdm) for instruction, command in all_installer_commands(context.project.dockerfile)
+            if (pdm := _pdm_requirement(command)) is not None
             and not any(w.replace(" ", "").startswith("hishel<") for w in command.positionals)]
 
 
 def detect(context: Context) -> Iterator[Finding]:
     """Only an unpinned PDM is certain to be today's newest (an old pin may predate hishel)."""
-    for instruction, _, word in _pdm_installs(context):
-        if not Requirement(word).specifier:
+    for instruction, _, word, requirement in _pdm_installs(context):
+        if not requirement.specifier:
             yield Finding(ID, f"{context.dockerfile_path}:{instruction.line} installs `{word}` unpinned: today's PDM "
                               "with a hishel it cannot use", evidence=(instruction.text,),
                           location=f"{context.dockerfile_path}:{instruction.line}", captures=(("requirement", word),))
@@ -59,7 +55,7 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
     installs = _pdm_installs(context)
     if not installs:
         return None
-    instruction, _, word = installs[0]
+    instruction, _, word, _ = installs[0]
     return Finding(ID, f"{context.dockerfile_path}:{instruction.line} installs `{word}` without pinning the hishel "
                        "it needs", evidence=(*evidence_lines(log, match, before=3, after=0), instruction.text),
                    location=f"{context.dockerfile_path}:{instruction.line}", captures=(("requirement", word),))
@@ -71,11 +67,11 @@ def fix(context: Context, finding: Finding) -> Fix | Skip:
         return Skip("every pip install of PDM pins hishel already")
     pinned = " ".join(shlex.quote(t) for t in PDM_TOOLS)
     edits: dict[Instruction, dict[str, str]] = {}
-    for instruction, command, word in installs:
-        new = replace_word(command.text, word, pinned)
-        if new == command.text:  # written quoted
-            new = replace_word(command.text, shlex.quote(word), pinned)
-        edits.setdefault(instruction, {})[command.text] = new
+    for instruction, command, word, _ in installs:
+        new = replace_word(command, word, pinned)
+        if new == command:  # written quoted
+            new = replace_word(command, shlex.quote(word), pinned)
+        edits.setdefault(instruction, {})[command] = new
     text = apply_command_edits(context.dockerfile_text, edits)
     if text == context.dockerfile_text:
         return Skip("could not find the pdm requirement as written")

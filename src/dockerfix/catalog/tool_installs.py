@@ -10,6 +10,7 @@ certain before any build, and fixed in the static pass.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -50,7 +51,8 @@ class ToolInstall:
         return any(Version(v) >= floor and self.requirement.specifier.contains(v) for v in later)
 
 
-def _requirement_of(candidates: list[str], name: str) -> tuple[str, Requirement] | None:
+def requirement_named(candidates: Iterable[str], name: str) -> tuple[str, Requirement] | None:
+    """(word as written, requirement) of the first of an install's words that requests ``name``."""
     for word in candidates:
         try:
             requirement = Requirement(word)
@@ -75,7 +77,7 @@ def tool_installs(dockerfile: DockerfileInfo | None, name: str) -> list[ToolInst
                 candidates = words(command.text)[2:]
             else:
                 continue
-            match = _requirement_of(candidates, name)
+            match = requirement_named(candidates, name)
             if match is not None:
                 found.append(ToolInstall(instruction, command.text, *match))
     return found
