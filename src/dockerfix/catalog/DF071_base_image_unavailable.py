@@ -58,7 +58,7 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
         message = f"the base image {image} does not exist (any more) or is private"
         suggestion = (f"{line}: the repository or tag is gone; move to a maintained image or a tag that exists "
                       "(`docker pull` it to check), or `docker login` when it is private")
-    return Finding(ID, message, evidence=evidence_lines(log, match, before=1, after=0), location=location,
+    return Finding(ID, message, evidence=evidence_lines(log, match, before=0, after=0), location=location,
                    suggestion=suggestion, captures=(("image", image), ("host", host or "")))
 
 

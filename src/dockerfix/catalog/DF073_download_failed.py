@@ -24,6 +24,9 @@ from dockerfix.catalog.suggestions import at, failed_instruction, step_named
 
 ID = "DF073"
 URL = re.compile(r"https?://[^\s'\"|;&)>]+")
+# what the command downloads: a URL, or a word built from build args (`${BASE_URL}/x.tar.gz`)
+DOWNLOADED = re.compile(r"(?:https?://|\$\{?\w+\}?/)[^\s'\"|;&)>]+")
+PACKAGE_INDEX = re.compile(r"/APKINDEX\.tar\.gz|/dists/|/repodata/")
 # (what happened, pattern): a `url` group names the URL, else the failing command's URL is meant
 FAILURES: tuple[tuple[str, str], ...] = (
     ("answered 404 Not Found", r"^--[\d-]+ [\d:]+--\s+(?P<url>\S+)\n(?:.*\n){0,6}?.*ERROR 404: Not Found"),
@@ -54,7 +57,8 @@ def _url(match: re.Match[str], log: str) -> str:
     command = failed_command(log) or ""
     near = log[max(0, match.start() - 1500): match.start()]
     host = match.groupdict().get("host") or match.groupdict().get("host2")
-    candidates = URL.findall(near) + URL.findall(command)
+    # the log's own words first (they hold the expanded URL), then the command's
+    candidates = [u for u in URL.findall(near) if not PACKAGE_INDEX.search(u)] or DOWNLOADED.findall(command)
     if host:
         candidates = [u for u in candidates if host in u] or [f"https://{host}/"]
     return candidates[-1] if candidates else ""
