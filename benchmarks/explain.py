@@ -20,18 +20,19 @@ import os
 import subprocess
 import sys
 import tempfile
-import tomllib
 from collections import Counter
 from pathlib import Path
+
+import tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from dockerfix.analyse import analyse  # noqa: E402
-from dockerfix.catalog.rule import Context  # noqa: E402
-from dockerfix.diagnose import diagnose  # noqa: E402
-from dockerfix.errors import InputError  # noqa: E402
-from dockerfix.report.explain import diagnoses  # noqa: E402
+from dockerfix.analyse import analyse
+from dockerfix.catalog.rule import Context
+from dockerfix.diagnose import diagnose
+from dockerfix.errors import InputError
+from dockerfix.report.explain import diagnoses
 
 LABELS = ROOT / "benchmarks" / "explain" / "labels.toml"
 RESULTS = ROOT / "benchmarks" / "results"

@@ -8,8 +8,8 @@ import json
 import re
 
 import pytest
-
 from corpus_cases import load_cases
+
 from dockerfix.cli import main
 
 SAVED = [case for case in load_cases() if case.saved_log is not None]

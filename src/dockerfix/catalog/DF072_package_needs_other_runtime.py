@@ -30,22 +30,22 @@ PY3_ONLY_SETUP = (r"SyntaxError: invalid syntax|'encoding' is an invalid keyword
 REQUIREMENTS: tuple[tuple[str, str, str | None], ...] = (
     ("Python", r"Cannot install on Python version (?P<current>[\d.]+); only versions (?P<required>\S+?) are supported", None),
     ("Python", r"Package '(?P<package>[^']+)' requires a different Python: (?P<current>[\d.]+) not in '(?P<required>[^']+)'", None),
-    ("Python", r"Command \"python setup\.py egg_info\" failed with error code 1 in /tmp/pip-[\w-]+/(?P<package>[\w.-]+)/?$"
-               r"(?P<required>)(?P<current>)", PY3_ONLY_SETUP),
-    ("Ruby", r"(?P<package>[\w.-]+) requires Ruby version (?P<required>[^.\s]+ [\d.]*\d)\.?(?: The current ruby version is "
-             r"(?P<current>[\d.]+?)(?:\.\d+)?\.)?$", None),
-    ("Ruby", r"(?P<package>[\w.-]+) requires ruby version (?P<required>.+?), which is incompatible\s+with the current "
-             r"version, ruby (?P<current>\S+)", None),
-    ("Node.js", r"notsup Not compatible with your version of node/npm: (?P<package>\S+)\n(?:npm ERR! )?notsup Required: "
-                r"(?P<required>\{.*\})\n(?:npm ERR! )?notsup Actual:\s+(?P<current>\{.*\})", None),
-    ("Node.js", r"error (?P<package>\S+): The engine \"node\" is incompatible with this module\. Expected version "
-                r"\"(?P<required>[^\"]+)\"\. Got \"(?P<current>[^\"]+)\"", None),
-    ("Rust", r"package `(?P<package>[^`]+)` cannot be built because it requires rustc (?P<required>[\d.]+) or newer, "
-             r"while the currently active rustc version is (?P<current>[\d.]+)", None),
+    ("Python", (r"Command \"python setup\.py egg_info\" failed with error code 1 in /tmp/pip-[\w-]+/(?P<package>[\w.-]+)/?$"
+               r"(?P<required>)(?P<current>)"), PY3_ONLY_SETUP),
+    ("Ruby", (r"(?P<package>[\w.-]+) requires Ruby version (?P<required>[^.\s]+ [\d.]*\d)\.?(?: The current ruby version is "
+             r"(?P<current>[\d.]+?)(?:\.\d+)?\.)?$"), None),
+    ("Ruby", (r"(?P<package>[\w.-]+) requires ruby version (?P<required>.+?), which is incompatible\s+with the current "
+             r"version, ruby (?P<current>\S+)"), None),
+    ("Node.js", (r"notsup Not compatible with your version of node/npm: (?P<package>\S+)\n(?:npm ERR! )?notsup Required: "
+                r"(?P<required>\{.*\})\n(?:npm ERR! )?notsup Actual:\s+(?P<current>\{.*\})"), None),
+    ("Node.js", (r"error (?P<package>\S+): The engine \"node\" is incompatible with this module\. Expected version "
+                r"\"(?P<required>[^\"]+)\"\. Got \"(?P<current>[^\"]+)\""), None),
+    ("Rust", (r"package `(?P<package>[^`]+)` cannot be built because it requires rustc (?P<required>[\d.]+) or newer, "
+             r"while the currently active rustc version is (?P<current>[\d.]+)"), None),
     ("Rust", r"supported edition values are [^\n]*, but `(?P<required>\d+)` is unknown", None),
     ("Go", r"^note: module requires Go (?P<required>[\d.]+)", None),
-    ("Elixir", r"You're trying to run :(?P<package>\w+) on Elixir v(?P<current>\S+) but it has declared in its mix\.exs "
-               r"file it supports only Elixir (?P<required>.+)$", None),
+    ("Elixir", (r"You're trying to run :(?P<package>\w+) on Elixir v(?P<current>\S+) but it has declared in its mix\.exs "
+               r"file it supports only Elixir (?P<required>.+)$"), None),
 )
 PATTERNS = {pattern: (runtime, proof) for runtime, pattern, proof in REQUIREMENTS}
 GEM_LAST = re.compile(r"The last version of (?P<package>\S+) \(.*?\) to support your Ruby & RubyGems was (?P<version>\S+)\. "

@@ -33,16 +33,16 @@ FAILURES: tuple[tuple[str, str], ...] = (
     ("answered 404 Not Found", r"(?:wget: server returned error: HTTP/1\.1 404|ERROR 404: Not Found)"),
     ("answered an HTTP error", r"curl: \(22\) The requested URL returned error: (?P<status>\d+)"),
     ("did not resolve", r"curl: \(6\) Could not resolve host: (?P<host>\S+)(?=[\s\S]*(?:Get:\d|Downloading|Fetched))"),
-    ("was refused for its TLS certificate", r"no certificate subject alternative name matches|certificate verify failed"
-                                            r"|curl: \(60\)"),
-    ("was refused for its TLS certificate", r"request to (?P<url>\S+) failed,? reason: (?:certificate has expired|unable to "
-                                            r"verify)|Request to (?P<url2>\S+) failed: certificate has expired"),
+    ("was refused for its TLS certificate", (r"no certificate subject alternative name matches|certificate verify failed"
+                                            r"|curl: \(60\)")),
+    ("was refused for its TLS certificate", (r"request to (?P<url>\S+) failed,? reason: (?:certificate has expired|unable to "
+                                            r"verify)|Request to (?P<url2>\S+) failed: certificate has expired")),
     ("did not return an archive (an error page?)", r"gzip: stdin: not in gzip format"),
     ("is not there: the branch is gone", r"fatal: Remote branch (?P<branch>\S+) not found in upstream origin"),
-    ("is not there: the repository moved or is private", r"fatal: repository '(?P<url3>[^']+)' not found"
-                                                          r"|fatal: could not read Username for '(?P<host2>[^']+)'"),
-    ("does not support this distribution", r"Your distribution, identified as \"(?P<distribution>[^\"]+)\", is not "
-                                           r"currently supported"),
+    ("is not there: the repository moved or is private", (r"fatal: repository '(?P<url3>[^']+)' not found"
+                                                          r"|fatal: could not read Username for '(?P<host2>[^']+)'")),
+    ("does not support this distribution", (r"Your distribution, identified as \"(?P<distribution>[^\"]+)\", is not "
+                                           r"currently supported")),
     ("could not be opened", r"cannot open URL '(?P<url4>[^']+)'|Could not fetch archive at:\s+(?P<url5>\S+)"),
     ("failed with a TLS error", r"httpc request failed with: \{:failed_connect, .*tls_alert"),
 )

@@ -25,7 +25,7 @@ def _numbered(log: str, evidence: tuple[str, ...]) -> list[dict]:
     numbered, start = [], 0
     for text in evidence:
         needle = text.strip()
-        found = next((n for n in (*range(start, len(lines)), *range(0, start)) if needle and needle in lines[n]), None)
+        found = next((n for n in (*range(start, len(lines)), *range(start)) if needle and needle in lines[n]), None)
         numbered.append({"line": found + 1 if found is not None else None, "text": text})
         start = found + 1 if found is not None else start
     return numbered
@@ -36,10 +36,7 @@ def _fix(context: Context, finding: Finding) -> tuple[str, bool]:
     rule = BY_ID[finding.rule]
     if rule.fix is None or rule.applicability == "suggestion":
         return "", False
-    try:
-        outcome = rule.fix(context, finding)
-    except Exception:  # a fix that cannot work on this project (explain may have no project at all)
-        return "", False
+    outcome = rule.fix(context, finding)
     return (outcome.summary, rule.applicability == "safe") if isinstance(outcome, Fix) else ("", False)
 
 

@@ -27,7 +27,7 @@ except ModuleNotFoundError:  # Python 3.10: tomllib arrived in 3.11
         return tomlkit.parse(text).unwrap()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _load(name: str) -> dict[str, Any]:
     """The parsed table ``<name>.toml``; callers must not modify it (it is cached)."""
     return _parse_toml(files(__name__).joinpath(f"{name}.toml").read_text(encoding="utf-8"))
@@ -107,7 +107,7 @@ class Rename:
     kind: str  # "replace" (a drop-in: apply it) or "suggestion" (report only)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def renames() -> tuple[Rename, ...]:
     """Every entry of package_renames.toml's ``[[rename]]``."""
     return tuple(
@@ -153,7 +153,7 @@ class Incompatibility:
     kind: str  # "pin" (apply ``fix``) or "suggestion" (report only)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def incompatibilities() -> tuple[Incompatibility, ...]:
     """Every entry of package_renames.toml's ``[[incompatible]]``."""
     return tuple(
@@ -178,7 +178,7 @@ def _library_stem(name: str) -> str:
     return re.split(r"\.so(?:\.|$)", name, maxsplit=1)[0]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _package_by_soname_stem() -> dict[str, str]:
     return {_library_stem(soname): package for soname, package in _load("shared_libs")["sonames"].items()}
 
