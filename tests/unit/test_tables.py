@@ -259,3 +259,33 @@ def test_release_eol_rows_match_distro_info_data():
             checked += 1
     assert checked or not Path("/usr/share/distro-info").exists()
     assert tables.release("stretch").archive == "http://archive.debian.org/debian"
+
+
+def test_python_versions_rows():
+    table = load("python_versions")
+    text = files("dockerfix.tables").joinpath("python_versions.toml").read_text(encoding="utf-8")
+    assert text.startswith("# ") and "Checked 2026-12-01" in text
+    for release in table["debian"].values():
+        check_entry(release, {"version": str, "glibc": str})
+        assert re.fullmatch(r"2\.\d+", release["glibc"])
+    rows = table["python"]
+    for row in rows:
+        check_entry(row, {"version": str, "pep": int, "released": str, "end_of_life": str, "debian": str,
+                          "wheel_tag": str})
+        assert row["wheel_tag"] == "cp" + row["version"].replace(".", "")
+        assert row["debian"] in table["debian"], row
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d", row["released"]) and re.fullmatch(r"\d{4}-\d\d(-\d\d)?", row["end_of_life"])
+        assert int(row["end_of_life"][:4]) - int(row["released"][:4]) == 5, row  # PEP 602: five years of fixes
+    minors = [int(row["version"].split(".")[1]) for row in rows]
+    assert minors == list(range(minors[0], minors[0] + len(rows))), "one row per version, oldest first, no gap"
+    assert table["newest_default"] in [row["version"] for row in rows]
+
+
+def test_python_version_lookups():
+    from dockerfix.tables.python_versions import buildable_pythons, debian_glibc, python_version
+
+    assert buildable_pythons()[0] == "3.8" and "3.14" in buildable_pythons()
+    assert python_version("3.14.1").wheel_tag == "cp314"
+    assert python_version("3.8").debian == "bookworm" and python_version("3.12").debian == "trixie"
+    assert python_version("2.7") is None
+    assert (debian_glibc("bookworm"), debian_glibc("trixie")) == ("2.36", "2.41")
