@@ -7,7 +7,8 @@ A case is `corpus/<name>/case.toml` plus the broken project in `corpus/<name>/pr
              cache check), verifies (the image works and the signature matches the static findings instead:
              problems outside the image, such as compose files), saved_log + source (the engine cannot reproduce
              the failure: a real build's log, saved in the case, with where it came from; explained, not built)
-  [repair] strategy, status (repaired | failed), max_builds, network, build_timeout, changed_files (exactly these)
+  [repair] strategy, status (repaired | failed), blocked (the failure is environment-blocked: an environment rule
+           ended it, with no edit), max_builds, network, build_timeout, changed_files (exactly these)
 """
 
 from __future__ import annotations

@@ -106,6 +106,8 @@ def repair(
     summary = {"repaired": f"[green]repaired[/green] in {builds} build(s): " + ", ".join(result.changed_files),
                "ok": f"[green]ok[/green]: builds and verifies ({builds} build(s)), nothing to change",
                "failed": f"[red]not repaired[/red] after {builds} build(s): {result.message}"}[result.status]
+    if result.blocked:  # the finding printed below names the image or URL
+        summary = f"[yellow]environment-blocked[/yellow] after {builds} build(s): this engine cannot give the build what it needs"
     err.print(summary)
     if result.status == "failed":
         for finding in result.findings:
@@ -147,7 +149,7 @@ def analyse(path: Path = PathArgument, dockerfile: Optional[str] = typer.Option(
     project = run_analyse(path, dockerfile=dockerfile)
     data = asdict(project)
     data["root"] = str(project.root)
-    for dockerfile_info in data["dockerfiles"] + ([data["dockerfile"]] if data["dockerfile"] else []):
+    for dockerfile_info in (*data["dockerfiles"], *([data["dockerfile"]] if data["dockerfile"] else [])):
         dockerfile_info.pop("stages", None)
     out.print(redact(json.dumps(data, indent=2, default=list)), markup=False)
 

@@ -100,6 +100,12 @@ class RepairResult:
     created_cache: tuple[str, ...] = ()  # BuildKit cache records kept with keep_cache, for the caller to prune
     files: dict[str, str] = field(default_factory=dict)  # changed_files' new texts (what was, or would be, written)
 
+    @property
+    def blocked(self) -> bool:
+        """Failed for want of what this engine or its network cannot give the build (an image, a download): an
+        environment finding (see `Rule.environment`) ended it, and the same build elsewhere would get past it."""
+        return self.status == "failed" and any(BY_ID[f.rule].environment for f in self.findings)
+
 
 @dataclass
 class _State:
@@ -259,7 +265,9 @@ def repair(root: str | Path, options: Options = Options()) -> RepairResult:
                 diagnosis = diagnose(context, log)
             if diagnosis.conclusive:
                 state.findings.extend(diagnosis.findings)
-                message = f"the build failed for a reason no file edit removes: {diagnosis.findings[0].message}"
+                first = diagnosis.findings[0]
+                message = (f"environment-blocked: {first.message}" if BY_ID[first.rule].environment
+                           else f"the build failed for a reason no file edit removes: {first.message}")
                 break
             if any(_apply(state, context, f, phase, number) for f in diagnosis.findings):
                 continue

@@ -63,6 +63,9 @@ def test_case_fails_as_seeded_then_repairs(case: Case, engine, project_copy, cap
     assert result.status == settings.get("status", "repaired"), (result.message, result.unknown, result.steps)
     if result.status == "failed":
         assert not result.written and set(case.rules) <= found, "a report case ends with its finding and no edit"
+    assert result.blocked == settings.get("blocked", False), (result.message, result.findings)
+    if result.blocked:
+        assert not result.steps, "an environment-blocked repair attempts no edit"
     if "changed_files" in settings:
         assert sorted(result.changed_files) == sorted(settings["changed_files"]), result.diff
     if result.status == "repaired":

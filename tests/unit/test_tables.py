@@ -17,6 +17,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
 from dockerfix import tables
+from dockerfix.tables.python_versions import buildable_pythons, debian_glibc, python_version
 
 TABLE_NAMES = {"syslibs", "apt_renames", "import_names", "package_renames", "shared_libs", "commands"}
 DEBIAN_NAME = re.compile(r"^[a-z0-9][a-z0-9+.-]+$")  # Debian policy 5.6.1
@@ -282,8 +283,6 @@ def test_python_versions_rows():
 
 
 def test_python_version_lookups():
-    from dockerfix.tables.python_versions import buildable_pythons, debian_glibc, python_version
-
     assert buildable_pythons()[0] == "3.8" and "3.14" in buildable_pythons()
     assert python_version("3.14.1").wheel_tag == "cp314"
     assert python_version("3.8").debian == "bookworm" and python_version("3.12").debian == "trixie"

@@ -26,9 +26,9 @@ from dockerfix.analyse.wheels import choose_python
 from dockerfix.catalog.failed_step import failed_run
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
 from dockerfix.errors import InputError
+from dockerfix.tables.python_versions import buildable_pythons
 from dockerfix.transform import apt
 from dockerfix.transform.dockerfile import replace_instruction, source_lines
-from dockerfix.tables.python_versions import buildable_pythons
 from dockerfix.transform.python_version import retag_python, stage_python
 
 ID = "DF006"

@@ -22,8 +22,8 @@ from dockerfix.analyse.wheels import choose_python
 from dockerfix.catalog.failed_step import failed_run
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, regex
 from dockerfix.errors import InputError
-from dockerfix.transform import apt
 from dockerfix.tables.python_versions import buildable_pythons
+from dockerfix.transform import apt
 from dockerfix.transform.python_version import retag_python, stage_python
 
 ID = "DF024"

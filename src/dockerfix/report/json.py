@@ -21,6 +21,7 @@ def to_dict(result: RepairResult) -> dict:
         "project": str(result.root),
         "strategy": result.strategy,
         "message": result.message,
+        "blocked": result.blocked,
         "seconds": round(result.seconds, 1),
         "builds": [asdict(b) | {"seconds": round(b.seconds, 1)} for b in result.builds],
         "steps": [asdict(s) for s in result.steps],

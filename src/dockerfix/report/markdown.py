@@ -14,7 +14,8 @@ def _size(size: int | None) -> str:
 
 
 def to_markdown(result: RepairResult) -> str:
-    lines = [f"# dockerfix: {HEADLINE[result.status]}", "",
+    headline = "Environment-blocked: this engine cannot give the build what it needs" if result.blocked else HEADLINE[result.status]
+    lines = [f"# dockerfix: {headline}", "",
              f"Project `{result.root.name}`, strategy `{result.strategy}`, {len(result.builds)} build(s), "
              f"{result.seconds:.0f} s.", ""]
     if result.message:

@@ -20,7 +20,7 @@ class PythonVersion:
     wheel_tag: str  # "cp314"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def python_versions() -> tuple[PythonVersion, ...]:
     """Every version dockerfix builds for, oldest first."""
     return tuple(PythonVersion(**row) for row in _load("python_versions")["python"])
