@@ -40,13 +40,11 @@ def test_df064_names_the_image_no_registry_serves(tmp_path, backend, log, docker
     assert diagnosis.conclusive and [f.rule for f in diagnosis.findings] == ["DF064"]
 
 
-@pytest.mark.parametrize("log", [
-    # BuildKit 0.11+ (Docker 23+)
-    'ERROR: failed to solve: ghcr.io/acme/base:1: failed to resolve source metadata for ghcr.io/acme/base:1: '
-    'failed to do request: Head "https://ghcr.io/v2/acme/base/manifests/1": dial tcp: i/o timeout',
-])
-def test_df064_on_newer_buildkit_wording(tmp_path, log):
-    text = f"#2 [internal] load metadata for ghcr.io/acme/base:1\n#2 {log}\n"
+def test_df064_on_newer_buildkit_wording(tmp_path):
+    """BuildKit 0.11+ (Docker 23+) says `failed to resolve source metadata`."""
+    text = ("#2 [internal] load metadata for ghcr.io/acme/base:1\n#2 ERROR: failed to solve: ghcr.io/acme/base:1: "
+            "failed to resolve source metadata for ghcr.io/acme/base:1: failed to do request: Head "
+            '"https://ghcr.io/v2/acme/base/manifests/1": dial tcp: i/o timeout\n')
     finding = diagnose(context_of(tmp_path, "FROM ghcr.io/acme/base:1\n"), text).findings[0]
     assert (finding.rule, finding.capture("image"), finding.capture("registry")) == ("DF064", "ghcr.io/acme/base:1", "ghcr.io")
 
@@ -88,3 +86,11 @@ def test_environment_rules_are_conclusive_reports():
     environment = {rule.id for rule in RULES if rule.environment}
     assert environment == {"DF060", "DF064"}
     assert all(BY_ID[rule].conclusive and BY_ID[rule].kind == "report" for rule in environment)
+
+
+@pytest.mark.parametrize("backend", ["sdk", "buildkit"])
+def test_df060_names_the_url_of_an_add_the_engine_cannot_fetch(tmp_path, backend):
+    url = "https://github.com/astral-sh/uv/releases/download/0.5.0/uv-x86_64-unknown-linux-gnu.tar.gz"
+    context = context_of(tmp_path, f"FROM python:3.12-slim\nADD {url} /tmp/uv.tgz\n")
+    diagnosis = diagnose(context, (LOGS / f"add-url-unreachable-{backend}.log").read_text())
+    assert [(f.rule, f.capture("url")) for f in diagnosis.findings] == [("DF060", url)]

@@ -3,7 +3,8 @@
 What it catches: pip's `Failed to establish a new connection`, `Temporary failure in name resolution`,
 `Could not fetch URL`, `Retrying (Retry(total=` warnings followed by `No matching distribution found`; apt's
 `Temporary failure resolving 'deb.debian.org'` / `Failed to fetch`; curl's `Could not resolve host`;
-uv's and Poetry's connection errors. Also a download from a host outside PyPI and Debian's archive that the
+uv's and Poetry's connection errors; the engine's `Get "https://...": dial tcp: ... no such host` for an
+`ADD URL`. Also a download from a host outside PyPI and Debian's archive that the
 build cannot reach: `curl: (6) Could not resolve host: github.com` for a GitHub release, install.python-poetry.org,
 astral.sh or sh.rustup.rs.
 Why it breaks: the build container has no route or no DNS to PyPI or Debian (an offline CI runner, a proxy
@@ -21,6 +22,7 @@ import re
 from urllib.parse import urlsplit
 
 from dockerfix.catalog.failed_step import failed_run
+from dockerfix.catalog.patterns import GO_UNREACHABLE
 from dockerfix.catalog.rule import Context, Finding, Rule, evidence_lines, regex
 
 # Where pip, uv, Poetry and apt download from on the python images: a download from any other host is the RUN's own.
@@ -40,6 +42,8 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
     host = captures.get("host") or (urlsplit(reached).hostname if reached else None)
     downloads = _downloads(context, log)
     url = next((u for u in downloads if urlsplit(u).hostname == host), downloads[0] if downloads else None)
+    if url is None and reached and host not in PACKAGE_HOSTS:
+        url = reached  # the engine's own download (ADD URL), or a tool that names what it fetched
     if url is not None:
         captures["url"] = url
         message = (f"the build cannot reach {url}, a download outside PyPI and Debian's archive; "
@@ -65,6 +69,8 @@ RULE = Rule(
         r"Could not fetch URL (?P<url>\S+?):? There was a problem confirming the ssl certificate|Could not fetch URL (?P<url2>\S+)",
         r"error: Failed to fetch: `(?P<url3>[^`]+)`",  # uv
         r"dns error|failed to lookup address information",  # uv / reqwest
+        # the engine itself fetching `ADD https://...` (a registry's /v2/ is DF064's)
+        rf'Get "(?P<url4>https?://(?![^"/]+/v2/)[^"]+)": [^\n]*(?:{GO_UNREACHABLE})',
     ),
     from_log=from_log,
     conclusive=True,

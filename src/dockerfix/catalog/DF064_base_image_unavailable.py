@@ -20,12 +20,10 @@ from __future__ import annotations
 
 import re
 
+from dockerfix.catalog.patterns import GO_UNREACHABLE
 from dockerfix.catalog.rule import Context, Finding, Rule, evidence_lines, regex
 
-# How a Go HTTP client says the registry did not answer (net, net/http, crypto/x509).
-UNREACHABLE = (r"no such host|server misbehaving|connection refused|network is unreachable|i/o timeout|"
-               r"TLS handshake timeout|Client\.Timeout exceeded|x509: certificate")
-REGISTRY_FAILURE = (rf'[^\n]*https://(?P<registry>[^/\s"]+)/v2/[^\n]*?(?P<reason>{UNREACHABLE})[^\n]*')
+REGISTRY_FAILURE = rf'[^\n]*https://(?P<registry>[^/\s"]+)/v2/[^\n]*?(?P<reason>{GO_UNREACHABLE})[^\n]*'
 DEFAULT_NAMESPACE = re.compile(r"^docker\.io/(?:library/)?")
 
 
