@@ -94,3 +94,14 @@ def test_df060_names_the_url_of_an_add_the_engine_cannot_fetch(tmp_path, backend
     context = context_of(tmp_path, f"FROM python:3.12-slim\nADD {url} /tmp/uv.tgz\n")
     diagnosis = diagnose(context, (LOGS / f"add-url-unreachable-{backend}.log").read_text())
     assert [(f.rule, f.capture("url")) for f in diagnosis.findings] == [("DF060", url)]
+
+
+def test_df060_names_the_url_of_a_piped_installer_that_failed_quietly(tmp_path):
+    """`curl ... | python3 -` succeeds with nothing installed; the build fails a step later, where poetry is missing."""
+    fetch, use = "curl -sSL https://install.python-poetry.org | python3 -", "poetry install --no-root"
+    log = (f"Step 2/3 : RUN {fetch}\ncurl: (6) Could not resolve host: install.python-poetry.org\n"
+           f"Step 3/3 : RUN {use}\n/bin/sh: 1: poetry: not found\n"
+           f"The command '/bin/sh -c {use}' returned a non-zero code: 127\n")
+    diagnosis = diagnose(context_of(tmp_path, f"FROM python:3.12-slim\nRUN {fetch}\nRUN {use}\n"), log)
+    assert (diagnosis.findings[0].rule, diagnosis.findings[0].capture("url")) == ("DF060", "https://install.python-poetry.org")
+    assert diagnosis.conclusive

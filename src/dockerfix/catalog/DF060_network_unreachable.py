@@ -30,18 +30,25 @@ PACKAGE_HOSTS = frozenset({"pypi.org", "files.pythonhosted.org", "deb.debian.org
 URL = re.compile(r"""https?://[^\s'"`|;&()<>]+""")
 
 
-def _downloads(context: Context, log: str) -> list[str]:
-    """The URLs outside PyPI and Debian that the failed RUN names."""
-    run = failed_run(context.project.dockerfile, log)
-    return [url for url in URL.findall(run.value) if urlsplit(url).hostname not in PACKAGE_HOSTS] if run else []
+def _outside(url: str) -> bool:
+    return urlsplit(url).hostname not in PACKAGE_HOSTS
+
+
+def _download(context: Context, log: str, host: str | None) -> str | None:
+    """The URL outside PyPI and Debian that the build could not fetch: one the failed RUN names, else, for a
+    piped `curl ... | sh` whose failure shows only in a later step, the instruction that names `host`."""
+    dockerfile = context.project.dockerfile
+    run = failed_run(dockerfile, log)
+    failed = [url for url in URL.findall(run.value) if _outside(url)] if run else []
+    named = [url for i in (dockerfile.instructions if dockerfile else ()) for url in URL.findall(i.value) if _outside(url)]
+    return next((url for url in (*failed, *named) if host and urlsplit(url).hostname == host), failed[0] if failed else None)
 
 
 def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None:
     captures = {k: v for k, v in match.groupdict().items() if v is not None}
     reached = next((v for k, v in captures.items() if k.startswith("url")), None)
     host = captures.get("host") or (urlsplit(reached).hostname if reached else None)
-    downloads = _downloads(context, log)
-    url = next((u for u in downloads if urlsplit(u).hostname == host), downloads[0] if downloads else None)
+    url = _download(context, log, host)
     if url is None and reached and host not in PACKAGE_HOSTS:
         url = reached  # the engine's own download (ADD URL), or a tool that names what it fetched
     if url is not None:
