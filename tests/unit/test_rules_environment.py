@@ -49,6 +49,14 @@ def test_df064_on_newer_buildkit_wording(tmp_path):
     assert (finding.rule, finding.capture("image"), finding.capture("registry")) == ("DF064", "ghcr.io/acme/base:1", "ghcr.io")
 
 
+def test_df064_on_the_last_line_of_a_newer_buildkit_log(tmp_path):
+    log = ('ERROR: failed to solve: python:3.14-slim: failed to resolve source metadata for docker.io/library/python:'
+           '3.14-slim: failed to do request: Head "https://registry-1.docker.io/v2/library/python/manifests/3.14-slim":'
+           " dial tcp: lookup registry-1.docker.io: no such host\n")
+    diagnosis = diagnose(context_of(tmp_path, "FROM python:3.14-slim\n"), log)
+    assert (diagnosis.findings[0].rule, diagnosis.findings[0].capture("image")) == ("DF064", "python:3.14-slim")
+
+
 def test_df064_leaves_an_image_the_registry_does_not_have(tmp_path):
     """The registry answered: a misspelt tag or a private image is the project's problem, not the environment's."""
     log = ("Step 1/2 : FROM python:3.14-slimm\n"

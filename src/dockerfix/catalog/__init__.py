@@ -60,7 +60,7 @@ MODULES: tuple[str, ...] = (
     "DF061_disk_full",
     "DF062_build_interrupted",
     "DF063_secret_in_image",
-    "DF064_base_image_unavailable",
+    "DF064_base_image_unreachable",
     "DF070_apt_release_end_of_life",
     "DF071_base_image_unavailable",
     "DF072_package_needs_other_runtime",

@@ -4,8 +4,8 @@ What it catches: the classic builder's `Step 1/3 : FROM python:3.14-slim` follow
 "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io ...: no such host`; BuildKit's
 `[internal] load metadata for docker.io/library/node:20-slim` followed by `ERROR: failed to do request: Head
 "https://registry-1.docker.io/v2/library/node/manifests/20-slim": dial tcp: ...` (or, on newer engines,
-`failed to resolve source metadata for ...`). The registry's host does not resolve, refuses, times out or is
-not trusted (x509).
+`failed to solve: python:3.14-slim: failed to resolve source metadata for ...`). The registry's host does not resolve, refuses, times out or is
+not trusted (x509). DF071 is the registry's answer that the image is not there (a tag or repository gone).
 Why it breaks: an engine builds FROM an image it has; one it lacks it pulls from the image's registry (Docker
 Hub for `python:3.14-slim` and `node:20-slim`, ghcr.io, a private registry). An offline or air-gapped engine,
 a CI runner without a registry mirror, or a registry outage leaves nothing to pull. The Dockerfile is not
@@ -44,7 +44,7 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
 
 RULE = Rule(
     id="DF064",
-    name="base-image-unavailable",
+    name="base-image-unreachable",
     kind="report",
     summary="A base image is not on the engine and no registry answers (environment-blocked)",
     explanation=__doc__,
@@ -52,6 +52,7 @@ RULE = Rule(
     log=regex(
         rf"^Step \d+/\d+ : FROM (?P<image>\S+)[^\n]*\n(?:[^\n]*\n){{0,2}}?{REGISTRY_FAILURE}",  # classic builder
         rf"load metadata for (?P<image>\S+)\n(?:[^\n]*\n){{0,3}}?[^\n]*ERROR: {REGISTRY_FAILURE}",  # BuildKit
+        rf"failed to solve: (?P<image>\S+?): {REGISTRY_FAILURE}",  # BuildKit 0.11+, its last line alone
     ),
     from_log=from_log,
     conclusive=True,
