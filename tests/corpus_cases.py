@@ -55,12 +55,13 @@ class Case:
     def build_original(self, root: Path, backend: SdkBackend) -> BuildResult:
         """Build the unrepaired copy at `root` under the case's faults (network, time limit)."""
         return backend.build(root, {}, analyse(root).dockerfile, tag=new_tag(root), labels={MANAGED_LABEL: "1"},
-                             network=self.original.get("network"), timeout=self.original.get("timeout"))
+                             network=self.original.get("network"), timeout=self.original.get("timeout"),
+                             no_cache=bool(self.original.get("network")))  # a cached layer never meets the fault
 
     def repair_options(self, **overrides: Any) -> Options:
         settings = self.repair
         return Options(**{"strategy": settings.get("strategy", "rewrite"), "max_builds": settings.get("max_builds", 6),
-                          "force": True, "network": settings.get("network"),
+                          "force": True, "network": settings.get("network"), "no_cache": bool(settings.get("network")),
                           "build_timeout": settings.get("build_timeout", Options.build_timeout), **overrides})
 
 
