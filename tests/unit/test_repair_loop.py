@@ -55,6 +55,7 @@ def passing_verification(monkeypatch):
 
 
 def use(monkeypatch, backend: FakeBackend) -> FakeBackend:
+    monkeypatch.setattr(repair_module, "choose_backend", lambda requested, dockerfile: ("fake", "test"))
     monkeypatch.setattr(repair_module, "get_backend", lambda name: backend)
     return backend
 
