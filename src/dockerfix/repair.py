@@ -267,7 +267,7 @@ def _strategy_reason(state: _State, status: Status) -> str:
             f"the {state.strategy} strategy did not repair it"
     elif state.strategy == "rewrite":
         outcome = "the verified layout builds and verifies"
-    elif state.workspace.changed():
+    elif status == "repaired":
         outcome = f"targeted edits of {state.project().dockerfile_path} make it build and verify"
     else:
         outcome = f"{state.project().dockerfile_path} builds and verifies as it is"
