@@ -42,14 +42,16 @@ def test_case_fails_as_seeded_then_repairs(case: Case, engine, project_copy, cap
             if checked.passed:
                 findings = static_findings(Context(root=project_dir, files={}, project=project))
                 evidence = "\n".join(f"{f.rule} {f.location}: {f.message}" for f in findings)
-        assert re.search(original["signature"], evidence, re.MULTILINE), evidence[-3000:]
-        # `dockerfix explain` on the saved log names the case's rule (it is the same diagnosis the loop makes)
-        saved = project_dir.parent / f"{case.name}.log"
-        saved.write_text(evidence)
-        code = main(["explain", str(saved), "--project", str(project_dir)])
-        named = {rule for rule in case.rules if re.search(rf"^{rule} ", capsys.readouterr().out, re.MULTILINE)}
-        static = {f.rule for f in static_findings(Context(project_dir, {}, project))}
-        assert code == 0 and named or set(case.rules) & static, "explain names no rule of the case (nor does check)"
+        if "signature" in original:
+            assert re.search(original["signature"], evidence, re.MULTILINE), evidence[-3000:]
+        if case.rules:  # a working project has no rule to name
+            # `dockerfix explain` on the saved log names the case's rule (it is the same diagnosis the loop makes)
+            saved = project_dir.parent / f"{case.name}.log"
+            saved.write_text(evidence)
+            code = main(["explain", str(saved), "--project", str(project_dir)])
+            named = {rule for rule in case.rules if re.search(rf"^{rule} ", capsys.readouterr().out, re.MULTILINE)}
+            static = {f.rule for f in static_findings(Context(project_dir, {}, project))}
+            assert code == 0 and named or set(case.rules) & static, "explain names no rule of the case (nor does check)"
     finally:
         backend.cleanup(built, keep_cache=True)
 
@@ -65,6 +67,15 @@ def test_case_fails_as_seeded_then_repairs(case: Case, engine, project_copy, cap
         assert not result.written and set(case.rules) <= found, "a report case ends with its finding and no edit"
     if "changed_files" in settings:
         assert sorted(result.changed_files) == sorted(settings["changed_files"]), result.diff
+    if "strategy_won" in settings:
+        assert result.strategy == settings["strategy_won"], result.strategy_reason
+    if "backend" in settings:
+        assert {build.backend for build in result.builds} == {settings["backend"]}, result.builds
+    replaced = {step.rule for step in result.steps if step.solution.startswith("solved by the rewrite")}
+    assert set(settings.get("replaced", [])) <= replaced, result.steps
+    if result.status == "ok":  # a working build is left alone
+        assert result.verification is not None and result.verification.passed
+        assert not result.changed_files and not result.written and len(result.builds) == 1, result.strategy_reason
     if result.status == "repaired":
         assert result.verification is not None and result.verification.passed
         assert result.written
