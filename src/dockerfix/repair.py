@@ -14,6 +14,7 @@ Dockerfile when the layout fails for a reason no rule fixes.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -99,6 +100,7 @@ class BuildRecord:
     failed_instruction: str | None = None  # "Dockerfile:12 RUN pip install ..."
     ran_steps: tuple[str, ...] = ()
     cached_steps: tuple[str, ...] = ()
+    strategy: str = ""  # the strategy whose files it built
 
 
 @dataclass(frozen=True)
@@ -236,10 +238,15 @@ def _back_to_minimal(state: _State) -> None:
     state.strategy = "minimal"
 
 
+# The builder's own line about a failed step: it says that the command failed, not why.
+BUILDER_WRAPPER = re.compile(r"returned a non-zero code|did not complete successfully|failed to solve")
+
+
 def _failure_summary(diagnosis: Diagnosis, record: BuildRecord) -> str:
     if diagnosis.findings:
         return f"{diagnosis.findings[0].rule}: {diagnosis.findings[0].message}"
-    return (diagnosis.relevant[-1] if diagnosis.relevant else record.error) or "unknown failure"
+    why = [line.strip() for line in diagnosis.relevant if not BUILDER_WRAPPER.search(line)]
+    return (why[-1] if why else record.error) or "unknown failure"
 
 
 def _take_over(state: _State, diagnosis: Diagnosis, record: BuildRecord, phase: Phase) -> bool:
@@ -290,7 +297,7 @@ def _record(state: _State, result: BuildResult, backend_reason: str) -> BuildRec
     where = f"{state.project().dockerfile_path}:{failed.line} {failed.text.splitlines()[0]}" if failed else (
         result.failed.text if result.failed else None)
     record = BuildRecord(number, result.ok, result.seconds, result.backend, result.error, backend_reason, where,
-                         result.ran_steps, result.cached_steps)
+                         result.ran_steps, result.cached_steps, state.strategy)
     state.builds.append(record)
     state.results.append(result)
     return record

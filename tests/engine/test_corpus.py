@@ -79,6 +79,8 @@ def test_case_fails_as_seeded_then_repairs(case: Case, engine, project_copy, cap
     if result.status == "repaired":
         assert result.verification is not None and result.verification.passed
         assert result.written
-        again = repair(project_dir, case.repair_options(keep_cache=True))
+        # what the user runs next is the default: a case repaired by going back from a failed rewrite must not
+        # be rewritten again
+        again = repair(project_dir, case.repair_options(keep_cache=True, strategy="auto"))
         keep_for_cleanup(again)
         assert again.status == "ok" and not again.changed_files and len(again.builds) == 1, again.steps

@@ -41,7 +41,8 @@ def to_markdown(result: RepairResult) -> str:
     for build in result.builds:
         state = "passed" if build.ok else f"failed at {build.failed_instruction or 'an unknown step'}: {build.error}"
         why = f": {build.backend_reason}" if build.backend_reason else ""
-        lines.append(f"- Build {build.number} ({build.backend}{why}, {build.seconds:.0f} s): {state}")
+        strategy = f"{build.strategy}, " if build.strategy else ""
+        lines.append(f"- Build {build.number} ({strategy}{build.backend}{why}, {build.seconds:.0f} s): {state}")
     if result.verification:
         lines.append(f"- Verification: {'passed' if result.verification.passed else 'failed'}, "
                      f"image {_size(result.verification.image_size)}, {result.verification.layers} layers")
