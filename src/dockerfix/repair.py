@@ -96,10 +96,10 @@ class BuildRecord:
     seconds: float
     backend: str
     error: str = ""
-    backend_reason: str = ""  # why this backend built it
     failed_instruction: str | None = None  # "Dockerfile:12 RUN pip install ..."
     ran_steps: tuple[str, ...] = ()
     cached_steps: tuple[str, ...] = ()
+    backend_reason: str = ""  # why this backend built it
     strategy: str = ""  # the strategy whose files it built
 
 
@@ -296,8 +296,8 @@ def _record(state: _State, result: BuildResult, backend_reason: str) -> BuildRec
     failed = result.failed.instruction if result.failed else None
     where = f"{state.project().dockerfile_path}:{failed.line} {failed.text.splitlines()[0]}" if failed else (
         result.failed.text if result.failed else None)
-    record = BuildRecord(number, result.ok, result.seconds, result.backend, result.error, backend_reason, where,
-                         result.ran_steps, result.cached_steps, state.strategy)
+    record = BuildRecord(number, result.ok, result.seconds, result.backend, result.error, where, result.ran_steps,
+                         result.cached_steps, backend_reason, state.strategy)
     state.builds.append(record)
     state.results.append(result)
     return record
