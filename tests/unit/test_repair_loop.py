@@ -201,3 +201,18 @@ def test_targeted_edits_then_rewrite_then_stop(project, monkeypatch, passing_ver
     assert result.status == "failed" and result.strategy == "rewrite" and len(backend.builds) == 2
     assert "the targeted edits of Dockerfile ran out" in result.strategy_reason
     assert result.strategy_reason.endswith("the rewrite strategy did not repair it either")
+
+
+def test_reports_say_which_strategy_won_and_why(project, monkeypatch, passing_verification):
+    import json
+
+    from dockerfix.report import to_json, to_markdown
+
+    use(monkeypatch, FakeBackend(_layout_fails))
+    result = repair(project, Options(strategy="rewrite", force=True, write=False))
+    data = json.loads(to_json(result))
+    assert (data["strategy"], data["strategy_requested"]) == ("minimal", "rewrite")
+    assert data["strategy_reason"] == result.strategy_reason and "went back to targeted edits" in data["strategy_reason"]
+    assert [(b["strategy"], b["backend_reason"]) for b in data["builds"]] == [("rewrite", "test"), ("minimal", "test")]
+    markdown = to_markdown(result)
+    assert f"**Strategy:** {result.strategy_reason}." in markdown and "- Build 1 (rewrite, fake: test, 0 s): failed" in markdown
