@@ -44,6 +44,7 @@ from dockerfix.workspace import Workspace, uncommitted
 Status = Literal["repaired", "ok", "failed"]
 Phase = Literal["rewrite", "static", "build", "verify"]
 StrategyChoice = Literal["auto", "minimal", "rewrite"]
+SOLVED_BY_REWRITE = "solved by the rewrite"  # the solution of a failure of files the rewrite replaced
 # The strategies each choice tries, in order; the next takes over when one runs out of fixes. auto and minimal
 # take the same path today (auto names the default: dockerfix decides; minimal is kept for scripts and the bot).
 STRATEGY_ORDER: dict[StrategyChoice, tuple[Strategy, ...]] = {
@@ -214,7 +215,7 @@ def _rewrite(state: _State, reason: str, symptom: tuple[str, ...] = (), build: i
             if rule.kind == "report" or rule.fix is None or (finding.rule, finding.message) in seen:
                 continue  # outside the replaced files: the final state's findings report it
             seen.add((finding.rule, finding.message))
-            step = _add_step(state, finding, found_in, f"solved by the rewrite: {replaced} replaced by the verified layout",
+            step = _add_step(state, finding, found_in, f"{SOLVED_BY_REWRITE}: {replaced} replaced by the verified layout",
                              number)
             state.replaced.add(step.number)
     state.workspace.apply(changed)
@@ -397,7 +398,7 @@ def repair(root: str | Path, options: Options = Options()) -> RepairResult:
     if status == "ok" and state.workspace.changed():
         status = "repaired"
     if status == "failed":  # the rewrite replaced the files, but did not make them build and verify
-        state.steps = [replace(s, solution=s.solution.replace("solved by the rewrite", "not solved: the rewrite failed too"))
+        state.steps = [replace(s, solution=s.solution.replace(SOLVED_BY_REWRITE, "not solved: the rewrite failed too"))
                        if s.number in state.replaced else s for s in state.steps]
     written = False
     new_texts = {path: new for path, (_, new) in state.workspace.changed().items()}

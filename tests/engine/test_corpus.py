@@ -16,7 +16,7 @@ from dockerfix.build.sdk import SdkBackend
 from dockerfix.catalog.rule import Context
 from dockerfix.cli import main
 from dockerfix.diagnose import static_findings
-from dockerfix.repair import repair
+from dockerfix.repair import SOLVED_BY_REWRITE, repair
 from dockerfix.verify import CacheProbe, verify
 
 CASES = load_cases()
@@ -71,7 +71,7 @@ def test_case_fails_as_seeded_then_repairs(case: Case, engine, project_copy, cap
         assert result.strategy == settings["strategy_won"], result.strategy_reason
     if "backend" in settings:
         assert {build.backend for build in result.builds} == {settings["backend"]}, result.builds
-    replaced = {step.rule for step in result.steps if step.solution.startswith("solved by the rewrite")}
+    replaced = {step.rule for step in result.steps if step.solution.startswith(SOLVED_BY_REWRITE)}
     assert set(settings.get("replaced", [])) <= replaced, result.steps
     if result.status == "ok":  # a working build is left alone
         assert result.verification is not None and result.verification.passed
