@@ -5,7 +5,9 @@ A case is `corpus/<name>/case.toml` plus the broken project in `corpus/<name>/pr
   [original] builds (bool; the classic builder builds it), signature (regex the original's build log, or its
              verification output, must match; none for a working build), network ("none" injects a network fault),
              timeout (seconds), cache_check (verification includes the cache check), verifies (the image works and
-             the signature matches the static findings instead: problems outside the image, such as compose files)
+             the signature matches the static findings instead: problems outside the image, such as compose files),
+             saved_log + source (the engine cannot reproduce the failure: a real build's log, saved in the case, with
+             where it came from; explained, not built)
   [repair] strategy (auto | minimal | rewrite), status (repaired | ok | failed), strategy_won (the strategy of the
            final state), backend (every build's), replaced (rules the report names as solved by the rewrite),
            max_builds, network, build_timeout, changed_files (exactly these)
@@ -38,6 +40,11 @@ class Case:
     @property
     def rules(self) -> list[str]:
         return self.settings["rules"]
+
+    @property
+    def saved_log(self) -> Path | None:
+        name = self.settings["original"].get("saved_log")
+        return self.directory / name if name else None
 
     @property
     def original(self) -> dict[str, Any]:
