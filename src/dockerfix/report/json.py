@@ -20,6 +20,8 @@ def to_dict(result: RepairResult) -> dict:
         "status": result.status,
         "project": str(result.root),
         "strategy": result.strategy,
+        "strategy_requested": result.requested,
+        "strategy_reason": result.strategy_reason,
         "message": result.message,
         "blocked": result.blocked,
         "seconds": round(result.seconds, 1),
