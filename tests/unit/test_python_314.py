@@ -106,7 +106,8 @@ def test_rewritten_for_314(project, capsys):
 
 def test_repaired_for_314_where_the_image_exists(project, monkeypatch):
     backend = use(monkeypatch, MissingImageBackend(has_image=True))
-    result = repair(project, Options(force=True, write=False))
+    # the rewrite: a user's Dockerfile that builds as it is would be left alone (auto)
+    result = repair(project, Options(strategy="rewrite", force=True, write=False))
     assert result.status == "repaired", (result.message, result.findings)
     assert backend.dockerfiles[0].startswith("# Written by dockerfix") and "FROM python:3.14-slim" in backend.dockerfiles[0]
 
