@@ -147,7 +147,8 @@ def analyse(path: Path = PathArgument, dockerfile: Optional[str] = typer.Option(
     project = run_analyse(path, dockerfile=dockerfile)
     data = asdict(project)
     data["root"] = str(project.root)
-    for dockerfile_info in data["dockerfiles"] + ([data["dockerfile"]] if data["dockerfile"] else []):
+    # asdict keeps tuples as tuples: the Dockerfiles are dicts inside them, edited in place
+    for dockerfile_info in (*data["dockerfiles"], *([data["dockerfile"]] if data["dockerfile"] else [])):
         dockerfile_info.pop("stages", None)
     out.print(redact(json.dumps(data, indent=2, default=list)), markup=False)
 

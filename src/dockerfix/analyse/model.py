@@ -119,6 +119,14 @@ class DockerfileInfo:
     text: str
     instructions: tuple[Instruction, ...]
     stages: tuple[Stage, ...]
+    directives: tuple[tuple[str, str], ...] = ()  # parser directives, lower-case key: ("syntax", "docker/dockerfile:1")
+    # (line, what) for each construct the classic builder cannot build: heredocs, RUN --mount, COPY --link, ...
+    buildkit_features: tuple[tuple[int, str], ...] = ()
+
+    @property
+    def needs_buildkit(self) -> bool:
+        """The file builds only with BuildKit (`DOCKER_BUILDKIT=1`), never with Docker 20.10's classic builder."""
+        return bool(self.buildkit_features)
 
     @property
     def final_stage(self) -> Stage | None:

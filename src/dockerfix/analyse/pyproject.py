@@ -46,14 +46,15 @@ def _poetry_requirements(table: Any, text: str, where: str) -> tuple[Requirement
             continue
         line = _line_mentioning(text, f"{name} ") or _line_mentioning(text, f"{name}=")
         origin = f"{PYPROJECT}:{line}" if line else PYPROJECT
-        try:
-            dependency = Factory.create_dependency(name, constraint)
-        except Exception as exc:  # poetry-core raises plain ValueError/RuntimeError on bad constraints
-            raise InputError(PYPROJECT, line, f"[{where}] {name}: {exc}") from exc
-        requirement = requirement_from_pep508(dependency.to_pep_508(), origin, PYPROJECT, line)
-        if isinstance(constraint, dict) and constraint.get("optional"):
-            continue  # an optional Poetry dependency is only installed through an extra
-        out.append(requirement)
+        # Several constraints with markers (`[{version = "^1", python = "<3.10"}, {...}]`): one requirement each.
+        for each in constraint if isinstance(constraint, list) else [constraint]:
+            if isinstance(each, dict) and each.get("optional"):
+                continue  # an optional Poetry dependency is only installed through an extra
+            try:
+                dependency = Factory.create_dependency(name, each)
+            except Exception as exc:  # poetry-core raises plain ValueError/RuntimeError on bad constraints
+                raise InputError(PYPROJECT, line, f"[{where}] {name}: {exc}") from exc
+            out.append(requirement_from_pep508(dependency.to_pep_508(), origin, PYPROJECT, line))
     return tuple(out)
 
 

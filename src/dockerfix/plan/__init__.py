@@ -63,6 +63,7 @@ class BuildPlan:
     user: str = USER
     uid: int = UID
     labels: tuple[tuple[str, str], ...] = ()
+    directives: tuple[str, ...] = ()  # the user's `# syntax=` line, kept with the instructions that need it
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -106,6 +107,16 @@ def _original_intent(dockerfile: DockerfileInfo | None, app_dir: str) -> tuple[l
         elif ins.keyword in ("COPY", "ADD") and _copies_outside_app(ins, app_dir):
             kept.append(KeptInstruction(ins.text, origin))
     return kept, apt, notes
+
+
+def _kept_directives(dockerfile: DockerfileInfo | None, kept: list[KeptInstruction]) -> tuple[str, ...]:
+    """The original's `# syntax=`/`# check=` lines when an instruction kept verbatim needs BuildKit; never added else."""
+    if dockerfile is None:
+        return ()
+    needing = {f"{dockerfile.path}:{line}" for line, _ in dockerfile.buildkit_features}
+    if not any(k.origin in needing for k in kept):
+        return ()
+    return tuple(f"# {key}={value}" for key, value in dockerfile.directives if key in ("syntax", "check"))
 
 
 def _owned_env(ins: Instruction) -> bool:
@@ -187,6 +198,7 @@ def plan(project: Project) -> BuildPlan:
         entrypoint=entrypoint.text if entrypoint else None,
         cmd=cmd,
         labels=(("org.dockerfix.version", __version__), ("org.dockerfix.python", project.python.version)),
+        directives=_kept_directives(dockerfile, kept),
         notes=tuple(notes),
     )
 

@@ -1,0 +1,128 @@
+"""Valid input seen on real projects (issue 12): modern Dockerfile syntax, compose merge tags, Poetry's multiple
+constraints. Each is read and analysed, never refused as bad input, and never crashes."""
+
+import pytest
+
+from dockerfix.analyse.compose import parse_compose
+from dockerfix.analyse.dockerfile import parse_dockerfile, split_copy
+from dockerfix.analyse.pyproject import parse_pyproject
+from dockerfix.cli import main
+from dockerfix.errors import InputError
+from dockerfix.transform.declare import Edit, edit_pyproject_text
+from dockerfix.transform.dockerfile import replace_instruction
+
+MODERN = """\
+# syntax=docker/dockerfile:1.7
+# check=skip=JSONArgsRecommended
+FROM python:3.11-slim
+RUN --mount=type=cache,target=/root/.cache/pip pip install attrs
+RUN <<EOF
+set -e
+pip install requests
+EOF
+COPY --link --chmod=755 <<EOT /usr/local/bin/hello
+#!/bin/sh
+echo hello
+EOT
+RUN <<-EOF bash
+\techo tabbed
+\tEOF
+RUN python - <<'PY' && echo done
+print("x")
+PY
+ADD --checksum=sha256:24454f830cdb571e2c4ad15481119c43b3cafd48dd869a9b2945d1036d1dc68d https://example.com/x /x
+COPY . /app
+CMD ["python", "-m", "app"]
+"""
+
+
+def test_heredocs_are_read_as_one_instruction_each():
+    info = parse_dockerfile("docker/Dockerfile", MODERN)
+    spans = [(i.keyword, i.line, i.end_line) for i in info.instructions]
+    assert spans == [("FROM", 3, 3), ("RUN", 4, 4), ("RUN", 5, 8), ("COPY", 9, 12), ("RUN", 13, 15), ("RUN", 16, 18),
+                     ("ADD", 19, 19), ("COPY", 20, 20), ("CMD", 21, 21)]
+    run = info.instructions[2]
+    assert run.value == "set -e\npip install requests"  # `RUN <<EOF` alone runs the document
+    assert run.text == "RUN <<EOF\nset -e\npip install requests\nEOF"
+    assert info.instructions[4].value == "<<-EOF bash\necho tabbed\nEOF"
+    assert info.instructions[5].value == "python - <<'PY' && echo done\nprint(\"x\")\nPY"
+    assert split_copy(info.instructions[3].value) == ({"link": "", "chmod": "755"}, [], "/usr/local/bin/hello")
+
+
+def test_directives_and_what_needs_buildkit():
+    info = parse_dockerfile("Dockerfile", MODERN)
+    assert info.directives == (("syntax", "docker/dockerfile:1.7"), ("check", "skip=JSONArgsRecommended"))
+    assert info.needs_buildkit
+    assert {what for _, what in info.buildkit_features} == {
+        "RUN --mount", "RUN with a here-document (<<)", "COPY with a here-document (<<)", "COPY --link", "COPY --chmod",
+        "ADD --checksum"}
+    plain = parse_dockerfile("Dockerfile", "# syntax=docker/dockerfile:1\nFROM python:3.11-slim\nRUN echo '<<EOF'\n")
+    assert not plain.needs_buildkit and plain.directives == (("syntax", "docker/dockerfile:1"),)
+
+
+def test_a_directive_after_a_comment_is_a_comment():
+    info = parse_dockerfile("Dockerfile", "# hello\n# syntax=docker/dockerfile:1\nFROM python:3.11-slim\n")
+    assert info.directives == ()
+
+
+def test_backtick_escape():
+    info = parse_dockerfile("Dockerfile", "# escape=`\nFROM python:3.11-slim\nRUN echo a `\n    && echo b\nCMD [\"python\"]\n")
+    assert [(i.keyword, i.line, i.end_line) for i in info.instructions] == [("FROM", 2, 2), ("RUN", 3, 4), ("CMD", 5, 5)]
+
+
+def test_an_unclosed_heredoc_is_bad_input_with_its_line():
+    with pytest.raises(InputError) as caught:
+        parse_dockerfile("Dockerfile", "FROM python:3.11-slim\nRUN <<EOF\necho hi\n")
+    assert caught.value.line == 2 and "never closed" in caught.value.message
+
+
+def test_an_edit_replaces_the_whole_heredoc():
+    info = parse_dockerfile("Dockerfile", MODERN)
+    edited = replace_instruction(MODERN, info.instructions[2], "RUN pip install requests")
+    again = parse_dockerfile("Dockerfile", edited)
+    assert "set -e" not in edited and [i.keyword for i in again.instructions][:4] == ["FROM", "RUN", "RUN", "COPY"]
+
+
+def test_compose_merge_tags(tmp_path):
+    (tmp_path / "compose.override.yaml").write_text(
+        "services:\n  web:\n    build: {context: ., dockerfile: docker/Dockerfile}\n"
+        "    ports: !override\n      - \"8000:8000\"\n    environment: !reset []\n"
+        "    command: !override [\"python\", \"-m\", \"app\"]\n    healthcheck: !reset null\n")
+    (service,) = parse_compose(tmp_path, "compose.override.yaml")
+    assert service.dockerfile == "docker/Dockerfile" and service.ports == (("8000", "8000"),)
+    assert service.environment == () and service.command == "python -m app" and not service.healthcheck
+
+
+POETRY_MULTI = """\
+[tool.poetry]
+name = "svc"
+version = "0.1.0"
+
+[tool.poetry.dependencies]
+python = "^3.9"
+numpy = [
+    {version = "^1.26", python = "<3.10"},
+    {version = "^2", python = ">=3.10"},
+]
+attrs = [{version = "^23", optional = true}]
+"""
+
+
+def test_poetry_multiple_constraints_are_one_requirement_each(tmp_path):
+    (tmp_path / "pyproject.toml").write_text(POETRY_MULTI)
+    found = [(r.name, r.specifier, r.marker) for r in parse_pyproject(tmp_path).dependencies]  # type: ignore[union-attr]
+    assert found == [("numpy", "<2.0,>=1.26", 'python_version < "3.10"'), ("numpy", "<3,>=2", 'python_version >= "3.10"')]
+
+
+def test_an_edit_of_a_multiple_constraints_dependency_keeps_each_constraint():
+    edited = edit_pyproject_text(POETRY_MULTI, [Edit("numpy", ">=1.26")])
+    assert edited.count('python = "<3.10"') == 1 and edited.count('version = ">=1.26"') == 2
+
+
+@pytest.mark.parametrize("command", ["analyse", "check"])
+def test_documented_commands_read_modern_input(tmp_path, command, capsys):
+    (tmp_path / "pyproject.toml").write_text(POETRY_MULTI)
+    (tmp_path / "Dockerfile").write_text(MODERN)
+    (tmp_path / "compose.yaml").write_text("services:\n  web:\n    build: .\n    ports: !override [\"8000:8000\"]\n")
+    assert main([command, str(tmp_path)]) in (0, 1)
+    assert "internal error" not in capsys.readouterr().err
