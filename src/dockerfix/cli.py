@@ -31,6 +31,11 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
 
 PathArgument = typer.Argument(Path("."), help="The project directory.")
+DockerfileOption = typer.Option(None, "--dockerfile", help="The Dockerfile, any path in the project (default: the one "
+                                "compose builds, else ./Dockerfile, else the first in docker/, deploy/, ..., or a "
+                                "first-level folder).")
+ContextOption = typer.Option(None, "--context", help="The build context, a folder of the project (default: compose's "
+                             "context for that Dockerfile, else the project root).")
 IMPORTANT_PROGRESS = ("build ", "verify ", "DF", "rewrite")  # progress lines printed even without a terminal
 
 
@@ -70,7 +75,8 @@ def repair(
     max_builds: int = typer.Option(6, min=1, help="At most this many builds."),
     timeout: float = typer.Option(3600, help="Give up after this many seconds."),
     backend: str = typer.Option("sdk", help="sdk (Docker SDK, classic builder) or buildkit (docker CLI)."),
-    dockerfile: Optional[str] = typer.Option(None, help="The Dockerfile to repair (default: the one compose builds, else ./Dockerfile)."),
+    dockerfile: Optional[str] = DockerfileOption,
+    build_context: Optional[str] = ContextOption,
     dry_run: bool = typer.Option(False, "--dry-run", help="Do everything but write the files; print the diff."),
     force: bool = typer.Option(False, help="Write even over files with uncommitted changes."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Build without the engine's layer cache."),
@@ -92,7 +98,7 @@ def repair(
     progress = Progress(quiet)
     try:
         result = run_repair(path, Options(strategy=strategy, max_builds=max_builds, timeout=timeout, backend=backend,  # type: ignore[arg-type]
-                                          dockerfile=dockerfile, write=not dry_run, force=force, no_cache=no_cache,
+                                          dockerfile=dockerfile, context=build_context, write=not dry_run, force=force, no_cache=no_cache,
                                           keep_image=keep_image, verify=not no_verify, http_probe=probe,
                                           cache_check=cache_check, progress=progress))
     finally:
@@ -118,7 +124,8 @@ def repair(
 @app.command()
 def rewrite(
     path: Path = PathArgument,
-    dockerfile: Optional[str] = typer.Option(None, help="The Dockerfile to rewrite."),
+    dockerfile: Optional[str] = DockerfileOption,
+    build_context: Optional[str] = ContextOption,
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the diff; write nothing."),
     force: bool = typer.Option(False, help="Write even over files with uncommitted changes."),
 ) -> None:
@@ -127,7 +134,7 @@ def rewrite(
     from dockerfix.repair import rewrite_files
     from dockerfix.workspace import Workspace
 
-    project = analyse(path, dockerfile=dockerfile)
+    project = analyse(path, dockerfile=dockerfile, context=build_context)
     workspace = Workspace(Path(path).resolve())
     workspace.apply(rewrite_files(project))
     if dry_run:
@@ -138,13 +145,14 @@ def rewrite(
 
 
 @app.command()
-def analyse(path: Path = PathArgument, dockerfile: Optional[str] = typer.Option(None)) -> None:
+def analyse(path: Path = PathArgument, dockerfile: Optional[str] = DockerfileOption,
+            build_context: Optional[str] = ContextOption) -> None:
     """Print what dockerfix knows about the project, as JSON."""
     from dataclasses import asdict
 
     from dockerfix.analyse import analyse as run_analyse
 
-    project = run_analyse(path, dockerfile=dockerfile)
+    project = run_analyse(path, dockerfile=dockerfile, context=build_context)
     data = asdict(project)
     data["root"] = str(project.root)
     # asdict keeps tuples as tuples: the Dockerfiles are dicts inside them, edited in place
@@ -156,7 +164,8 @@ def analyse(path: Path = PathArgument, dockerfile: Optional[str] = typer.Option(
 @app.command()
 def check(
     path: Path = PathArgument,
-    dockerfile: Optional[str] = typer.Option(None),
+    dockerfile: Optional[str] = DockerfileOption,
+    build_context: Optional[str] = ContextOption,
     output_format: str = typer.Option("text", "--format", help="text, json or sarif"),
 ) -> None:
     """Report the failures detectable without building; exit 1 when there are any."""
@@ -165,7 +174,7 @@ def check(
     from dockerfix.diagnose import static_findings
     from dockerfix.report.sarif import to_sarif
 
-    project = run_analyse(path, dockerfile=dockerfile)
+    project = run_analyse(path, dockerfile=dockerfile, context=build_context)
     findings = static_findings(Context(root=project.root, files={}, project=project))
     if output_format == "json":
         out.print(redact(json.dumps([{"rule": f.rule, "message": f.message, "location": f.location,
@@ -185,7 +194,8 @@ def check(
 def explain(
     log: str = typer.Argument(..., help="A saved build log, or - for standard input."),
     project: Path = typer.Option(Path("."), help="The project the log belongs to (for rules that read its files)."),
-    dockerfile: Optional[str] = typer.Option(None),
+    dockerfile: Optional[str] = DockerfileOption,
+    build_context: Optional[str] = ContextOption,
 ) -> None:
     """Diagnose a saved build log (classic, BuildKit, compose, CI): the rule, the evidence lines, the fix."""
     from dockerfix.analyse import analyse as run_analyse
@@ -194,7 +204,7 @@ def explain(
     from dockerfix.diagnose import diagnose
 
     text = sys.stdin.read() if log == "-" else _read_log(Path(log))
-    context = Context(root=project.resolve(), files={}, project=run_analyse(project, dockerfile=dockerfile))
+    context = Context(root=project.resolve(), files={}, project=run_analyse(project, dockerfile=dockerfile, context=build_context))
     diagnosis = diagnose(context, text)
     if not diagnosis.known:
         out.print("unknown failure; the lines that matter:", markup=False)
@@ -220,7 +230,8 @@ def _read_log(path: Path) -> str:
 def verify(
     path: Path = PathArgument,
     image: str = typer.Option(..., help="The image to verify."),
-    dockerfile: Optional[str] = typer.Option(None),
+    dockerfile: Optional[str] = DockerfileOption,
+    build_context: Optional[str] = ContextOption,
     probe: Optional[str] = typer.Option(None, "--probe", help="Also request this HTTP path (\"/health\") from the server, inside its container."),
     cache_check: bool = typer.Option(False, "--cache-check", help="Also build the project twice, the second time with a source file touched: the dependency install must come from the cache."),
     backend: str = typer.Option("sdk", help="The build backend of the cache check: sdk or buildkit."),
@@ -233,7 +244,7 @@ def verify(
     from dockerfix.build import get_backend
     from dockerfix.verify import CacheProbe, verify as run_verify
 
-    project = run_analyse(path, dockerfile=dockerfile)
+    project = run_analyse(path, dockerfile=dockerfile, context=build_context)
     cache = CacheProbe(project.root, {}, get_backend(backend), warm=True) if cache_check else None
     verification = run_verify(project, image, http_path=probe, cache=cache)
     _write_output(json_path, redact(json.dumps({"passed": verification.passed, "seconds": round(verification.seconds, 1),
@@ -289,7 +300,8 @@ def pr(
     max_builds: int = typer.Option(6, min=1, help="At most this many builds."),
     timeout: float = typer.Option(3600, help="Give up after this many seconds."),
     backend: str = typer.Option("sdk", help="sdk (Docker SDK, classic builder) or buildkit (docker CLI)."),
-    dockerfile: Optional[str] = typer.Option(None, help="The Dockerfile to repair."),
+    dockerfile: Optional[str] = DockerfileOption,
+    build_context: Optional[str] = ContextOption,
     dry_run: bool = typer.Option(False, "--dry-run", help="Repair, then show the commit, branch and pull request; "
                                                           "push and open nothing."),
     report: Optional[Path] = typer.Option(None, help="Write the markdown report here ('-' for stdout)."),
@@ -314,7 +326,8 @@ def pr(
     progress = Progress(quiet)
     try:
         outcome = open_pull_request(path, settings, Options(strategy=strategy, max_builds=max_builds, timeout=timeout,  # type: ignore[arg-type]
-                                                            backend=backend, dockerfile=dockerfile, progress=progress),
+                                                            backend=backend, dockerfile=dockerfile, context=build_context,
+                                                            progress=progress),
                                     token=token_from_environment())
     finally:
         progress.stop()
@@ -366,6 +379,8 @@ def batch(
     backend: str = typer.Option("sdk", help="sdk (Docker SDK, classic builder) or buildkit (docker CLI)."),
     write: bool = typer.Option(False, "--write", help="Write the fixed files into each repository (default: "
                                                       "reports only)."),
+    dockerfile: Optional[str] = DockerfileOption,
+    build_context: Optional[str] = ContextOption,
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
     """Repair many repositories, N at a time, over one or several engines; a summary table and a report per repository."""
@@ -382,7 +397,8 @@ def batch(
         if not quiet and line.startswith(IMPORTANT_PROGRESS):
             err.print(f"{name}: {redact(line)}", markup=False)
 
-    items = run_batch(sources, Options(strategy=strategy, max_builds=max_builds, timeout=timeout, backend=backend),  # type: ignore[arg-type]
+    items = run_batch(sources, Options(strategy=strategy, max_builds=max_builds, timeout=timeout, backend=backend,  # type: ignore[arg-type]
+                                       dockerfile=dockerfile, context=build_context),
                       out_dir=out_dir, jobs=jobs, hosts=docker_host, work_dir=work_dir, write=write, progress=say)
     out.print(summary_markdown(items), markup=False)
     if any(item.status in ("failed", "error") for item in items):

@@ -213,7 +213,14 @@ class Project:
     compose: tuple[ComposeService, ...] = ()
     system_packages: SystemPackages = field(default_factory=SystemPackages)
     dependencies: tuple[Requirement, ...] = ()  # run-time dependencies, whichever file declared them
+    context: str = "."  # the build context, relative to the root (compose's context, --context)
+    source: str = "."  # the folder of the Python project the Dockerfile installs (a monorepo's "backend")
 
     @property
     def dockerfile_path(self) -> str:
         return self.dockerfile.path if self.dockerfile else "Dockerfile"
+
+    @property
+    def dockerignore_path(self) -> str:
+        """Docker reads the .dockerignore at the root of the build context."""
+        return ".dockerignore" if self.context == "." else f"{self.context}/.dockerignore"

@@ -7,8 +7,9 @@ working directory) and replaces what it got wrong (how dependencies are installe
 from __future__ import annotations
 
 import json
+import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from dockerfix import __version__, tables
 from dockerfix.analyse.dockerfile import split_copy
@@ -64,6 +65,7 @@ class BuildPlan:
     uid: int = UID
     labels: tuple[tuple[str, str], ...] = ()
     directives: tuple[str, ...] = ()  # the user's `# syntax=` line, kept with the instructions that need it
+    sources: str = "."  # what `COPY <sources> .` copies: the context, or a monorepo project's folder ("backend/")
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -138,9 +140,29 @@ def _app_dir(dockerfile: DockerfileInfo | None) -> str:
     return DEFAULT_APP_DIR
 
 
+def _in_source(installer: Installer, source: str, context: str) -> Installer:
+    """A project in a folder of the build context (a monorepo's `backend`): the manifests as the context names them
+    (`backend/uv.lock`), the commands as the image's app dir holds them (the folder's content is copied there)."""
+    if source == "." and context == ".":
+        return installer
+    prefix = "" if source == "." else f"{source}/"
+    command = installer.install_dependencies
+    for manifest in installer.manifests:
+        if prefix and manifest.startswith(prefix):
+            command = command.replace(manifest, manifest.removeprefix(prefix))
+    in_root = [prefix + m.removeprefix(prefix) if prefix else m for m in installer.manifests]
+    return replace(installer, manifests=tuple(posixpath.relpath(m, context) for m in in_root), install_dependencies=command)
+
+
+def _copied_sources(project: Project) -> str:
+    """What the layout's `COPY <sources> .` copies: the whole context, or the project's folder in it ("backend/")."""
+    folder = posixpath.relpath(project.source, project.context)
+    return "." if folder == "." else safe_path(folder, project.dockerfile_path, None) + "/"
+
+
 def _installable(project: Project) -> bool:
     pyproject = project.pyproject
-    if (project.root / "setup.py").is_file():
+    if (project.root / project.source / "setup.py").is_file():
         return True
     return bool(pyproject and pyproject.build_backend and pyproject.package_mode and project.import_packages)
 
@@ -149,7 +171,7 @@ def plan(project: Project) -> BuildPlan:
     app_dir = _app_dir(project.dockerfile)
     kept, original_apt, notes = _original_intent(project.dockerfile, app_dir)
     requirement_lines = tuple(safe_requirement(r) for r in project.dependencies)
-    installer = installer_for(project, requirement_lines)
+    installer = _in_source(installer_for(project, requirement_lines), project.source, project.context)
     for manifest in installer.manifests:
         safe_path(manifest, project.dockerfile_path, None)
 
@@ -199,6 +221,7 @@ def plan(project: Project) -> BuildPlan:
         cmd=cmd,
         labels=(("org.dockerfix.version", __version__), ("org.dockerfix.python", project.python.version)),
         directives=_kept_directives(dockerfile, kept),
+        sources=_copied_sources(project),
         notes=tuple(notes),
     )
 
