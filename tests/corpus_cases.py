@@ -5,7 +5,9 @@ A case is `corpus/<name>/case.toml` plus the broken project in `corpus/<name>/pr
   [original] builds (bool), signature (regex the original's build log, or its verification output, must match),
              network ("none" injects a network fault), timeout (seconds), cache_check (verification includes the
              cache check), verifies (the image works and the signature matches the static findings instead:
-             problems outside the image, such as compose files)
+             problems outside the image, such as compose files), buildable (false: this engine, Docker 20.10,
+             cannot build the original at all, e.g. a heredoc; the case then covers analyse, `check` (the
+             signature matches its output), `rewrite --dry-run` and the static fix, and no build is measured)
   [repair] strategy, status (repaired | failed), max_builds, network, build_timeout, changed_files (exactly these)
 """
 
@@ -18,6 +20,7 @@ from typing import Any
 
 from dockerfix.analyse import analyse
 from dockerfix.build import MANAGED_LABEL, BuildResult, new_tag
+from dockerfix.build.context import context_inputs
 from dockerfix.build.sdk import SdkBackend
 from dockerfix.repair import Options
 
@@ -45,9 +48,16 @@ class Case:
     def repair(self) -> dict[str, Any]:
         return self.settings["repair"]
 
+    @property
+    def buildable(self) -> bool:
+        return self.original.get("buildable", True)
+
     def build_original(self, root: Path, backend: SdkBackend) -> BuildResult:
-        """Build the unrepaired copy at `root` under the case's faults (network, time limit)."""
-        return backend.build(root, {}, analyse(root).dockerfile, tag=new_tag(root), labels={MANAGED_LABEL: "1"},
+        """Build the unrepaired copy at `root` (its own build context) under the case's faults (network, time limit)."""
+        project = analyse(root)
+        assert project.dockerfile is not None, f"{self.name}: no Dockerfile"
+        context, overlay, dockerfile = context_inputs(root, project.context, {}, project.dockerfile)
+        return backend.build(context, overlay, dockerfile, tag=new_tag(root), labels={MANAGED_LABEL: "1"},
                              network=self.original.get("network"), timeout=self.original.get("timeout"))
 
     def repair_options(self, **overrides: Any) -> Options:
