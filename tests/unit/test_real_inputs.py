@@ -126,3 +126,91 @@ def test_documented_commands_read_modern_input(tmp_path, command, capsys):
     (tmp_path / "compose.yaml").write_text("services:\n  web:\n    build: .\n    ports: !override [\"8000:8000\"]\n")
     assert main([command, str(tmp_path)]) in (0, 1)
     assert "internal error" not in capsys.readouterr().err
+
+
+def _tree(root, files: dict[str, str]):
+    for path, text in files.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text)
+    return root
+
+
+DOCKERFILE = "FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"-m\", \"app\"]\n"
+
+
+@pytest.mark.parametrize(("files", "expected"), [
+    ({"Dockerfile": DOCKERFILE, "docker/Dockerfile": DOCKERFILE}, "Dockerfile"),
+    ({"docker/Dockerfile": DOCKERFILE, "backend/Dockerfile": DOCKERFILE}, "docker/Dockerfile"),
+    ({"deploy/Dockerfile.runtime": DOCKERFILE}, "deploy/Dockerfile.runtime"),
+    ({"backend/app.dockerfile": DOCKERFILE, "tests/Dockerfile": DOCKERFILE}, "backend/app.dockerfile"),
+    ({"Dockerfile.dev": DOCKERFILE, "Dockerfile.prod": DOCKERFILE}, "Dockerfile.prod"),
+    ({"docker/app/Dockerfile": DOCKERFILE, "Dockerfile.j2": "{{ nope }}"}, "docker/app/Dockerfile"),
+])
+def test_dockerfiles_are_found_where_projects_keep_them(tmp_path, files, expected):
+    from dockerfix.analyse import analyse
+
+    project = analyse(_tree(tmp_path, {"requirements.txt": "six\n", **files}))
+    assert project.dockerfile is not None and project.dockerfile.path == expected
+    assert project.context == "." and project.source == "."
+
+
+def test_compose_names_the_dockerfile_and_the_context(tmp_path):
+    from dockerfix.analyse import analyse
+
+    _tree(tmp_path, {"requirements.txt": "six\n", "Dockerfile": DOCKERFILE, "docker/x": DOCKERFILE,
+                     "compose.yaml": "services:\n  web:\n    build: {context: ., dockerfile: docker/x}\n"})
+    project = analyse(tmp_path)
+    assert project.dockerfile.path == "docker/x" and project.context == "."  # type: ignore[union-attr]
+
+
+def test_dockerfile_and_context_options(tmp_path):
+    from dockerfix.analyse import analyse
+
+    _tree(tmp_path, {"svc/requirements.txt": "six\n", "svc/build/app.df": DOCKERFILE})
+    project = analyse(tmp_path, dockerfile="./svc/build/app.df", context="svc")
+    assert (project.dockerfile.path, project.context, project.source) == ("svc/build/app.df", "svc", "svc")  # type: ignore[union-attr]
+    assert project.dockerignore_path == "svc/.dockerignore" and project.requirements[0].path == "svc/requirements.txt"
+    with pytest.raises(InputError, match="does not exist"):
+        analyse(tmp_path, dockerfile="docker/Dockerfile")
+    with pytest.raises(InputError, match="outside the project"):
+        analyse(tmp_path, context="..")
+
+
+MONOREPO = {
+    "frontend/package.json": "{}\n",
+    "backend/pyproject.toml": '[project]\nname = "svc"\nversion = "1"\ndependencies = ["six==1.17.0"]\n\n'
+                              '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n',
+    "backend/svc/__init__.py": "import six\n",
+    "backend/Dockerfile": "FROM python:3.11-slim\nWORKDIR /srv\nCOPY backend/pyproject.toml ./\nCOPY backend/svc ./svc\n"
+                          "RUN pip install .\nCMD [\"python\", \"-m\", \"svc\"]\n",
+}
+
+
+def test_a_monorepo_project_is_the_one_the_dockerfile_copies(tmp_path):
+    from dockerfix.analyse import analyse
+
+    project = analyse(_tree(tmp_path, MONOREPO))
+    assert (project.dockerfile.path, project.context, project.source) == ("backend/Dockerfile", ".", "backend")  # type: ignore[union-attr]
+    assert project.pyproject.path == "backend/pyproject.toml" and project.import_packages == ("svc",)  # type: ignore[union-attr]
+    assert [r.origin for r in project.dependencies] == ["backend/pyproject.toml:4"]
+
+
+def test_the_rewrite_of_a_monorepo_project_edits_its_dockerfile_and_copies_its_folder(tmp_path, capsys):
+    _tree(tmp_path, MONOREPO)
+    assert main(["rewrite", str(tmp_path)]) == 0
+    text = (tmp_path / "backend" / "Dockerfile").read_text()
+    assert not (tmp_path / "Dockerfile").exists()
+    assert 'COPY ["backend/pyproject.toml", "./"]' in text and "COPY --chown=app:app backend/ ." in text
+    assert "pip install --no-deps ." in text
+
+
+def test_a_context_folder_is_what_the_backend_builds(tmp_path):
+    from dockerfix.analyse import analyse
+    from dockerfix.build.context import OUTSIDE_DOCKERFILE, context_inputs
+
+    _tree(tmp_path, {"svc/requirements.txt": "six\n", "docker/Dockerfile": DOCKERFILE})
+    project = analyse(tmp_path, context="svc")
+    root, overlay, dockerfile = context_inputs(tmp_path, project.context, {"svc/requirements.txt": "attrs\n"},
+                                               project.dockerfile)  # type: ignore[arg-type]
+    assert root == tmp_path / "svc" and dockerfile.path == OUTSIDE_DOCKERFILE
+    assert overlay == {"requirements.txt": "attrs\n", OUTSIDE_DOCKERFILE: DOCKERFILE}
