@@ -214,3 +214,23 @@ def test_a_context_folder_is_what_the_backend_builds(tmp_path):
                                                project.dockerfile)  # type: ignore[arg-type]
     assert root == tmp_path / "svc" and dockerfile.path == OUTSIDE_DOCKERFILE
     assert overlay == {"requirements.txt": "attrs\n", OUTSIDE_DOCKERFILE: DOCKERFILE}
+
+
+def test_rules_read_copy_sources_in_compose_s_context(tmp_path):
+    from dockerfix.analyse import analyse
+    from dockerfix.catalog import BY_ID
+    from dockerfix.catalog.rule import Context, Fix
+    from dockerfix.diagnose import static_findings
+
+    _tree(tmp_path, {"compose.yaml": "services:\n  api:\n    build: ./backend\n",
+                     "backend/Dockerfile": "FROM python:3.11-slim\nCOPY requirements.txt app.py ./\n"
+                                           "RUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n",
+                     "backend/requirements.txt": "six\n", "backend/app.py": "import six\n",
+                     "backend/.dockerignore": "*.txt\n"})
+    project = analyse(tmp_path)
+    assert (project.context, project.source, project.dockerignore_path) == ("backend", "backend", "backend/.dockerignore")
+    context = Context(root=tmp_path, files={}, project=project, strategy="minimal")
+    findings = {f.rule: f for f in static_findings(context)}
+    assert "DF027" not in findings and findings["DF001"].capture("path") == "requirements.txt"
+    fix = BY_ID["DF001"].fix(context, findings["DF001"])  # type: ignore[misc]
+    assert isinstance(fix, Fix) and set(fix.files) == {"backend/.dockerignore"}

@@ -6,6 +6,7 @@ through these values (and the transform stage, which edits file *texts* held in 
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -219,6 +220,14 @@ class Project:
     @property
     def dockerfile_path(self) -> str:
         return self.dockerfile.path if self.dockerfile else "Dockerfile"
+
+    def root_path(self, context_path: str) -> str:
+        """A path as the build context names it (a COPY source, a .dockerignore path), relative to the root."""
+        return posixpath.normpath(posixpath.join(self.context, context_path))
+
+    def context_path(self, project_path: str) -> str:
+        """A path of the Python project (a pyproject's readme) as the build context names it."""
+        return posixpath.relpath(posixpath.join(self.source, project_path), self.context)
 
     @property
     def dockerignore_path(self) -> str:
