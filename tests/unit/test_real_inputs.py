@@ -234,3 +234,19 @@ def test_rules_read_copy_sources_in_compose_s_context(tmp_path):
     assert "DF027" not in findings and findings["DF001"].capture("path") == "requirements.txt"
     fix = BY_ID["DF001"].fix(context, findings["DF001"])  # type: ignore[misc]
     assert isinstance(fix, Fix) and set(fix.files) == {"backend/.dockerignore"}
+
+
+def test_a_utf16_requirements_file_is_read_as_pip_reads_it(tmp_path):
+    from dockerfix.analyse import analyse
+
+    (tmp_path / "requirements.txt").write_bytes("six==1.17.0\r\nattrs\r\n".encode("utf-16"))  # with its BOM
+    (tmp_path / "Dockerfile").write_text(DOCKERFILE)
+    assert [r.name for r in analyse(tmp_path).dependencies] == ["six", "attrs"]
+
+
+def test_the_copied_manifest_names_the_project_before_a_copied_folder(tmp_path):
+    from dockerfix.analyse import analyse
+
+    _tree(tmp_path, {"shared/setup.py": "", "api/requirements.txt": "six\n",
+                     "api/Dockerfile": "FROM python:3.11-slim\nCOPY shared /shared\nCOPY api/requirements.txt .\n"})
+    assert analyse(tmp_path).source == "api"

@@ -49,9 +49,11 @@ DOCKERFILE_NAME = re.compile(r"(?:Dockerfile|dockerfile|Containerfile)(?:[.-][\w
 # Files named like a Dockerfile that are not one: BuildKit's per-Dockerfile ignore files, templates, backups.
 NOT_A_DOCKERFILE = re.compile(r".*\.(?:dockerignore|j2|jinja2?|tpl|tmpl|template|in|orig|bak|dockerfix-orig|md|rst|txt|"
                               r"sample|example|swp)", re.IGNORECASE)
-DEV_VARIANT = re.compile(r"(?:^|[.\-_])(?:dev|develop|development|test|tests|testing|ci|local|debug)(?:[.\-_]|$)", re.IGNORECASE)
+DEV_VARIANT = re.compile(r"(?:^|[.\-_])(?:dev|devcontainer|develop|development|test|tests|testing|ci|local|debug)(?:[.\-_]|$)", re.IGNORECASE)
 PROD_VARIANT = re.compile(r"(?:^|[.\-_])(?:prod|production|release|runtime|app|web|api|server)(?:[.\-_]|$)", re.IGNORECASE)
 # Files that make a folder a Python project (the one a Dockerfile installs, in a monorepo).
+MANIFEST = re.compile(r"pyproject\.toml|setup\.(?:py|cfg)|requirements[\w.-]*\.(?:txt|in)|Pipfile(?:\.lock)?|"
+                      r"(?:poetry|uv|pdm)\.lock")
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", "requirements.txt", "Pipfile", "poetry.lock", "uv.lock",
                    "pdm.lock")
 
@@ -203,21 +205,21 @@ def _python_source(root: Path, dockerfile: DockerfileInfo | None, context: str) 
     def is_project(folder: str) -> bool:
         return any(exists(root, _join(folder, marker)) for marker in PROJECT_MARKERS)
 
-    for instruction in dockerfile.instructions if dockerfile else ():
-        if instruction.keyword not in ("COPY", "ADD"):
-            continue
-        flags, sources, _ = split_copy(instruction.value)
-        for source in sources if "from" not in flags else ():
-            if "://" in source or "$" in source:
-                continue
-            path = _join(context, re.split(r"[*?\[]", source.lstrip("/"), maxsplit=1)[0] or ".")
-            folder = path if (root / path).is_dir() else posixpath.dirname(path) or "."
-            while not folder.startswith(".."):
-                if is_project(folder):
-                    return folder
-                if folder == ".":
-                    break
-                folder = posixpath.dirname(folder) or "."
+    copied = [source for instruction in (dockerfile.instructions if dockerfile else ())
+              if instruction.keyword in ("COPY", "ADD")
+              for flags, sources, _ in [split_copy(instruction.value)] if "from" not in flags
+              for source in sources if "://" not in source and "$" not in source]
+    # a copied manifest (`COPY backend/requirements.txt .`) says more than a copied folder of code
+    manifests = [s for s in copied if MANIFEST.fullmatch(posixpath.basename(s.rstrip("/")))]
+    for source in [*manifests, *copied]:
+        path = _join(context, re.split(r"[*?\[]", source.lstrip("/"), maxsplit=1)[0] or ".")
+        folder = path if (root / path).is_dir() else posixpath.dirname(path) or "."
+        while not folder.startswith(".."):
+            if is_project(folder):
+                return folder
+            if folder == ".":
+                break
+            folder = posixpath.dirname(folder) or "."
     return "."
 
 
