@@ -60,6 +60,12 @@ def test_directives_and_what_needs_buildkit():
     assert not plain.needs_buildkit and plain.directives == (("syntax", "docker/dockerfile:1"),)
 
 
+def test_buildkit_platform_args_need_buildkit():
+    info = parse_dockerfile("Dockerfile", "FROM --platform=$BUILDPLATFORM python:3.11-slim AS build\n"
+                                          "FROM --platform=linux/amd64 python:3.11-slim\n")
+    assert info.buildkit_features == ((1, "FROM --platform=$BUILDPLATFORM"),)
+
+
 def test_a_directive_after_a_comment_is_a_comment():
     info = parse_dockerfile("Dockerfile", "# hello\n# syntax=docker/dockerfile:1\nFROM python:3.11-slim\n")
     assert info.directives == ()

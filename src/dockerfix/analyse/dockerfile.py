@@ -29,6 +29,7 @@ DIRECTIVE = re.compile(r"#\s*(?P<key>[A-Za-z]+)\s*=\s*(?P<value>\S.*?)\s*")
 HEREDOC = re.compile(r"(?<!<)<<(?!<)(?P<strip>-?)(?P<quote>[\"']?)(?P<word>[A-Za-z_][A-Za-z0-9_]*)(?P=quote)")
 HEREDOC_KEYWORDS = frozenset({"RUN", "COPY", "ADD"})
 FLAG = re.compile(r"^--(?P<name>[a-z-]+)(?:=(?P<value>\S*))?")
+AUTOMATIC_PLATFORM_ARG = re.compile(r"\$\{?(?:BUILD|TARGET)(?:PLATFORM|OS|ARCH|VARIANT)\b")
 # Instruction flags the classic builder (Docker 20.10, DOCKER_BUILDKIT=0) refuses; all need BuildKit.
 BUILDKIT_FLAGS = {
     "RUN": frozenset({"mount", "network", "security"}),
@@ -131,6 +132,9 @@ def _buildkit_features(instructions: list[Instruction], heredocs: dict[int, _Her
                 break
             if flag["name"] in BUILDKIT_FLAGS.get(instruction.keyword, ()):
                 features.append((instruction.line, f"{instruction.keyword} --{flag['name']}"))
+            elif flag["name"] == "platform" and AUTOMATIC_PLATFORM_ARG.search(flag["value"] or ""):
+                # the classic builder does not define BuildKit's automatic platform ARGs: the flag is empty there
+                features.append((instruction.line, f"{instruction.keyword} --platform={flag['value']}"))
     return tuple(features)
 
 
