@@ -49,6 +49,14 @@ def test_heredocs_are_read_as_one_instruction_each():
     assert split_copy(info.instructions[3].value) == ({"link": "", "chmod": "755"}, [], "/usr/local/bin/hello")
 
 
+def test_a_run_command_without_its_flags():
+    from dockerfix.analyse.dockerfile import run_command
+
+    assert run_command("--mount=type=cache,target=/root/.cache/pip --network=host pip install -r r.txt") == \
+        "pip install -r r.txt"
+    assert run_command("pip install --no-cache-dir .") == "pip install --no-cache-dir ."
+
+
 def test_directives_and_what_needs_buildkit():
     info = parse_dockerfile("Dockerfile", MODERN)
     assert info.directives == (("syntax", "docker/dockerfile:1.7"), ("check", "skip=JSONArgsRecommended"))

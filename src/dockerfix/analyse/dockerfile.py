@@ -214,6 +214,14 @@ def exec_form(value: str) -> tuple[str, ...] | None:
     return None
 
 
+def run_command(value: str) -> str:
+    """A RUN's command without its BuildKit flags (`--mount=type=cache,target=/root/.cache pip install .`)."""
+    words = value.split(" ")
+    while words and FLAG.match(words[0]):
+        words.pop(0)
+    return " ".join(words).lstrip()
+
+
 def command_argv(value: str) -> tuple[str, ...]:
     """argv Docker would run for a CMD/ENTRYPOINT value (shell form goes through /bin/sh -c)."""
     return exec_form(value) or ("/bin/sh", "-c", value)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from dockerfix import __version__, tables
-from dockerfix.analyse.dockerfile import split_copy
+from dockerfix.analyse.dockerfile import run_command, split_copy
 from dockerfix.analyse.model import DockerfileInfo, Instruction, Project
 from dockerfix.plan.installers import Installer, installer_for
 from dockerfix.render.safe import safe_path, safe_requirement
@@ -100,7 +100,7 @@ def _original_intent(dockerfile: DockerfileInfo | None, app_dir: str) -> tuple[l
         elif ins.keyword in KEPT_AS_IS:
             kept.append(KeptInstruction(ins.text, origin))
         elif ins.keyword == "RUN":
-            commands = [c for c in re.split(r"&&|;|\|\|", ins.value) if c.strip()]
+            commands = [c for c in re.split(r"&&|;|\|\|", run_command(ins.value)) if c.strip()]
             apt += [p for c in commands for p in _apt_packages(c)]
             if all(REPLACED_COMMAND.search(c) for c in commands):
                 notes.append(f"{origin}: `RUN {ins.value[:60]}` replaced by the builder stage")
