@@ -5,9 +5,11 @@ A case is `corpus/<name>/case.toml` plus the broken project in `corpus/<name>/pr
   [original] builds (bool), signature (regex the original's build log, or its verification output, must match),
              network ("none" injects a network fault), timeout (seconds), cache_check (verification includes the
              cache check), verifies (the image works and the signature matches the static findings instead:
-             problems outside the image, such as compose files), buildable (false: this engine, Docker 20.10,
-             cannot build the original at all, e.g. a heredoc; the case then covers analyse, `check` (the
-             signature matches its output), `rewrite --dry-run` and the static fix, and no build is measured)
+             problems outside the image, such as compose files), saved_log + source (the engine cannot reproduce
+             the failure: a real build's log, saved in the case, with where it came from; explained, not built),
+             buildable (false: this engine, Docker 20.10, cannot build the original at all, e.g. a heredoc; the
+             case then covers analyse, `check` (the signature matches its output), `rewrite --dry-run` and the
+             static fix, and no build is measured)
   [repair] strategy, status (repaired | failed), max_builds, network, build_timeout, changed_files (exactly these)
 """
 
@@ -39,6 +41,11 @@ class Case:
     @property
     def rules(self) -> list[str]:
         return self.settings["rules"]
+
+    @property
+    def saved_log(self) -> Path | None:
+        name = self.settings["original"].get("saved_log")
+        return self.directory / name if name else None
 
     @property
     def original(self) -> dict[str, Any]:
