@@ -76,7 +76,7 @@ def repair(
     timeout: float = typer.Option(3600, help="Give up after this many seconds."),
     backend: str = typer.Option("sdk", help="sdk (Docker SDK, classic builder) or buildkit (docker CLI)."),
     dockerfile: Optional[str] = DockerfileOption,
-    build_context: Optional[str] = ContextOption,
+    build_context: str | None = ContextOption,
     dry_run: bool = typer.Option(False, "--dry-run", help="Do everything but write the files; print the diff."),
     force: bool = typer.Option(False, help="Write even over files with uncommitted changes."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Build without the engine's layer cache."),
@@ -125,7 +125,7 @@ def repair(
 def rewrite(
     path: Path = PathArgument,
     dockerfile: Optional[str] = DockerfileOption,
-    build_context: Optional[str] = ContextOption,
+    build_context: str | None = ContextOption,
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the diff; write nothing."),
     force: bool = typer.Option(False, help="Write even over files with uncommitted changes."),
 ) -> None:
@@ -146,7 +146,7 @@ def rewrite(
 
 @app.command()
 def analyse(path: Path = PathArgument, dockerfile: Optional[str] = DockerfileOption,
-            build_context: Optional[str] = ContextOption) -> None:
+            build_context: str | None = ContextOption) -> None:
     """Print what dockerfix knows about the project, as JSON."""
     from dataclasses import asdict
 
@@ -165,7 +165,7 @@ def analyse(path: Path = PathArgument, dockerfile: Optional[str] = DockerfileOpt
 def check(
     path: Path = PathArgument,
     dockerfile: Optional[str] = DockerfileOption,
-    build_context: Optional[str] = ContextOption,
+    build_context: str | None = ContextOption,
     output_format: str = typer.Option("text", "--format", help="text, json or sarif"),
 ) -> None:
     """Report the failures detectable without building; exit 1 when there are any."""
@@ -195,7 +195,7 @@ def explain(
     log: str = typer.Argument(..., help="A saved build log, or - for standard input."),
     project: Path = typer.Option(Path("."), help="The project the log belongs to (for rules that read its files)."),
     dockerfile: Optional[str] = DockerfileOption,
-    build_context: Optional[str] = ContextOption,
+    build_context: str | None = ContextOption,
     format: str = typer.Option("text", "--format", help="text, json (one object per diagnosis) or markdown."),
 ) -> None:
     """Diagnose a saved build log (classic, BuildKit, compose, CI): the rule, the evidence lines, the fix."""
@@ -241,7 +241,7 @@ def verify(
     path: Path = PathArgument,
     image: str = typer.Option(..., help="The image to verify."),
     dockerfile: Optional[str] = DockerfileOption,
-    build_context: Optional[str] = ContextOption,
+    build_context: str | None = ContextOption,
     probe: Optional[str] = typer.Option(None, "--probe", help="Also request this HTTP path (\"/health\") from the server, inside its container."),
     cache_check: bool = typer.Option(False, "--cache-check", help="Also build the project twice, the second time with a source file touched: the dependency install must come from the cache."),
     backend: str = typer.Option("sdk", help="The build backend of the cache check: sdk or buildkit."),
@@ -311,7 +311,7 @@ def pr(
     timeout: float = typer.Option(3600, help="Give up after this many seconds."),
     backend: str = typer.Option("sdk", help="sdk (Docker SDK, classic builder) or buildkit (docker CLI)."),
     dockerfile: Optional[str] = DockerfileOption,
-    build_context: Optional[str] = ContextOption,
+    build_context: str | None = ContextOption,
     dry_run: bool = typer.Option(False, "--dry-run", help="Repair, then show the commit, branch and pull request; "
                                                           "push and open nothing."),
     report: Optional[Path] = typer.Option(None, help="Write the markdown report here ('-' for stdout)."),
@@ -389,8 +389,8 @@ def batch(
     backend: str = typer.Option("sdk", help="sdk (Docker SDK, classic builder) or buildkit (docker CLI)."),
     write: bool = typer.Option(False, "--write", help="Write the fixed files into each repository (default: "
                                                       "reports only)."),
-    dockerfile: Optional[str] = DockerfileOption,
-    build_context: Optional[str] = ContextOption,
+    dockerfile: str | None = DockerfileOption,
+    build_context: str | None = ContextOption,
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
     """Repair many repositories, N at a time, over one or several engines; a summary table and a report per repository."""
