@@ -264,3 +264,31 @@ def test_the_copied_manifest_names_the_project_before_a_copied_folder(tmp_path):
     _tree(tmp_path, {"shared/setup.py": "", "api/requirements.txt": "six\n",
                      "api/Dockerfile": "FROM python:3.11-slim\nCOPY shared /shared\nCOPY api/requirements.txt .\n"})
     assert analyse(tmp_path).source == "api"
+
+
+@pytest.mark.parametrize("log", [
+    "the engine refused the build: dockerfile parse error line 16: unknown instruction: PRINT(\"X\")",
+    "#5 ERROR: failed to solve with frontend dockerfile.v0: failed to create LLB definition: Dockerfile parse error "
+    "line 9: Unknown flag: link",
+    "the engine refused the build: the --mount option requires BuildKit. Refer to https://docs.docker.com/go/buildkit/",
+])
+def test_a_builder_that_predates_the_syntax_is_reported_as_such(tmp_path, log):
+    from dockerfix.analyse import analyse
+    from dockerfix.catalog.rule import Context
+    from dockerfix.diagnose import diagnose
+
+    _tree(tmp_path, {"Dockerfile": MODERN, "requirements.txt": "six\n"})
+    diagnosis = diagnose(Context(root=tmp_path, files={}, project=analyse(tmp_path)), log)
+    assert [f.rule for f in diagnosis.findings] == ["DF090"] and diagnosis.conclusive
+    assert "line 5: RUN with a here-document" in diagnosis.findings[0].message
+
+
+def test_an_unknown_instruction_in_a_plain_dockerfile_is_not_the_builder_s_age(tmp_path):
+    from dockerfix.analyse import analyse
+    from dockerfix.catalog.rule import Context
+    from dockerfix.diagnose import diagnose
+
+    _tree(tmp_path, {"Dockerfile": DOCKERFILE, "requirements.txt": "six\n"})
+    diagnosis = diagnose(Context(root=tmp_path, files={}, project=analyse(tmp_path)),
+                         "the engine refused the build: dockerfile parse error line 2: unknown instruction: FROBNICATE")
+    assert "DF090" not in [f.rule for f in diagnosis.findings]
