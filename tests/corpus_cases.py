@@ -64,8 +64,10 @@ class Case:
         project = analyse(root)
         assert project.dockerfile is not None, f"{self.name}: no Dockerfile"
         context, overlay, dockerfile = context_inputs(root, project.context, {}, project.dockerfile)
+        # a network fault must meet the network: a layer cached by another build on the engine would hide it
         return backend.build(context, overlay, dockerfile, tag=new_tag(root), labels={MANAGED_LABEL: "1"},
-                             network=self.original.get("network"), timeout=self.original.get("timeout"))
+                             network=self.original.get("network"), timeout=self.original.get("timeout"),
+                             no_cache=bool(self.original.get("network")))
 
     def repair_options(self, **overrides: Any) -> Options:
         settings = self.repair
