@@ -7,7 +7,9 @@ A case is `corpus/<name>/case.toml` plus the broken project in `corpus/<name>/pr
              timeout (seconds), cache_check (verification includes the cache check), verifies (the image works and
              the signature matches the static findings instead: problems outside the image, such as compose files),
              saved_log + source (the engine cannot reproduce the failure: a real build's log, saved in the case, with
-             where it came from; explained, not built)
+             where it came from; explained, not built), buildable (false: this engine, Docker 20.10, cannot build the
+             original at all, e.g. a heredoc; the case then covers analyse, `check` (the signature matches its
+             output), `rewrite --dry-run` and the static fix, and no build is measured)
   [repair] strategy (auto | minimal | rewrite), status (repaired | ok | failed), blocked (the failure is
            environment-blocked: an environment rule ended it, with no edit), strategy_won (the strategy of the
            final state), backend (every build's), replaced (rules the report names as solved by the rewrite),
@@ -23,6 +25,7 @@ from typing import Any
 
 from dockerfix.analyse import analyse
 from dockerfix.build import MANAGED_LABEL, BuildResult, new_tag
+from dockerfix.build.context import context_inputs
 from dockerfix.build.sdk import SdkBackend
 from dockerfix.repair import Options
 
@@ -55,11 +58,19 @@ class Case:
     def repair(self) -> dict[str, Any]:
         return self.settings["repair"]
 
+    @property
+    def buildable(self) -> bool:
+        return self.original.get("buildable", True)
+
     def build_original(self, root: Path, backend: SdkBackend) -> BuildResult:
-        """Build the unrepaired copy at `root` under the case's faults (network, time limit)."""
-        return backend.build(root, {}, analyse(root).dockerfile, tag=new_tag(root), labels={MANAGED_LABEL: "1"},
+        """Build the unrepaired copy at `root` (its own build context) under the case's faults (network, time limit)."""
+        project = analyse(root)
+        assert project.dockerfile is not None, f"{self.name}: no Dockerfile"
+        context, overlay, dockerfile = context_inputs(root, project.context, {}, project.dockerfile)
+        # a network fault must meet the network: a layer cached by another build on the engine would hide it
+        return backend.build(context, overlay, dockerfile, tag=new_tag(root), labels={MANAGED_LABEL: "1"},
                              network=self.original.get("network"), timeout=self.original.get("timeout"),
-                             no_cache=bool(self.original.get("network")))  # a cached layer never meets the fault
+                             no_cache=bool(self.original.get("network")))
 
     def repair_options(self, **overrides: Any) -> Options:
         settings = self.repair

@@ -36,6 +36,11 @@ BACKENDS = ("auto", "sdk", "buildkit")
 BACKEND_HELP = ("auto: BuildKit (the docker CLI) when the Dockerfile needs it (RUN --mount, heredocs, COPY --link/--chmod, "
                 "# syntax=) or the engine builds with it by default (Docker >= 23, DOCKER_BUILDKIT=1), else the classic "
                 "builder (Docker SDK); sdk or buildkit: that one.")
+DockerfileOption = typer.Option(None, "--dockerfile", help="The Dockerfile, any path in the project (default: the one "
+                                "compose builds, else ./Dockerfile, else the first in docker/, deploy/, ..., or a "
+                                "first-level folder).")
+ContextOption = typer.Option(None, "--context", help="The build context, a folder of the project (default: compose's "
+                             "context for that Dockerfile, else the project root).")
 IMPORTANT_PROGRESS = ("build ", "verify ", "DF", "rewrite")  # progress lines printed even without a terminal
 
 
@@ -82,7 +87,8 @@ def repair(
     max_builds: int = typer.Option(6, min=1, help="At most this many builds."),
     timeout: float = typer.Option(3600, help="Give up after this many seconds."),
     backend: str = typer.Option("auto", help=BACKEND_HELP),
-    dockerfile: Optional[str] = typer.Option(None, help="The Dockerfile to repair (default: the one compose builds, else ./Dockerfile)."),
+    dockerfile: Optional[str] = DockerfileOption,
+    build_context: str | None = ContextOption,
     dry_run: bool = typer.Option(False, "--dry-run", help="Do everything but write the files; print the diff."),
     force: bool = typer.Option(False, help="Write even over files with uncommitted changes."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Build without the engine's layer cache."),
@@ -104,7 +110,7 @@ def repair(
     progress = Progress(quiet)
     try:
         result = run_repair(path, Options(strategy=strategy, max_builds=max_builds, timeout=timeout, backend=backend,  # type: ignore[arg-type]
-                                          dockerfile=dockerfile, write=not dry_run, force=force, no_cache=no_cache,
+                                          dockerfile=dockerfile, context=build_context, write=not dry_run, force=force, no_cache=no_cache,
                                           keep_image=keep_image, verify=not no_verify, http_probe=probe,
                                           cache_check=cache_check, progress=progress))
     finally:
@@ -134,7 +140,8 @@ def repair(
 @app.command()
 def rewrite(
     path: Path = PathArgument,
-    dockerfile: Optional[str] = typer.Option(None, help="The Dockerfile to rewrite."),
+    dockerfile: Optional[str] = DockerfileOption,
+    build_context: str | None = ContextOption,
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the diff; write nothing."),
     force: bool = typer.Option(False, help="Write even over files with uncommitted changes."),
 ) -> None:
@@ -143,7 +150,7 @@ def rewrite(
     from dockerfix.repair import rewrite_files
     from dockerfix.workspace import Workspace
 
-    project = analyse(path, dockerfile=dockerfile)
+    project = analyse(path, dockerfile=dockerfile, context=build_context)
     workspace = Workspace(Path(path).resolve())
     workspace.apply(rewrite_files(project))
     if dry_run:
@@ -154,15 +161,17 @@ def rewrite(
 
 
 @app.command()
-def analyse(path: Path = PathArgument, dockerfile: Optional[str] = typer.Option(None)) -> None:
+def analyse(path: Path = PathArgument, dockerfile: Optional[str] = DockerfileOption,
+            build_context: str | None = ContextOption) -> None:
     """Print what dockerfix knows about the project, as JSON."""
     from dataclasses import asdict
 
     from dockerfix.analyse import analyse as run_analyse
 
-    project = run_analyse(path, dockerfile=dockerfile)
+    project = run_analyse(path, dockerfile=dockerfile, context=build_context)
     data = asdict(project)
     data["root"] = str(project.root)
+    # asdict keeps tuples as tuples: the Dockerfiles are dicts inside them, edited in place
     for dockerfile_info in (*data["dockerfiles"], *([data["dockerfile"]] if data["dockerfile"] else [])):
         dockerfile_info.pop("stages", None)
     out.print(redact(json.dumps(data, indent=2, default=list)), markup=False)
@@ -171,7 +180,8 @@ def analyse(path: Path = PathArgument, dockerfile: Optional[str] = typer.Option(
 @app.command()
 def check(
     path: Path = PathArgument,
-    dockerfile: Optional[str] = typer.Option(None),
+    dockerfile: Optional[str] = DockerfileOption,
+    build_context: str | None = ContextOption,
     output_format: str = typer.Option("text", "--format", help="text, json or sarif"),
 ) -> None:
     """Report the failures detectable without building; exit 1 when there are any."""
@@ -180,7 +190,7 @@ def check(
     from dockerfix.diagnose import static_findings
     from dockerfix.report.sarif import to_sarif
 
-    project = run_analyse(path, dockerfile=dockerfile)
+    project = run_analyse(path, dockerfile=dockerfile, context=build_context)
     findings = static_findings(Context(root=project.root, files={}, project=project))
     if output_format == "json":
         out.print(redact(json.dumps([{"rule": f.rule, "message": f.message, "location": f.location,
@@ -200,7 +210,8 @@ def check(
 def explain(
     log: str = typer.Argument(..., help="A saved build log, or - for standard input."),
     project: Path = typer.Option(Path("."), help="The project the log belongs to (for rules that read its files)."),
-    dockerfile: Optional[str] = typer.Option(None),
+    dockerfile: Optional[str] = DockerfileOption,
+    build_context: str | None = ContextOption,
     format: str = typer.Option("text", "--format", help="text, json (one object per diagnosis) or markdown."),
 ) -> None:
     """Diagnose a saved build log (classic, BuildKit, compose, CI): the rule, the evidence lines, the fix."""
@@ -213,7 +224,7 @@ def explain(
     if format not in ("text", "json", "markdown"):
         raise typer.BadParameter("choose text, json or markdown", param_hint="--format")
     text = sys.stdin.read() if log == "-" else _read_log(Path(log))
-    context = Context(root=project.resolve(), files={}, project=run_analyse(project, dockerfile=dockerfile))
+    context = Context(root=project.resolve(), files={}, project=run_analyse(project, dockerfile=dockerfile, context=build_context))
     diagnosis = diagnose(context, text)
     if format != "text":
         out.print(explained.to_json(context, diagnosis, text) if format == "json"
@@ -245,7 +256,8 @@ def _read_log(path: Path) -> str:
 def verify(
     path: Path = PathArgument,
     image: str = typer.Option(..., help="The image to verify."),
-    dockerfile: Optional[str] = typer.Option(None),
+    dockerfile: Optional[str] = DockerfileOption,
+    build_context: str | None = ContextOption,
     probe: Optional[str] = typer.Option(None, "--probe", help="Also request this HTTP path (\"/health\") from the server, inside its container."),
     cache_check: bool = typer.Option(False, "--cache-check", help="Also build the project twice, the second time with a source file touched: the dependency install must come from the cache."),
     backend: str = typer.Option("auto", help="The build backend of the cache check. " + BACKEND_HELP),
@@ -259,7 +271,7 @@ def verify(
     from dockerfix.verify import CacheProbe, verify as run_verify
 
     _choice(backend, BACKENDS, "--backend")
-    project = run_analyse(path, dockerfile=dockerfile)
+    project = run_analyse(path, dockerfile=dockerfile, context=build_context)
     cache = CacheProbe(project.root, {}, get_backend(choose_backend(backend, project.dockerfile)[0]), warm=True) \
         if cache_check and project.dockerfile else None
     verification = run_verify(project, image, http_path=probe, cache=cache)
@@ -317,7 +329,8 @@ def pr(
     max_builds: int = typer.Option(6, min=1, help="At most this many builds."),
     timeout: float = typer.Option(3600, help="Give up after this many seconds."),
     backend: str = typer.Option("auto", help=BACKEND_HELP),
-    dockerfile: Optional[str] = typer.Option(None, help="The Dockerfile to repair."),
+    dockerfile: Optional[str] = DockerfileOption,
+    build_context: str | None = ContextOption,
     dry_run: bool = typer.Option(False, "--dry-run", help="Repair, then show the commit, branch and pull request; "
                                                           "push and open nothing."),
     report: Optional[Path] = typer.Option(None, help="Write the markdown report here ('-' for stdout)."),
@@ -342,7 +355,8 @@ def pr(
     progress = Progress(quiet)
     try:
         outcome = open_pull_request(path, settings, Options(strategy=strategy, max_builds=max_builds, timeout=timeout,  # type: ignore[arg-type]
-                                                            backend=backend, dockerfile=dockerfile, progress=progress),
+                                                            backend=backend, dockerfile=dockerfile, context=build_context,
+                                                            progress=progress),
                                     token=token_from_environment())
     finally:
         progress.stop()
@@ -394,6 +408,8 @@ def batch(
     backend: str = typer.Option("auto", help=BACKEND_HELP),
     write: bool = typer.Option(False, "--write", help="Write the fixed files into each repository (default: "
                                                       "reports only)."),
+    dockerfile: str | None = DockerfileOption,
+    build_context: str | None = ContextOption,
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
     """Repair many repositories, N at a time, over one or several engines; a summary table and a report per repository."""
@@ -410,7 +426,8 @@ def batch(
         if not quiet and line.startswith(IMPORTANT_PROGRESS):
             err.print(f"{name}: {redact(line)}", markup=False)
 
-    items = run_batch(sources, Options(strategy=strategy, max_builds=max_builds, timeout=timeout, backend=backend),  # type: ignore[arg-type]
+    items = run_batch(sources, Options(strategy=strategy, max_builds=max_builds, timeout=timeout, backend=backend,  # type: ignore[arg-type]
+                                       dockerfile=dockerfile, context=build_context),
                       out_dir=out_dir, jobs=jobs, hosts=docker_host, work_dir=work_dir, write=write, progress=say)
     out.print(summary_markdown(items), markup=False)
     if any(item.status in ("failed", "error") for item in items):

@@ -32,6 +32,7 @@ from dockerfix.build import (
     get_backend,
     new_tag,
 )
+from dockerfix.build.context import context_inputs
 from dockerfix.catalog import BY_ID
 from dockerfix.catalog.rule import Context, Finding, Skip, Strategy
 from dockerfix.diagnose import Diagnosis, diagnose, static_findings
@@ -61,7 +62,8 @@ class Options:
     timeout: float = 3600.0  # the whole repair, in seconds
     build_timeout: float = 1200.0
     backend: str = "auto"  # sdk, buildkit, or auto: BuildKit when the Dockerfile or the engine needs it (choose_backend)
-    dockerfile: str | None = None
+    dockerfile: str | None = None  # any path in the project (default: found by analyse)
+    context: str | None = None  # the build context (default: compose's for that Dockerfile, else the root)
     write: bool = True  # False: dry run, the tree is left as it is
     force: bool = False  # write even over files with uncommitted changes
     no_cache: bool = False
@@ -152,7 +154,8 @@ class _State:
     started: float = field(default_factory=time.monotonic)
 
     def project(self) -> Project:
-        return analyse(self.root, dockerfile=self.options.dockerfile, files=self.workspace.files)
+        return analyse(self.root, dockerfile=self.options.dockerfile, context=self.options.context,
+                       files=self.workspace.files)
 
     def context(self) -> Context:
         return Context(root=self.root, files=dict(self.workspace.files), project=self.project(), strategy=self.strategy)
@@ -165,7 +168,8 @@ class _State:
 def rewrite_files(project: Project) -> dict[str, str]:
     """The verified multi-stage layout: Dockerfile and .dockerignore rendered from the project's plan."""
     build_plan = plan(project)
-    return {project.dockerfile_path: render_dockerfile(build_plan), ".dockerignore": render_dockerignore(project, build_plan)}
+    return {project.dockerfile_path: render_dockerfile(build_plan),
+            project.dockerignore_path: render_dockerignore(project, build_plan)}
 
 
 def _apply(state: _State, context: Context, finding: Finding, phase: Phase, build: int | None) -> bool:
@@ -311,7 +315,8 @@ def _record(state: _State, result: BuildResult, backend_reason: str) -> BuildRec
 
 
 def _editable_files(project: Project) -> list[str]:
-    files = [project.dockerfile_path, ".dockerignore", "pyproject.toml", *(r.path for r in project.requirements)]
+    files = [project.dockerfile_path, project.dockerignore_path, *(p.path for p in [project.pyproject] if p),
+             *(r.path for r in project.requirements)]
     return files + ([project.lock.path] if project.lock else [])
 
 
@@ -352,7 +357,9 @@ def repair(root: str | Path, options: Options = Options()) -> RepairResult:
             backend_name, backend_reason = choose_backend(options.backend, dockerfile)
             backend = get_backend(backend_name)
             state.say(f"build {len(state.builds) + 1} ({backend.name}: {backend_reason}; {dockerfile.path})")
-            result = backend.build(root, dict(state.workspace.files), dockerfile, tag=new_tag(root),
+            built_root, overlay, built_dockerfile = context_inputs(root, context.project.context, state.workspace.files,
+                                                                   dockerfile)
+            result = backend.build(built_root, overlay, built_dockerfile, tag=new_tag(root),
                                    labels={MANAGED_LABEL: "1", RUN_LABEL: str(id(state))}, no_cache=options.no_cache,
                                    network=options.network,
                                    timeout=min(options.build_timeout, max(1.0, options.timeout - (time.monotonic() - state.started))),

@@ -12,8 +12,10 @@ import pytest
 from conftest import keep_for_cleanup
 from corpus_cases import Case, load_cases
 from dockerfix.analyse import analyse
+from dockerfix.analyse.dockerfile import parse_dockerfile
+from dockerfix.catalog import BY_ID
 from dockerfix.build.sdk import SdkBackend
-from dockerfix.catalog.rule import Context
+from dockerfix.catalog.rule import Context, Fix
 from dockerfix.cli import main
 from dockerfix.diagnose import static_findings
 from dockerfix.repair import SOLVED_BY_REWRITE, repair
@@ -26,6 +28,9 @@ CASES = [case for case in load_cases() if case.saved_log is None]  # saved logs:
 def test_case_fails_as_seeded_then_repairs(case: Case, engine, project_copy, capsys):
     project_dir = project_copy(case.directory / "project")
     original = case.original
+    if not case.buildable:
+        _check_unbuildable(case, project_dir, capsys)
+        return
 
     project = analyse(project_dir)
     backend = SdkBackend()
@@ -87,3 +92,20 @@ def test_case_fails_as_seeded_then_repairs(case: Case, engine, project_copy, cap
         again = repair(project_dir, case.repair_options(keep_cache=True, strategy="auto"))
         keep_for_cleanup(again)
         assert again.status == "ok" and not again.changed_files and len(again.builds) == 1, again.steps
+
+
+def _check_unbuildable(case: Case, project_dir, capsys) -> None:
+    """A case this engine cannot build (a heredoc on Docker 20.10): read, checked, rewritten and fixed statically."""
+    assert main(["analyse", str(project_dir)]) == 0
+    capsys.readouterr()
+    assert main(["check", str(project_dir)]) == 1
+    assert re.search(case.original["signature"], capsys.readouterr().out, re.MULTILINE)
+    assert main(["rewrite", "--dry-run", str(project_dir)]) == 0
+    project = analyse(project_dir)
+    context = Context(root=project_dir, files={}, project=project, strategy=case.repair.get("strategy", "rewrite"))
+    fixes = [BY_ID[f.rule].fix(context, f) for f in static_findings(context) if f.rule in case.rules]  # type: ignore[misc]
+    edited = {path: text for fix in fixes if isinstance(fix, Fix) for path, text in fix.files.items()}
+    assert sorted(edited) == sorted(case.repair.get("changed_files", edited)), fixes
+    for path, text in edited.items():
+        if path == project.dockerfile_path:
+            parse_dockerfile(path, text)  # still a Dockerfile, heredoc and all

@@ -6,11 +6,12 @@ manner of repo2docker's buildpacks, but they read an explicit root rather than t
 
 from __future__ import annotations
 
+import posixpath
 import re
 from pathlib import Path
 
 from dockerfix.analyse.compose import find_compose_files, parse_compose
-from dockerfix.analyse.dockerfile import parse_dockerfile
+from dockerfix.analyse.dockerfile import parse_dockerfile, split_copy
 from dockerfix.analyse.dockerignore import parse_dockerignore
 from dockerfix.analyse.entry import find_entry, find_import_packages
 from dockerfix.analyse.locks import find_lock
@@ -37,45 +38,79 @@ from dockerfix.tables.python_versions import buildable_pythons
 REQUIREMENTS_FILES = ("requirements.txt", "requirements/prod.txt", "requirements/production.txt",
                       "requirements/base.txt", "requirements/main.txt")
 DOCKERFILE_NAMES = ("Dockerfile", "dockerfile", "Containerfile")
+# Where projects keep a Dockerfile that is not at the root, looked in in this order after the root; then the other
+# first-level folders (a monorepo's backend/), except those that hold no application's image.
+DOCKERFILE_FOLDERS = ("docker", ".docker", "deploy", "deployment", "deployments", "build", "container", "containers",
+                      "ops", "infra", "ci")
+NOT_APPLICATION_FOLDERS = frozenset({"tests", "test", "docs", "doc", "examples", "example", "samples", "node_modules",
+                                     "venv", "env", "__pycache__"})
+DOCKERFILE_NAME = re.compile(r"(?:Dockerfile|dockerfile|Containerfile)(?:[.-][\w.-]+)?|[\w.-]+\.(?:Dockerfile|dockerfile)")
+# Files named like a Dockerfile that are not one: BuildKit's per-Dockerfile ignore files, templates, backups.
+NOT_A_DOCKERFILE = re.compile(r".*\.(?:dockerignore|j2|jinja2?|tpl|tmpl|template|in|orig|bak|dockerfix-orig|md|rst|txt|"
+                              r"sample|example|swp)", re.IGNORECASE)
+DEV_VARIANT = re.compile(r"(?:^|[.\-_])(?:dev|devcontainer|develop|development|test|tests|testing|ci|local|debug)(?:[.\-_]|$)", re.IGNORECASE)
+PROD_VARIANT = re.compile(r"(?:^|[.\-_])(?:prod|production|release|runtime|app|web|api|server)(?:[.\-_]|$)", re.IGNORECASE)
+# Files that make a folder a Python project (the one a Dockerfile installs, in a monorepo).
+MANIFEST = re.compile(r"pyproject\.toml|setup\.(?:py|cfg)|requirements[\w.-]*\.(?:txt|in)|Pipfile(?:\.lock)?|"
+                      r"(?:poetry|uv|pdm)\.lock")
+PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", "requirements.txt", "Pipfile", "poetry.lock", "uv.lock",
+                   "pdm.lock")
 
-__all__ = ["analyse", "Project"]
+__all__ = ["Project", "analyse", "find_dockerfiles"]
 
 
-def analyse(root: str | Path, *, dockerfile: str | None = None, files: dict[str, str] | None = None) -> Project:
+def analyse(root: str | Path, *, dockerfile: str | None = None, context: str | None = None,
+            files: dict[str, str] | None = None) -> Project:
     """Analyse the project at `root`.
 
-    `dockerfile` names the Dockerfile to repair (default: the one compose builds, else ./Dockerfile).
+    `dockerfile` names the Dockerfile to repair, any path in the project (default, in this order: the one compose
+    builds, ./Dockerfile, then the conventional places: `find_dockerfiles`). `context` is the build context
+    (default: compose's context for that Dockerfile, else the root), never the Dockerfile's folder by itself.
     `files` overrides file texts by relative path (the repair loop analyses its edited workspace this way).
     """
     root = Path(root)
     if not root.is_dir():
         raise InputError(root, None, "is not a directory")
     with overlaid(files or {}):
-        return _analyse(root, dockerfile)
+        return _analyse(root, dockerfile, context)
 
 
 def _text_of(root: Path, relpath: str) -> str | None:
     return read_text(root, relpath) if exists(root, relpath) else None
 
 
-def _analyse(root: Path, dockerfile: str | None) -> Project:
-    pyproject = parse_pyproject(root)
-    lock = find_lock(root)
-    requirements = tuple(parse_requirements(root, name) for name in REQUIREMENTS_FILES if exists(root, name))
+def _within(root: Path, path: str, option: str) -> str:
+    """`path` (relative to the root, or absolute inside it) as a normalised relative path."""
+    given = Path(path)
+    absolute = given if given.is_absolute() else root.resolve() / given
+    try:
+        relative = absolute.resolve().relative_to(root.resolve())
+    except ValueError:
+        raise InputError(path, None, f"is outside the project {root.resolve()} (named by {option})") from None
+    return relative.as_posix()
+
+
+def _analyse(root: Path, requested: str | None, requested_context: str | None) -> Project:
     services = tuple(s for name in find_compose_files(root) for s in parse_compose(root, name))
-    dockerfiles = _dockerfiles(root, services)
-    target = _target_dockerfile(dockerfiles, services, dockerfile)
-    if target is None and pyproject is None and lock is None and not requirements and not exists(root, "Pipfile"):
+    target, context = _target_dockerfile(root, services, requested, requested_context)
+    dockerfiles = _dockerfiles(root, services, target)
+    source = _python_source(root, target, context)
+    pyproject = parse_pyproject(root, _join(source, "pyproject.toml"))
+    lock = find_lock(root, source)
+    requirements = tuple(parse_requirements(root, _join(source, name)) for name in REQUIREMENTS_FILES
+                         if exists(root, _join(source, name)))
+    if target is None and pyproject is None and lock is None and not requirements and not exists(root, _join(source, "Pipfile")):
         raise InputError(root, None, "has no Dockerfile, pyproject.toml, requirements file, Pipfile or lock file: "
                                      "nothing to build or install")
-    ignore_text = _text_of(root, ".dockerignore")
-    dockerignore = parse_dockerignore(".dockerignore", ignore_text) if ignore_text is not None else None
+    ignore_path = _join(context, ".dockerignore")
+    ignore_text = _text_of(root, ignore_path)
+    dockerignore = parse_dockerignore(ignore_path, ignore_text) if ignore_text is not None else None
 
-    manager = _manager(root, pyproject, lock, requirements)
-    dependencies = _dependencies(root, manager, pyproject, requirements)
+    manager = _manager(root, source, pyproject, lock, requirements)
+    dependencies = _dependencies(root, source, manager, pyproject, requirements)
     declared = pyproject.packages if pyproject else ()
-    packages, layout = find_import_packages(root, declared)
-    python = _choose_python(root, pyproject, target, lock)
+    packages, layout = find_import_packages(root / source, declared)
+    python = _choose_python(root, source, pyproject, target, lock)
     names = frozenset(r.name for r in dependencies) | frozenset(p.name for p in (lock.packages if lock else ()))
     return Project(
         root=root,
@@ -86,44 +121,112 @@ def _analyse(root: Path, dockerfile: str | None) -> Project:
         python=python,
         import_packages=packages,
         layout=layout,
-        entry=find_entry(root, target, services, pyproject, packages, names),
+        entry=find_entry(root / source, target, services, pyproject, packages, names),
         dockerfile=target,
         dockerfiles=dockerfiles,
         dockerignore=dockerignore,
         compose=services,
         system_packages=system_packages_for(dependencies, lock, python),
         dependencies=dependencies,
+        context=context,
+        source=source,
     )
 
 
-def _dockerfiles(root: Path, services: tuple[ComposeService, ...]) -> tuple[DockerfileInfo, ...]:
-    names = [n for n in DOCKERFILE_NAMES if exists(root, n)]
-    names += [s.dockerfile for s in services if s.dockerfile and s.dockerfile not in names and exists(root, s.dockerfile)]
-    names += sorted(p.name for p in root.glob("Dockerfile.*") if p.is_file() and p.name not in names)
-    return tuple(parse_dockerfile(name, _text_of(root, name) or "") for name in names)
+def _join(folder: str, name: str) -> str:
+    return posixpath.normpath(posixpath.join(folder, name))
 
 
-def _target_dockerfile(dockerfiles: tuple[DockerfileInfo, ...], services: tuple[ComposeService, ...],
-                       requested: str | None) -> DockerfileInfo | None:
-    by_path = {d.path: d for d in dockerfiles}
+def _variant_rank(name: str) -> int:
+    """Among a folder's Dockerfiles: the plain name, then production-like variants, others, development ones last."""
+    if name in DOCKERFILE_NAMES:
+        return 0
+    return 3 if DEV_VARIANT.search(name) else 1 if PROD_VARIANT.search(name) else 2
+
+
+def find_dockerfiles(root: Path) -> list[str]:
+    """The project's Dockerfiles, most likely to build the application first: the root's, those of the conventional
+    folders (docker/, deploy/, ... and one level below them), then those of the other first-level folders."""
+    def subfolders(folder: Path) -> list[Path]:
+        return sorted(p for p in folder.iterdir() if p.is_dir() and not p.is_symlink()) if folder.is_dir() else []
+
+    conventional = [root / name for name in DOCKERFILE_FOLDERS if (root / name).is_dir()]
+    others = [p for p in subfolders(root) if p.name not in DOCKERFILE_FOLDERS and p.name not in NOT_APPLICATION_FOLDERS
+              and not p.name.startswith(".")]
+    folders = [root, *(f for c in conventional for f in (c, *subfolders(c))), *others]
+    found: list[str] = []
+    for folder in folders:
+        names = sorted((p.name for p in folder.iterdir() if p.is_file() and DOCKERFILE_NAME.fullmatch(p.name)
+                        and not NOT_A_DOCKERFILE.fullmatch(p.name)), key=lambda n: (_variant_rank(n), n))
+        found += [(folder / name).relative_to(root).as_posix() for name in names]
+    return found
+
+
+def _target_dockerfile(root: Path, services: tuple[ComposeService, ...], requested: str | None,
+                       requested_context: str | None) -> tuple[DockerfileInfo | None, str]:
+    """The Dockerfile to repair and its build context: --dockerfile, else the one compose builds (seed S002-2), else
+    ./Dockerfile, else the first of `find_dockerfiles`."""
+    context = _within(root, requested_context, "--context") if requested_context else None
+    if context is not None and not (root / context).is_dir():
+        raise InputError(requested_context, None, "is not a directory (named by --context)")  # type: ignore[arg-type]
     if requested:
-        if requested not in by_path:
+        path = _within(root, requested, "--dockerfile")
+        if not exists(root, path):
             raise InputError(requested, None, "does not exist (named by --dockerfile)")
-        return by_path[requested]
-    built = [s.dockerfile for s in services if s.context == "." and s.dockerfile in by_path]
-    if built:
-        return by_path[built[0]]  # seed S002-2: repair the file compose really builds
-    for name in DOCKERFILE_NAMES:
-        if name in by_path:
-            return by_path[name]
-    return None
+    else:
+        built = [s for s in services if s.context is not None and s.dockerfile and exists(root, s.dockerfile)]
+        # the root's names through `exists`: a repair's workspace may hold a Dockerfile the disk does not have yet
+        found = [] if built else [n for n in DOCKERFILE_NAMES if exists(root, n)] or find_dockerfiles(root)
+        path = built[0].dockerfile if built else (found[0] if found else None)  # type: ignore[assignment]
+    if path is None:
+        return None, context or "."
+    compose_context = next((s.context for s in services if s.dockerfile == path and s.context is not None), None)
+    return parse_dockerfile(path, read_text(root, path)), context or compose_context or "."
 
 
-def _manager(root: Path, pyproject: Pyproject | None, lock: LockFile | None,
+def _dockerfiles(root: Path, services: tuple[ComposeService, ...], target: DockerfileInfo | None) -> tuple[DockerfileInfo, ...]:
+    """Every Dockerfile of the project, the one being repaired included; another that does not parse is left out
+    (it is not being repaired, and it may be a template)."""
+    paths = [*find_dockerfiles(root), *(s.dockerfile for s in services if s.dockerfile and exists(root, s.dockerfile))]
+    parsed: list[DockerfileInfo] = [target] if target else []
+    for path in dict.fromkeys(paths):
+        if target is None or path != target.path:
+            try:
+                parsed.append(parse_dockerfile(path, read_text(root, path)))
+            except InputError:
+                continue
+    return tuple(parsed)
+
+
+def _python_source(root: Path, dockerfile: DockerfileInfo | None, context: str) -> str:
+    """The folder of the Python project the Dockerfile installs: the nearest folder with a project file above what
+    its COPY/ADD instructions read (`COPY backend/pyproject.toml ...`: backend), else the root."""
+    def is_project(folder: str) -> bool:
+        return any(exists(root, _join(folder, marker)) for marker in PROJECT_MARKERS)
+
+    copied = [source for instruction in (dockerfile.instructions if dockerfile else ())
+              if instruction.keyword in ("COPY", "ADD")
+              for flags, sources, _ in [split_copy(instruction.value)] if "from" not in flags
+              for source in sources if "://" not in source and "$" not in source]
+    # a copied manifest (`COPY backend/requirements.txt .`) says more than a copied folder of code
+    manifests = [s for s in copied if MANIFEST.fullmatch(posixpath.basename(s.rstrip("/")))]
+    for source in [*manifests, *copied]:
+        path = _join(context, re.split(r"[*?\[]", source.lstrip("/"), maxsplit=1)[0] or ".")
+        folder = path if (root / path).is_dir() else posixpath.dirname(path) or "."
+        while not folder.startswith(".."):
+            if is_project(folder):
+                return folder
+            if folder == ".":
+                break
+            folder = posixpath.dirname(folder) or "."
+    return "."
+
+
+def _manager(root: Path, source: str, pyproject: Pyproject | None, lock: LockFile | None,
              requirements: tuple[RequirementsFile, ...]) -> Manager:
     if lock is not None:
         return {"poetry": "poetry", "uv": "uv", "pdm": "pdm", "pipenv": "pipenv", "requirements": "requirements"}[lock.kind]
-    if exists(root, "Pipfile"):
+    if exists(root, _join(source, "Pipfile")):
         return "pipenv"
     if requirements:
         return "requirements"
@@ -132,21 +235,22 @@ def _manager(root: Path, pyproject: Pyproject | None, lock: LockFile | None,
     return "pip"  # a PEP 621 project without a lock, or a Dockerfile-only project
 
 
-def _dependencies(root: Path, manager: Manager, pyproject: Pyproject | None,
+def _dependencies(root: Path, source: str, manager: Manager, pyproject: Pyproject | None,
                   requirements: tuple[RequirementsFile, ...]) -> tuple[Requirement, ...]:
-    if manager == "pipenv" and exists(root, "Pipfile"):
-        packages = load_toml(root, "Pipfile").get("packages", {})
+    pipfile = _join(source, "Pipfile")
+    if manager == "pipenv" and exists(root, pipfile):
+        packages = load_toml(root, pipfile).get("packages", {})
         specs = [f"{name}{'' if spec in ('*', '') else spec}" if isinstance(spec, str) else name for name, spec in packages.items()]
-        return tuple(requirement_from_pep508(s, "Pipfile", "Pipfile") for s in specs)
+        return tuple(requirement_from_pep508(s, pipfile, pipfile) for s in specs)
     if manager == "requirements" and requirements:
         return requirements[0].requirements
     return pyproject.dependencies if pyproject else ()
 
 
-def _choose_python(root: Path, pyproject: Pyproject | None, dockerfile: DockerfileInfo | None,
+def _choose_python(root: Path, source: str, pyproject: Pyproject | None, dockerfile: DockerfileInfo | None,
                    lock: LockFile | None) -> PythonChoice:
     """The project's constraints are binding; the existing FROM tag is kept only if every locked package has a wheel for it."""
-    constraints = _python_constraints(root, pyproject)
+    constraints = _python_constraints(root, source, pyproject)
     if lock is not None and lock.python_constraint and not (pyproject and pyproject.requires_python):
         # the Python the lock was resolved for (Pipfile's [requires]); a pyproject's own constraint says more
         text = lock.python_constraint
@@ -162,11 +266,12 @@ def _choose_python(root: Path, pyproject: Pyproject | None, dockerfile: Dockerfi
     return choose_python(buildable_pythons(), constraints, lock)
 
 
-def _python_constraints(root: Path, pyproject: Pyproject | None) -> list[tuple[str, str]]:
+def _python_constraints(root: Path, source: str, pyproject: Pyproject | None) -> list[tuple[str, str]]:
     constraints: list[tuple[str, str]] = []
     if pyproject and pyproject.requires_python:
         constraints.append((pyproject.requires_python_origin or "pyproject.toml", pyproject.requires_python))
-    for name, pattern in ((".python-version", r"^\s*(\d+\.\d+(?:\.\d+)?)"), ("runtime.txt", r"^\s*python-(\d+\.\d+(?:\.\d+)?)")):
+    for base, pattern in ((".python-version", r"^\s*(\d+\.\d+(?:\.\d+)?)"), ("runtime.txt", r"^\s*python-(\d+\.\d+(?:\.\d+)?)")):
+        name = _join(source, base)
         if exists(root, name):
             match = re.search(pattern, read_text(root, name), re.M)
             if match:

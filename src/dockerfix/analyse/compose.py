@@ -83,10 +83,25 @@ def parse_env_file(text: str) -> tuple[tuple[str, str, int], ...]:
     return tuple(found)
 
 
+class _ComposeLoader(yaml.SafeLoader):
+    """YAML with compose's merge tags (compose-spec "Merge"): `!override` replaces what earlier files said, `!reset`
+    removes it. Within one file both are just their value, and a reset value is absent."""
+
+
+def _untagged(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    """The value under the tag, as if it were not tagged."""
+    plain = type(node)(loader.resolve(type(node), node.value, (True, False)), node.value, node.start_mark, node.end_mark)
+    return loader.construct_object(plain, deep=True)
+
+
+_ComposeLoader.add_constructor("!reset", lambda loader, node: None)
+_ComposeLoader.add_constructor("!override", _untagged)
+
+
 def parse_compose(root: Path, relpath: str) -> tuple[ComposeService, ...]:
     text = read_text(root, relpath)
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _ComposeLoader(text)
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:

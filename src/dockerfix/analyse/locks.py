@@ -42,11 +42,12 @@ def parse_lock(root: Path, relpath: str) -> LockFile:
     return parser(root, relpath)
 
 
-def find_lock(root: Path) -> LockFile | None:
-    """The project's lock file: the first of poetry.lock, uv.lock, pdm.lock, Pipfile.lock that exists."""
+def find_lock(root: Path, folder: str = ".") -> LockFile | None:
+    """The project's lock file: the first of poetry.lock, uv.lock, pdm.lock, Pipfile.lock in `folder` that exists."""
     for name in _PARSERS:
-        if exists(root, name):
-            return parse_lock(root, name)
+        relpath = posixpath.normpath(posixpath.join(folder, name))
+        if exists(root, relpath):
+            return parse_lock(root, relpath)
     return None
 
 

@@ -6,6 +6,7 @@ through these values (and the transform stage, which edits file *texts* held in 
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -119,6 +120,14 @@ class DockerfileInfo:
     text: str
     instructions: tuple[Instruction, ...]
     stages: tuple[Stage, ...]
+    directives: tuple[tuple[str, str], ...] = ()  # parser directives, lower-case key: ("syntax", "docker/dockerfile:1")
+    # (line, what) for each construct the classic builder cannot build: heredocs, RUN --mount, COPY --link, ...
+    buildkit_features: tuple[tuple[int, str], ...] = ()
+
+    @property
+    def needs_buildkit(self) -> bool:
+        """The file builds only with BuildKit (`DOCKER_BUILDKIT=1`), never with Docker 20.10's classic builder."""
+        return bool(self.buildkit_features)
 
     @property
     def final_stage(self) -> Stage | None:
@@ -205,7 +214,22 @@ class Project:
     compose: tuple[ComposeService, ...] = ()
     system_packages: SystemPackages = field(default_factory=SystemPackages)
     dependencies: tuple[Requirement, ...] = ()  # run-time dependencies, whichever file declared them
+    context: str = "."  # the build context, relative to the root (compose's context, --context)
+    source: str = "."  # the folder of the Python project the Dockerfile installs (a monorepo's "backend")
 
     @property
     def dockerfile_path(self) -> str:
         return self.dockerfile.path if self.dockerfile else "Dockerfile"
+
+    def root_path(self, context_path: str) -> str:
+        """A path as the build context names it (a COPY source, a .dockerignore path), relative to the root."""
+        return posixpath.normpath(posixpath.join(self.context, context_path))
+
+    def context_path(self, project_path: str) -> str:
+        """A path of the Python project (a pyproject's readme) as the build context names it."""
+        return posixpath.relpath(posixpath.join(self.source, project_path), self.context)
+
+    @property
+    def dockerignore_path(self) -> str:
+        """Docker reads the .dockerignore at the root of the build context."""
+        return ".dockerignore" if self.context == "." else f"{self.context}/.dockerignore"

@@ -10,7 +10,7 @@ from poetry.core.factory import Factory
 
 from dockerfix.analyse.model import Pyproject, Requirement, Script
 from dockerfix.analyse.pep508 import requirement_from_pep508
-from dockerfix.analyse.tomlfile import load_toml, read_text
+from dockerfix.analyse.tomlfile import exists, load_toml, read_text
 from dockerfix.errors import InputError
 
 PYPROJECT = "pyproject.toml"
@@ -24,36 +24,37 @@ def _line_mentioning(text: str, token: str) -> int | None:
     return None
 
 
-def _pep621_requirements(specs: Any, text: str, where: str) -> tuple[Requirement, ...]:
+def _pep621_requirements(specs: Any, text: str, where: str, relpath: str) -> tuple[Requirement, ...]:
     if not isinstance(specs, list):
-        raise InputError(PYPROJECT, _line_mentioning(text, where.split(".")[-1]), f"{where} must be a list of requirement strings")
+        raise InputError(relpath, _line_mentioning(text, where.split(".")[-1]), f"{where} must be a list of requirement strings")
     out = []
     for spec in specs:
         if not isinstance(spec, str):
             continue  # PEP 735 {include-group = ...} entries are resolved by the tool, not here
         line = _line_mentioning(text, spec)
-        out.append(requirement_from_pep508(spec, f"{PYPROJECT}:{line}" if line else PYPROJECT, PYPROJECT, line))
+        out.append(requirement_from_pep508(spec, f"{relpath}:{line}" if line else relpath, relpath, line))
     return tuple(out)
 
 
-def _poetry_requirements(table: Any, text: str, where: str) -> tuple[Requirement, ...]:
+def _poetry_requirements(table: Any, text: str, where: str, relpath: str) -> tuple[Requirement, ...]:
     """Poetry's `name = constraint` tables, converted to PEP 508 by poetry-core itself."""
     if not isinstance(table, dict):
-        raise InputError(PYPROJECT, _line_mentioning(text, where), f"[{where}] must be a table")
+        raise InputError(relpath, _line_mentioning(text, where), f"[{where}] must be a table")
     out = []
     for name, constraint in table.items():
         if canonicalize_name(name) == "python":
             continue
         line = _line_mentioning(text, f"{name} ") or _line_mentioning(text, f"{name}=")
-        origin = f"{PYPROJECT}:{line}" if line else PYPROJECT
-        try:
-            dependency = Factory.create_dependency(name, constraint)
-        except Exception as exc:  # poetry-core raises plain ValueError/RuntimeError on bad constraints
-            raise InputError(PYPROJECT, line, f"[{where}] {name}: {exc}") from exc
-        requirement = requirement_from_pep508(dependency.to_pep_508(), origin, PYPROJECT, line)
-        if isinstance(constraint, dict) and constraint.get("optional"):
-            continue  # an optional Poetry dependency is only installed through an extra
-        out.append(requirement)
+        origin = f"{relpath}:{line}" if line else relpath
+        # Several constraints with markers (`[{version = "^1", python = "<3.10"}, {...}]`): one requirement each.
+        for each in constraint if isinstance(constraint, list) else [constraint]:
+            if isinstance(each, dict) and each.get("optional"):
+                continue  # an optional Poetry dependency is only installed through an extra
+            try:
+                dependency = Factory.create_dependency(name, each)
+            except Exception as exc:  # poetry-core raises plain ValueError/RuntimeError on bad constraints
+                raise InputError(relpath, line, f"[{where}] {name}: {exc}") from exc
+            out.append(requirement_from_pep508(dependency.to_pep_508(), origin, relpath, line))
     return tuple(out)
 
 
@@ -98,46 +99,47 @@ def _declared_packages(tool: dict[str, Any]) -> tuple[str, ...]:
     return tuple(found)
 
 
-def parse_pyproject(root: Path) -> Pyproject | None:
-    if not (root / PYPROJECT).is_file():
+def parse_pyproject(root: Path, relpath: str = PYPROJECT) -> Pyproject | None:
+    """The pyproject.toml at `relpath` (a monorepo's `backend/pyproject.toml`); its origins name that path."""
+    if not exists(root, relpath):
         return None
-    text = read_text(root, PYPROJECT)
-    data = load_toml(root, PYPROJECT)
+    text = read_text(root, relpath)
+    data = load_toml(root, relpath)
     project = data.get("project", {})
     tool = data.get("tool", {})
     poetry = tool.get("poetry", {})
     if not isinstance(project, dict) or not isinstance(tool, dict) or not isinstance(poetry, dict):
-        raise InputError(PYPROJECT, None, "[project] and [tool] must be tables")
+        raise InputError(relpath, None, "[project] and [tool] must be tables")
 
-    dependencies = _pep621_requirements(project.get("dependencies", []), text, "project.dependencies")
+    dependencies = _pep621_requirements(project.get("dependencies", []), text, "project.dependencies", relpath)
     if not dependencies and "dependencies" in poetry:
-        dependencies = _poetry_requirements(poetry["dependencies"], text, "tool.poetry.dependencies")
+        dependencies = _poetry_requirements(poetry["dependencies"], text, "tool.poetry.dependencies", relpath)
 
     groups: list[tuple[str, tuple[Requirement, ...]]] = []
     for name, specs in project.get("optional-dependencies", {}).items():
-        groups.append((f"extra:{name}", _pep621_requirements(specs, text, f"project.optional-dependencies.{name}")))
+        groups.append((f"extra:{name}", _pep621_requirements(specs, text, f"project.optional-dependencies.{name}", relpath)))
     for name, specs in data.get("dependency-groups", {}).items():
-        groups.append((name, _pep621_requirements(specs, text, f"dependency-groups.{name}")))
+        groups.append((name, _pep621_requirements(specs, text, f"dependency-groups.{name}", relpath)))
     if "dev-dependencies" in poetry:
-        groups.append(("dev", _poetry_requirements(poetry["dev-dependencies"], text, "tool.poetry.dev-dependencies")))
+        groups.append(("dev", _poetry_requirements(poetry["dev-dependencies"], text, "tool.poetry.dev-dependencies", relpath)))
     for name, group in poetry.get("group", {}).items():
-        groups.append((name, _poetry_requirements(group.get("dependencies", {}), text, f"tool.poetry.group.{name}.dependencies")))
+        groups.append((name, _poetry_requirements(group.get("dependencies", {}), text, f"tool.poetry.group.{name}.dependencies", relpath)))
     for name, specs in tool.get("pdm", {}).get("dev-dependencies", {}).items():
-        groups.append((name, _pep621_requirements(specs, text, f"tool.pdm.dev-dependencies.{name}")))
+        groups.append((name, _pep621_requirements(specs, text, f"tool.pdm.dev-dependencies.{name}", relpath)))
     if "dev-dependencies" in tool.get("uv", {}):
-        groups.append(("dev", _pep621_requirements(tool["uv"]["dev-dependencies"], text, "tool.uv.dev-dependencies")))
+        groups.append(("dev", _pep621_requirements(tool["uv"]["dev-dependencies"], text, "tool.uv.dev-dependencies", relpath)))
 
     requires_python = project.get("requires-python")
     origin = None
     if isinstance(requires_python, str):
-        origin = f"{PYPROJECT}:{_line_mentioning(text, 'requires-python')}"
+        origin = f"{relpath}:{_line_mentioning(text, 'requires-python')}"
     elif (requires_python := poetry_python_constraint(poetry)) is not None:
-        origin = f"{PYPROJECT}:{_line_mentioning(text, 'python ') or _line_mentioning(text, 'python=')}"
+        origin = f"{relpath}:{_line_mentioning(text, 'python ') or _line_mentioning(text, 'python=')}"
 
     scripts = {**poetry.get("scripts", {}), **project.get("scripts", {})}
     build_system = data.get("build-system", {})
     return Pyproject(
-        path=PYPROJECT,
+        path=relpath,
         name=project.get("name") or poetry.get("name"),
         version=str(project.get("version") or poetry.get("version") or "") or None,
         requires_python=requires_python,

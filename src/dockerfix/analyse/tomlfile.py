@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -14,6 +15,9 @@ from tomlkit.exceptions import ParseError
 from dockerfix.errors import InputError
 
 MAX_PROJECT_FILE_BYTES = 5 * 1024 * 1024  # a pyproject or lock larger than this is not a real one
+# Byte-order marks of the Unicode encodings besides UTF-8 (as pip's auto_decode knows them), longest first.
+BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"))
 # Texts that replace files on disk while a repair re-analyses its edited workspace.
 _OVERLAY: ContextVar[Mapping[str, str]] = ContextVar("overlay", default={})
 
@@ -47,6 +51,12 @@ def read_text(root: Path, relpath: str) -> str:
         data = resolved.read_bytes()
     except OSError as exc:
         raise InputError(relpath, None, f"cannot be read: {exc.strerror or exc}") from exc
+    for bom, encoding in BOMS:  # Windows editors save UTF-16; pip reads such requirements files, and so do we
+        if data.startswith(bom):
+            try:
+                return data[len(bom):].decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise InputError(relpath, None, f"is not valid {encoding.upper()}") from exc
     if b"\x00" in data:
         raise InputError(relpath, None, "is a binary file, not text")
     try:

@@ -7,17 +7,22 @@ File times are fixed so that the engine's cache depends on content alone.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
+import posixpath
 import tarfile
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import IO
 
 from docker.utils.build import PatternMatcher, exclude_paths
 
 from dockerfix.analyse.dockerignore import parse_dockerignore
+from dockerfix.analyse.model import DockerfileInfo
 
+OUTSIDE_DOCKERFILE = ".dockerfix.Dockerfile"  # the name a Dockerfile from outside the context is sent under
 FIXED_MTIME = 1_700_000_000  # any constant: what matters is that it never changes between builds
 MAX_SPOOL_BYTES = 32 * 1024 * 1024  # larger contexts spill to a temporary file instead of memory
 
@@ -62,3 +67,19 @@ def build_context(root: Path, overlay: dict[str, str], dockerfile: str) -> IO[by
             _add_text(tar, relpath, text)
     spool.seek(0)
     return spool
+
+
+def context_inputs(root: Path, context: str, overlay: Mapping[str, str],
+                   dockerfile: DockerfileInfo) -> tuple[Path, dict[str, str], DockerfileInfo]:
+    """What a backend builds when the build context is a folder of the project (compose's `context: ./backend`,
+    `--context`): that folder, the edited texts under it by their paths in it, and the Dockerfile as the context
+    names it. A Dockerfile outside the context travels inside it under a name of its own, as the docker CLI does."""
+    if context == ".":
+        return root, dict(overlay), dockerfile
+    prefix = context.rstrip("/") + "/"
+    inside = {path[len(prefix):]: text for path, text in overlay.items() if path.startswith(prefix)}
+    relative = posixpath.relpath(dockerfile.path, context)
+    if relative.startswith(".."):
+        relative = OUTSIDE_DOCKERFILE
+    inside[relative] = dockerfile.text
+    return root / context, inside, dataclasses.replace(dockerfile, path=relative)

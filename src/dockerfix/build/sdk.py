@@ -75,13 +75,15 @@ class SdkBackend:
                         created.append(match.group(1))
             if pending.strip():
                 log.add(COLOUR.sub("", pending.rstrip()))
+        except APIError as exc:  # before RequestException, its base: the daemon answered, and refused the build
+            error = f"the engine refused the build: {exc.explanation or str(exc)[:300]}"
         except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             # a silent step outlasting the read timeout is our own time limit; closing the stream cancels the build
             if timeout and time.monotonic() - started >= timeout - 1:
                 error = f"build timed out after {timeout:.0f} s"
             else:
                 error = f"the engine stopped answering during the build: {str(exc)[:200]}"
-        except (APIError, DockerException) as exc:
+        except DockerException as exc:
             error = f"engine error: {str(exc)[:300]}"
         finally:
             # closing the connection is what cancels a build the daemon is still running (timeout, Ctrl-C)

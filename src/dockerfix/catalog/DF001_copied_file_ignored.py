@@ -25,7 +25,7 @@ def detect(context: Context) -> Iterator[Finding]:
     project = context.project
     for path, instruction in copied_paths(project):
         excluded = excluding_pattern(project.dockerignore, path)
-        if excluded and (project.root / path).exists():
+        if excluded and (project.root / project.root_path(path)).exists():
             pattern, line = excluded
             yield Finding(ID, f"{path} is copied by {context.dockerfile_path}:{instruction.line} but "
                               f".dockerignore:{line} ({pattern}) keeps it out of the build context",
@@ -36,7 +36,7 @@ def detect(context: Context) -> Iterator[Finding]:
 def from_log(context: Context, match, log: str) -> Finding | None:
     path = missing_path_from_log(match)
     excluded = excluding_pattern(context.project.dockerignore, path)
-    if not excluded or not (context.root / path).exists():
+    if not excluded or not (context.root / context.project.root_path(path)).exists():
         return None  # really missing: DF027's case
     pattern, line = excluded
     return Finding(ID, f"{path} exists but .dockerignore:{line} ({pattern}) keeps it out of the build context",

@@ -34,23 +34,26 @@ REQUIREMENTS_NAME = re.compile(r"^requirements[\w.-]*\.(?:txt|in)$")
 
 
 def _exists(context: Context, path: str) -> bool:
-    return path in context.files or (context.root / path).exists()
+    in_root = context.project.root_path(path)
+    return in_root in context.files or (context.root / in_root).exists()
 
 
 def candidates(project: Project, path: str) -> list[str]:
-    """Project paths that are plausibly what the COPY meant: same file name elsewhere, else the manifest."""
+    """Context paths that are plausibly what the COPY meant: same file name elsewhere, else the manifest."""
     name = posixpath.basename(path)
     found: list[str] = []
-    for folder, dirs, files in os.walk(project.root):
+    context_root = project.root / project.context
+    for folder, dirs, files in os.walk(context_root):
         dirs[:] = sorted(d for d in dirs if d not in NOT_SEARCHED)
         for entry in (*dirs, *files):
             if entry == name:
-                found.append(os.path.relpath(os.path.join(folder, entry), project.root).replace(os.sep, "/"))
+                found.append(os.path.relpath(os.path.join(folder, entry), context_root).replace(os.sep, "/"))
     found = [f for f in found
              if f != path and not re.search(r"\s", f) and excluding_pattern(project.dockerignore, f) is None]
     if not found and REQUIREMENTS_NAME.match(name):
         included = {i for r in project.requirements for i in r.includes}
-        found = [r.path for r in project.requirements if r.path not in included and r.path != path]
+        found = [posixpath.relpath(r.path, project.context) for r in project.requirements if r.path not in included]
+        found = [f for f in found if f != path and not f.startswith("..")]
     return found
 
 

@@ -31,11 +31,13 @@ def metadata_files(context: Context) -> list[str]:
     pyproject = context.project.pyproject
     if pyproject is None:
         return []
-    return [p for p in (pyproject.readme, *pyproject.license_files) if p and "*" not in p]
+    # as the build context names them: in a monorepo they lie in the project's folder (backend/README.md)
+    return [context.project.context_path(p) for p in (pyproject.readme, *pyproject.license_files) if p and "*" not in p]
 
 
 def _ignored(context: Context, path: str) -> tuple[str, int] | None:
-    if not (context.root / path).is_file() and path not in context.files:
+    in_root = context.project.root_path(path)
+    if not (context.root / in_root).is_file() and in_root not in context.files:
         return None
     return excluding_pattern(context.project.dockerignore, path)
 

@@ -40,7 +40,7 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
     image_path = match.group("path")
     relpath = relative_to_workdir(context, image_path)
     project = context.project
-    if relpath.startswith("/") or not (context.root / relpath).exists():
+    if relpath.startswith("/") or not (context.root / project.root_path(relpath)).exists():
         reason = "it is not in the project's tree (is it expected from a volume mount at run time?)"
         location = None
     elif excluded := excluding_pattern(project.dockerignore, relpath):

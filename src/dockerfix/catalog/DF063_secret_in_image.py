@@ -37,13 +37,14 @@ def fix(context: Context, finding: Finding) -> Fix | Skip:
     explicit = [p for p in paths if p in named]
     if explicit:
         return Skip(f"{', '.join(explicit)} is copied on purpose: pass it as a BuildKit secret instead")
-    text = context.text(".dockerignore") or ""
-    ignore = parse_dockerignore(".dockerignore", text)
+    ignore_path = context.project.dockerignore_path
+    text = context.text(ignore_path) or ""
+    ignore = parse_dockerignore(ignore_path, text)
     added = [p for p in paths if excluding_pattern(ignore, p) is None]
     if not added:
         return Skip("the files are already ignored")
     lines = text.splitlines() + ["# credentials never belong in an image layer (dockerfix DF063)", *added]
-    return Fix({".dockerignore": "\n".join(lines) + "\n"},
+    return Fix({ignore_path: "\n".join(lines) + "\n"},
                f"added {', '.join(added)} to .dockerignore: the broad COPY no longer bakes them into the image")
 
 

@@ -69,6 +69,7 @@ MODULES: tuple[str, ...] = (
     "DF075_build_tool_too_new",
     "DF076_apk_package_unavailable",
     "DF077_os_package_unavailable",
+    "DF090_builder_predates_syntax",
 )
 # Loaded on first use (PEP 562): rules import transforms, and transforms import `catalog.rule`, so loading the
 # rules with the package would make `import dockerfix.transform.declare` meet a half-initialised catalog.

@@ -7,11 +7,12 @@ working directory) and replaces what it got wrong (how dependencies are installe
 from __future__ import annotations
 
 import json
+import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from dockerfix import __version__, tables
-from dockerfix.analyse.dockerfile import split_copy
+from dockerfix.analyse.dockerfile import run_command, split_copy
 from dockerfix.analyse.model import DockerfileInfo, Instruction, Project
 from dockerfix.plan.installers import Installer, installer_for
 from dockerfix.render.safe import safe_path, safe_requirement
@@ -63,6 +64,8 @@ class BuildPlan:
     user: str = USER
     uid: int = UID
     labels: tuple[tuple[str, str], ...] = ()
+    directives: tuple[str, ...] = ()  # the user's `# syntax=` line, kept with the instructions that need it
+    sources: str = "."  # what `COPY <sources> .` copies: the context, or a monorepo project's folder ("backend/")
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -97,7 +100,7 @@ def _original_intent(dockerfile: DockerfileInfo | None, app_dir: str) -> tuple[l
         elif ins.keyword in KEPT_AS_IS:
             kept.append(KeptInstruction(ins.text, origin))
         elif ins.keyword == "RUN":
-            commands = [c for c in re.split(r"&&|;|\|\|", ins.value) if c.strip()]
+            commands = [c for c in re.split(r"&&|;|\|\|", run_command(ins.value)) if c.strip()]
             apt += [p for c in commands for p in _apt_packages(c)]
             if all(REPLACED_COMMAND.search(c) for c in commands):
                 notes.append(f"{origin}: `RUN {ins.value[:60]}` replaced by the builder stage")
@@ -106,6 +109,16 @@ def _original_intent(dockerfile: DockerfileInfo | None, app_dir: str) -> tuple[l
         elif ins.keyword in ("COPY", "ADD") and _copies_outside_app(ins, app_dir):
             kept.append(KeptInstruction(ins.text, origin))
     return kept, apt, notes
+
+
+def _kept_directives(dockerfile: DockerfileInfo | None, kept: list[KeptInstruction]) -> tuple[str, ...]:
+    """The original's `# syntax=`/`# check=` lines when an instruction kept verbatim needs BuildKit; never added else."""
+    if dockerfile is None:
+        return ()
+    needing = {f"{dockerfile.path}:{line}" for line, _ in dockerfile.buildkit_features}
+    if not any(k.origin in needing for k in kept):
+        return ()
+    return tuple(f"# {key}={value}" for key, value in dockerfile.directives if key in ("syntax", "check"))
 
 
 def _owned_env(ins: Instruction) -> bool:
@@ -127,9 +140,29 @@ def _app_dir(dockerfile: DockerfileInfo | None) -> str:
     return DEFAULT_APP_DIR
 
 
+def _in_source(installer: Installer, source: str, context: str) -> Installer:
+    """A project in a folder of the build context (a monorepo's `backend`): the manifests as the context names them
+    (`backend/uv.lock`), the commands as the image's app dir holds them (the folder's content is copied there)."""
+    if source == "." and context == ".":
+        return installer
+    prefix = "" if source == "." else f"{source}/"
+    command = installer.install_dependencies
+    for manifest in installer.manifests:
+        if prefix and manifest.startswith(prefix):
+            command = command.replace(manifest, manifest.removeprefix(prefix))
+    in_root = [prefix + m.removeprefix(prefix) if prefix else m for m in installer.manifests]
+    return replace(installer, manifests=tuple(posixpath.relpath(m, context) for m in in_root), install_dependencies=command)
+
+
+def _copied_sources(project: Project) -> str:
+    """What the layout's `COPY <sources> .` copies: the whole context, or the project's folder in it ("backend/")."""
+    folder = posixpath.relpath(project.source, project.context)
+    return "." if folder == "." else safe_path(folder, project.dockerfile_path, None) + "/"
+
+
 def _installable(project: Project) -> bool:
     pyproject = project.pyproject
-    if (project.root / "setup.py").is_file():
+    if (project.root / project.source / "setup.py").is_file():
         return True
     return bool(pyproject and pyproject.build_backend and pyproject.package_mode and project.import_packages)
 
@@ -138,7 +171,7 @@ def plan(project: Project) -> BuildPlan:
     app_dir = _app_dir(project.dockerfile)
     kept, original_apt, notes = _original_intent(project.dockerfile, app_dir)
     requirement_lines = tuple(safe_requirement(r) for r in project.dependencies)
-    installer = installer_for(project, requirement_lines)
+    installer = _in_source(installer_for(project, requirement_lines), project.source, project.context)
     for manifest in installer.manifests:
         safe_path(manifest, project.dockerfile_path, None)
 
@@ -187,6 +220,8 @@ def plan(project: Project) -> BuildPlan:
         entrypoint=entrypoint.text if entrypoint else None,
         cmd=cmd,
         labels=(("org.dockerfix.version", __version__), ("org.dockerfix.python", project.python.version)),
+        directives=_kept_directives(dockerfile, kept),
+        sources=_copied_sources(project),
         notes=tuple(notes),
     )
 

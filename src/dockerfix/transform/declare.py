@@ -104,19 +104,27 @@ def _poetry(table: Table, edits: list[Edit]) -> None:
         if edit.remove:
             del table[key]
         elif isinstance(value, (InlineTable, Table, dict)):
-            if edit.specifier is not None:
-                value["version"] = edit.specifier or "*"
-            extras = value.get("extras")
-            if edit.drop_extra and extras is not None:
-                kept = [e for e in extras if canonicalize_name(str(e)) != canonicalize_name(edit.drop_extra)]
-                if kept:
-                    value["extras"] = kept
-                else:
-                    del value["extras"]
+            _poetry_constraint(value, edit)
             if set(value.keys()) == {"version"}:
                 table[key] = value["version"]
+        elif isinstance(value, list):  # several constraints with markers: each one is edited, none is dropped
+            for constraint in value:
+                if isinstance(constraint, (InlineTable, Table, dict)):
+                    _poetry_constraint(constraint, edit)
         elif edit.specifier is not None:
             table[key] = edit.specifier or "*"
+
+
+def _poetry_constraint(value: InlineTable | Table | dict, edit: Edit) -> None:
+    if edit.specifier is not None:
+        value["version"] = edit.specifier or "*"
+    extras = value.get("extras")
+    if edit.drop_extra and extras is not None:
+        kept = [e for e in extras if canonicalize_name(str(e)) != canonicalize_name(edit.drop_extra)]
+        if kept:
+            value["extras"] = kept
+        else:
+            del value["extras"]
 
 
 def edit_pyproject_text(text: str, edits: list[Edit]) -> str:

@@ -28,8 +28,9 @@ def reinclude(text: str, path: str) -> tuple[str, str] | None:
 
 def fix_ignored_path(context: Context, path: str, why: str) -> Fix | Skip:
     """The fix that lets `path` back into the build context (`reinclude`); `why` ends its summary."""
-    edited = reinclude(context.text(".dockerignore") or "", path)
+    ignore_path = context.project.dockerignore_path
+    edited = reinclude(context.text(ignore_path) or "", path)
     if edited is None:
         return Skip(f"{path} is no longer ignored")
     text, summary = edited
-    return Fix({".dockerignore": text}, f"{summary}: {why}")
+    return Fix({ignore_path: text}, f"{summary}: {why}")

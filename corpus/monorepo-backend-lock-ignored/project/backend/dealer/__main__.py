@@ -1,0 +1,3 @@
+import six
+
+print("dealer-flow is up, six", six.__version__)
