@@ -11,7 +11,7 @@ import sys
 import time
 import traceback
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 from rich.console import Console
@@ -21,6 +21,9 @@ from dockerfix import __version__
 from dockerfix.errors import DockerfixError, ExitCode, InputError
 from dockerfix.report.redact import redact
 from dockerfix.workspace import atomic_write
+
+if TYPE_CHECKING:
+    from dockerfix.checks import Verification
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Repairs the Docker builds of Python projects: analyse, rewrite, build, diagnose, "
@@ -140,8 +143,6 @@ def rewrite(
 @app.command()
 def analyse(path: Path = PathArgument, dockerfile: Optional[str] = typer.Option(None)) -> None:
     """Print what dockerfix knows about the project, as JSON."""
-    from dataclasses import asdict
-
     from dockerfix.analyse import analyse as run_analyse
 
     project = run_analyse(path, dockerfile=dockerfile)
@@ -186,15 +187,17 @@ def explain(
     project: Path = typer.Option(Path("."), help="The project the log belongs to (for rules that read its files)."),
     dockerfile: Optional[str] = typer.Option(None),
 ) -> None:
-    """Diagnose a saved build log (classic, BuildKit, compose, CI): the rule, the evidence lines, the fix."""
+    """Diagnose a saved build log (classic, BuildKit, compose, CI), or the JSON of `dockerfix verify --json`: the
+    rule, the evidence lines, the fix."""
     from dockerfix.analyse import analyse as run_analyse
     from dockerfix.catalog import BY_ID
     from dockerfix.catalog.rule import Context
-    from dockerfix.diagnose import diagnose
+    from dockerfix.diagnose import diagnose, diagnose_verification
 
     text = sys.stdin.read() if log == "-" else _read_log(Path(log))
     context = Context(root=project.resolve(), files={}, project=run_analyse(project, dockerfile=dockerfile))
-    diagnosis = diagnose(context, text)
+    verification = _saved_verification(text)
+    diagnosis = diagnose_verification(context, verification) if verification else diagnose(context, text)
     if not diagnosis.known:
         out.print("unknown failure; the lines that matter:", markup=False)
         for line in diagnosis.relevant:
@@ -206,6 +209,18 @@ def explain(
         for line in finding.evidence:
             out.print(f"  | {redact(line)}", markup=False)
         out.print("\n" + rule.explanation.strip() + "\n", markup=False)
+
+
+def _saved_verification(text: str) -> Verification | None:
+    """The verification a `dockerfix verify --json` file holds; None for any other text (a build log)."""
+    from dockerfix.checks import Verification
+
+    if not text.lstrip().startswith("{"):
+        return None
+    try:
+        return Verification.from_json(json.loads(text))
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def _read_log(path: Path) -> str:
@@ -226,8 +241,6 @@ def verify(
     json_path: Optional[Path] = typer.Option(None, "--json", help="Write the checks as JSON here ('-' for stdout)."),
 ) -> None:
     """Run the verification checks in an existing image."""
-    from dataclasses import asdict
-
     from dockerfix.analyse import analyse as run_analyse
     from dockerfix.build import get_backend
     from dockerfix.verify import CacheProbe, verify as run_verify
@@ -235,10 +248,8 @@ def verify(
     project = run_analyse(path, dockerfile=dockerfile)
     cache = CacheProbe(project.root, {}, get_backend(backend), warm=True) if cache_check else None
     verification = run_verify(project, image, http_path=probe, cache=cache)
-    _write_output(json_path, redact(json.dumps({"passed": verification.passed, "seconds": round(verification.seconds, 1),
-                                                "checks": [asdict(c) for c in verification.checks],
-                                                "image": {"tag": image, "size_bytes": verification.image_size,
-                                                          "layers": verification.layers}}, indent=2)))
+    saved = verification.to_json()
+    _write_output(json_path, redact(json.dumps({**saved, "image": {"tag": image, **saved["image"]}}, indent=2)))
     for item in verification.checks:
         out.print(f"{'PASS' if item.passed else 'FAIL'} {item.name}: {item.detail}", markup=False)
         if not item.passed and item.output:
@@ -247,10 +258,10 @@ def verify(
               f"verified in {verification.seconds:.1f} s", markup=False)
     if not verification.passed:
         from dockerfix.catalog.rule import Context
-        from dockerfix.diagnose import diagnose
+        from dockerfix.diagnose import diagnose_verification
 
         context = Context(root=project.root, files={}, project=project)
-        for finding in diagnose(context, verification.output(), kinds=("run", "report")).findings:
+        for finding in diagnose_verification(context, verification).findings:
             out.print(f"{finding.rule}: {redact(finding.message)}", markup=False)
         raise typer.Exit(ExitCode.NOT_REPAIRED)
 

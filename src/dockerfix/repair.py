@@ -20,7 +20,7 @@ from dockerfix.analyse.model import Project
 from dockerfix.build import MANAGED_LABEL, RUN_LABEL, BuildResult, get_backend, new_tag
 from dockerfix.catalog import BY_ID
 from dockerfix.catalog.rule import Context, Finding, Skip, Strategy
-from dockerfix.diagnose import Diagnosis, diagnose, static_findings
+from dockerfix.diagnose import Diagnosis, diagnose, diagnose_verification, static_findings
 from dockerfix.errors import DirtyTree, InputError
 from dockerfix.plan import plan
 from dockerfix.render import render_dockerfile, render_dockerignore
@@ -252,7 +252,7 @@ def repair(root: str | Path, options: Options = Options()) -> RepairResult:
                 if verification.passed:
                     status, kept_image = "ok", result.image
                     break
-                diagnosis, phase = diagnose(context, verification.output(), kinds=("run", "report")), "verify"
+                diagnosis, phase = diagnose_verification(context, verification), "verify"
             else:
                 # timeouts and engine errors are the backend's words, not the log's
                 log = result.log if result.error in result.log else f"{result.log}\n{result.error}"

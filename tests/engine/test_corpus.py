@@ -5,6 +5,7 @@ What a case holds is described in `tests/corpus_cases.py`.
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -33,23 +34,24 @@ def test_case_fails_as_seeded_then_repairs(case: Case, engine, project_copy, cap
     keep_for_cleanup(built)
     try:
         assert built.ok == original["builds"], built.log[-3000:]
-        evidence = f"{built.log}\n{built.error}"
+        evidence = saved_text = f"{built.log}\n{built.error}"
         if built.ok:
             cache = CacheProbe(project_dir, {}, backend) if original.get("cache_check") else None
             checked = verify(project, built.image, cache=cache)
             assert checked.passed == original.get("verifies", False), checked.output()[-3000:]
-            evidence = checked.output()
+            evidence, saved_text = checked.output(), json.dumps(checked.to_json())  # explain reads the checks' facts
             if checked.passed:
                 findings = static_findings(Context(root=project_dir, files={}, project=project))
                 evidence = "\n".join(f"{f.rule} {f.location}: {f.message}" for f in findings)
         assert re.search(original["signature"], evidence, re.MULTILINE), evidence[-3000:]
         # `dockerfix explain` on the saved log names the case's rule (it is the same diagnosis the loop makes)
         saved = project_dir.parent / f"{case.name}.log"
-        saved.write_text(evidence)
+        saved.write_text(saved_text)
         code = main(["explain", str(saved), "--project", str(project_dir)])
         named = {rule for rule in case.rules if re.search(rf"^{rule} ", capsys.readouterr().out, re.MULTILINE)}
         static = {f.rule for f in static_findings(Context(project_dir, {}, project))}
-        assert code == 0 and named or set(case.rules) & static, "explain names no rule of the case (nor does check)"
+        assert not case.rules or code == 0 and named or set(case.rules) & static, \
+            "explain names no rule of the case (nor does check)"
     finally:
         backend.cleanup(built, keep_cache=True)
 
@@ -65,6 +67,8 @@ def test_case_fails_as_seeded_then_repairs(case: Case, engine, project_copy, cap
         assert not result.written and set(case.rules) <= found, "a report case ends with its finding and no edit"
     if "changed_files" in settings:
         assert sorted(result.changed_files) == sorted(settings["changed_files"]), result.diff
+    if result.status == "ok":  # a working build is left alone
+        assert not result.changed_files and not result.written, result.diff
     if result.status == "repaired":
         assert result.verification is not None and result.verification.passed
         assert result.written

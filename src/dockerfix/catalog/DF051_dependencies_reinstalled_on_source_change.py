@@ -21,7 +21,8 @@ from dataclasses import replace
 from dockerfix.analyse.dockerfile import split_copy
 from dockerfix.analyse.model import DockerfileInfo, Instruction
 from dockerfix.catalog.install_steps import first_dependency_installs, manifests_read, reads_only_manifests
-from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, regex
+from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip
+from dockerfix.checks import CacheRebuild, Check
 from dockerfix.transform.dockerfile import insert_before, move_after
 
 ID = "DF051"
@@ -55,13 +56,18 @@ def detect(context: Context) -> Iterator[Finding]:
             yield _finding(context, copy, install, (copy.text, install.text.splitlines()[0]))
 
 
-def from_log(context: Context, match, log: str) -> Finding | None:
+def from_check(context: Context, check: Check) -> Finding | None:
     dockerfile = context.project.dockerfile
-    install = next((i for i in dockerfile.instructions if str(i.line) == match.group("line")), None) if dockerfile else None
-    copy = _context_copy_before(dockerfile, install) if install else None
-    if install is None or copy is None:
-        return None  # re-ran for another reason (a COPY of a source directory): no reordering fixes that
-    return _finding(context, copy, install, (match.group(0),))
+    facts = check.facts
+    if dockerfile is None or not isinstance(facts, CacheRebuild):
+        return None
+    for rerun in facts.reran:
+        install = next((i for i in dockerfile.instructions if i.line == rerun.line), None)
+        copy = _context_copy_before(dockerfile, install) if install else None
+        if install is not None and copy is not None:  # else it re-ran for another reason: no reordering fixes that
+            return _finding(context, copy, install, (f"re-ran after a change to {facts.source}: "
+                                                     f"{rerun.dockerfile}:{rerun.line} {rerun.text}",))
+    return None
 
 
 def fix(context: Context, finding: Finding) -> Fix | Skip:
@@ -98,8 +104,8 @@ RULE = Rule(
     summary="A change to any source file re-runs the dependency install",
     explanation=__doc__,
     case="run-dependency-layer-not-cached",
-    log=regex(r"^dependency install re-ran after a source-only change to \S+: (?P<dockerfile>[^:\s]+):(?P<line>\d+) "),
     detect=detect,
-    from_log=from_log,
+    checks=("cache",),
+    from_check=from_check,
     fix=fix,
 )
