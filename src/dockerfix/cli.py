@@ -143,6 +143,8 @@ def rewrite(
 @app.command()
 def analyse(path: Path = PathArgument, dockerfile: Optional[str] = typer.Option(None)) -> None:
     """Print what dockerfix knows about the project, as JSON."""
+    from dataclasses import asdict
+
     from dockerfix.analyse import analyse as run_analyse
 
     project = run_analyse(path, dockerfile=dockerfile)
@@ -275,13 +277,13 @@ def rules(rule_id: Optional[str] = typer.Argument(None, help="Show this rule's d
         for rule in RULES:
             out.print(f"{rule.id}  {rule.kind:<6} {rule.name:<36} {rule.summary}", markup=False)
         return
-    rule = BY_ID.get(rule_id.upper())
-    if rule is None:
+    shown = BY_ID.get(rule_id.upper())
+    if shown is None:
         raise typer.BadParameter(f"no rule {rule_id}; `dockerfix rules` lists them", param_hint="RULE_ID")
-    out.print(f"{rule.id} {rule.name} ({rule.kind}, fix: {rule.applicability if rule.fix else 'none'})\n", markup=False)
-    out.print(rule.explanation.strip(), markup=False)
-    if rule.seeds:
-        out.print(f"\nSeeds: {', '.join(rule.seeds)}; corpus case: corpus/{rule.case}", markup=False)
+    out.print(f"{shown.id} {shown.name} ({shown.kind}, fix: {shown.applicability if shown.fix else 'none'})\n", markup=False)
+    out.print(shown.explanation.strip(), markup=False)
+    if shown.seeds:
+        out.print(f"\nSeeds: {', '.join(shown.seeds)}; corpus case: corpus/{shown.case}", markup=False)
 
 
 @app.command()
@@ -424,7 +426,7 @@ def main(argv: list[str] | None = None) -> int:
     except DockerfixError as exc:
         err.print(f"dockerfix: {redact(str(exc))}", markup=False)
         return exc.exit_code
-    except Exception:
+    except Exception:  # noqa: BLE001 - the last resort: exit 4 with the traceback
         err.print("dockerfix: internal error (a bug in dockerfix); please report it with this traceback:", markup=False)
         err.print(redact(traceback.format_exc()), markup=False)
         return ExitCode.INTERNAL

@@ -123,7 +123,9 @@ def _target_dockerfile(dockerfiles: tuple[DockerfileInfo, ...], services: tuple[
 def _manager(root: Path, pyproject: Pyproject | None, lock: LockFile | None,
              requirements: tuple[RequirementsFile, ...]) -> Manager:
     if lock is not None:
-        return {"poetry": "poetry", "uv": "uv", "pdm": "pdm", "pipenv": "pipenv", "requirements": "requirements"}[lock.kind]
+        managers: dict[str, Manager] = {"poetry": "poetry", "uv": "uv", "pdm": "pdm", "pipenv": "pipenv",
+                                        "requirements": "requirements"}
+        return managers[lock.kind]
     if exists(root, "Pipfile"):
         return "pipenv"
     if requirements:

@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import tomlkit
@@ -15,7 +16,7 @@ from dockerfix.errors import InputError
 
 MAX_PROJECT_FILE_BYTES = 5 * 1024 * 1024  # a pyproject or lock larger than this is not a real one
 # Texts that replace files on disk while a repair re-analyses its edited workspace.
-_OVERLAY: ContextVar[Mapping[str, str]] = ContextVar("overlay", default={})
+_OVERLAY: ContextVar[Mapping[str, str]] = ContextVar("overlay", default=MappingProxyType({}))
 
 
 @contextmanager

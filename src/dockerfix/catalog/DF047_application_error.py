@@ -65,8 +65,7 @@ def from_log(context: Context, match: re.Match[str] | None, log: str) -> Finding
         kind, message = raised
         if ENVIRONMENT.match(kind) or (kind.endswith("ImportError") and ENVIRONMENT_IMPORT.search(message)):
             continue
-        own = [(project_file(context, f.group("file")), f) for f in frames]
-        own = [(path, frame) for path, frame in own if path]
+        own = [(path, frame) for path, frame in ((project_file(context, f.group("file")), f) for f in frames) if path]
         if not own:
             continue
         path, frame = own[-1]

@@ -50,7 +50,9 @@ def _finding(context: Context, copy: Instruction, install: Instruction, evidence
 
 def detect(context: Context) -> Iterator[Finding]:
     dockerfile = context.project.dockerfile
-    for install in first_dependency_installs(dockerfile) if dockerfile else ():
+    if dockerfile is None:
+        return
+    for install in first_dependency_installs(dockerfile):
         copy = _context_copy_before(dockerfile, install)
         if copy is not None:
             yield _finding(context, copy, install, (copy.text, install.text.splitlines()[0]))
@@ -74,7 +76,7 @@ def fix(context: Context, finding: Finding) -> Fix | Skip:
     dockerfile = context.project.dockerfile
     install = next((i for i in dockerfile.instructions if str(i.line) == finding.capture("install_line")), None) \
         if dockerfile else None
-    copy = _context_copy_before(dockerfile, install) if install else None
+    copy = _context_copy_before(dockerfile, install) if dockerfile and install else None
     if install is None or copy is None:
         return Skip("the dependency install no longer follows a copy of the whole context")
     if not reads_only_manifests(install.value):

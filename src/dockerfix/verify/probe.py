@@ -43,7 +43,7 @@ def top_level_modules(distribution):
             name = first[:-3] if first.endswith(".py") else first
             if name.isidentifier() and name != "__pycache__":
                 names.append(name)
-    return sorted(set(n for n in names if n.isidentifier() and not n.startswith("_")))
+    return sorted({n for n in names if n.isidentifier() and not n.startswith("_")})
 
 
 def try_import(name):
@@ -53,7 +53,7 @@ def try_import(name):
         with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
             importlib.import_module(name)
         return ""
-    except BaseException:  # SystemExit and friends from a package's import-time code count as failures too
+    except BaseException:  # noqa: BLE001 - SystemExit and friends from a package's import-time code count as failures too
         return printed.getvalue()[-3000:] + traceback.format_exc()
 
 
@@ -126,7 +126,7 @@ def installed_elsewhere(name):
 def find_spec(name):
     try:
         return importlib.util.find_spec(name)
-    except BaseException:  # a parent package that fails to import: the imports checks report that
+    except BaseException:  # noqa: BLE001 - a parent package that fails to import: the imports checks report that
         return None
 
 
