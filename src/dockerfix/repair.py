@@ -17,7 +17,7 @@ from typing import Literal
 from dockerfix.analyse import analyse
 from dockerfix.analyse.dockerfile import parse_dockerfile
 from dockerfix.analyse.model import Project
-from dockerfix.build import MANAGED_LABEL, RUN_LABEL, BuildResult, get_backend, new_tag
+from dockerfix.build import MANAGED_LABEL, RUN_LABEL, BuildBackend, BuildResult, get_backend, new_tag
 from dockerfix.catalog import BY_ID
 from dockerfix.catalog.rule import Context, Finding, Skip, Strategy
 from dockerfix.diagnose import Diagnosis, diagnose, diagnose_verification, static_findings
@@ -28,11 +28,16 @@ from dockerfix.verify import CacheProbe, Verification, verify
 from dockerfix.workspace import Workspace, uncommitted
 
 Status = Literal["repaired", "ok", "failed"]
+# verify(project, image, http_path=..., cache=...) -> Verification: what checks a built image
+Verifier = Callable[..., Verification]
 Phase = Literal["rewrite", "static", "build", "verify"]
 
 
 @dataclass(frozen=True)
 class Options:
+    """How `repair` works: the strategy (minimal edits of your Dockerfile, or the verified rewrite), budgets,
+    backend, what it writes and keeps, and which verification checks run."""
+
     strategy: Strategy = "rewrite"
     max_builds: int = 6
     timeout: float = 3600.0  # the whole repair, in seconds
@@ -69,6 +74,8 @@ class Step:
 
 @dataclass(frozen=True)
 class BuildRecord:
+    """One build of the repair: its number, outcome, time, backend, and the steps that ran or came from the cache."""
+
     number: int
     ok: bool
     seconds: float
@@ -81,6 +88,9 @@ class BuildRecord:
 
 @dataclass(frozen=True)
 class RepairResult:
+    """What `repair` did: its status, the steps (Problem / Symptom / Diagnosis / Cause / Solution), the builds, the
+    verification, the changed files and their diff, and the findings it could not repair."""
+
     status: Status
     root: Path
     strategy: Strategy
@@ -200,7 +210,12 @@ def _editable_files(project: Project) -> list[str]:
     return files + ([project.lock.path] if project.lock else [])
 
 
-def repair(root: str | Path, options: Options = Options()) -> RepairResult:
+def repair(root: str | Path, options: Options = Options(), *, backend: BuildBackend | None = None,
+           verifier: Verifier | None = None) -> RepairResult:
+    """Repair the project at `root`: build, diagnose and fix until the image builds and verifies.
+
+    `backend` builds (default: the one `options.backend` names); `verifier` checks each built image.
+    """
     root = Path(root).resolve()
     state = _State(root=root, options=options, workspace=Workspace(root), strategy=options.strategy)
     project = state.project()  # input errors surface here, before anything is built
@@ -210,7 +225,8 @@ def repair(root: str | Path, options: Options = Options()) -> RepairResult:
             raise DirtyTree(dirty)
     if project.dockerfile is None and options.strategy == "minimal":
         state.strategy = "rewrite"
-    backend = get_backend(options.backend)
+    backend = backend or get_backend(options.backend)
+    check_image: Verifier = verifier or verify
     verification: Verification | None = None
     diagnosis: Diagnosis | None = None
     status: Status = "failed"
@@ -247,8 +263,7 @@ def repair(root: str | Path, options: Options = Options()) -> RepairResult:
                 state.say(f"verify {result.image}")
                 cache = CacheProbe(root, dict(state.workspace.files), backend, options.build_timeout) \
                     if options.cache_check and not options.no_cache else None
-                verification = verify(context.project, result.image, http_path=options.http_probe,  # type: ignore[arg-type]
-                                      cache=cache)
+                verification = check_image(context.project, result.image, http_path=options.http_probe, cache=cache)
                 if verification.passed:
                     status, kept_image = "ok", result.image
                     break

@@ -28,6 +28,8 @@ Strategy = Literal["rewrite", "minimal"]
 
 @dataclass(frozen=True)
 class Finding:
+    """A failure a rule found: the rule's id, what is wrong here, the lines that show it, where, and captures."""
+
     rule: str  # rule id
     message: str  # what is wrong here, in one sentence
     evidence: tuple[str, ...] = ()  # log lines or file lines that show it

@@ -43,6 +43,8 @@ def normalise_log(text: str) -> str:
 
 @dataclass(frozen=True)
 class Diagnosis:
+    """The catalog's findings for a failure (most specific first), or the lines that matter when none matched."""
+
     findings: tuple[Finding, ...]  # most specific first; empty when the failure is unknown
     relevant: tuple[str, ...]  # the log lines that matter, for an unknown failure
 
