@@ -56,7 +56,7 @@ def test_pr_opens_then_keeps_one_pull_request(engine, tmp_path, monkeypatch, cap
                     "- Build 1 (sdk,", "): passed", "✓ ", "- Image: ", " MB, ",
                     "<details><summary>Troubleshooting log</summary>", "# dockerfix: Repaired"):
         assert section in body, section
-    assert labels.body == {"labels": ["docker", "dockerfix"]}
+    assert labels.body == ["docker", "dockerfix"]
     assert all(r.headers["authorization"] == f"Bearer {TOKEN}" for r in github.requests)
 
     tip = git(remote, "rev-parse", "refs/heads/dockerfix/repair")

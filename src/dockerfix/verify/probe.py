@@ -135,11 +135,13 @@ problems, entry = [], {"path": os.environ.get("PATH", "")}
 if executable and not executable.startswith(("/bin/sh", "sh")) and shutil.which(executable) is None and not os.path.exists(executable):
     entry["missing_executable"] = executable
     entry["installed_at"] = installed_elsewhere(os.path.basename(executable))
-    problems.append(f"{executable} is not on PATH ({entry['path']})"
-                    + "".join(f"; it is installed at {path}" for path in entry["installed_at"]))
+    # in the words of the seed reports' shells, for people (rules read the facts)
+    problems.append(f"{executable}: not found on PATH={entry['path']}"
+                    + "".join(f"\n{executable} is installed at {path}" for path in entry["installed_at"]))
 if script and not os.path.isfile(script):
     entry["missing_script"] = os.path.abspath(script)
-    problems.append(f"the script {entry['missing_script']} is not in the image")
+    problems.append(f"{os.path.basename(executable or 'python')}: can't open file {entry['missing_script']!r}: "
+                    "[Errno 2] No such file or directory")
 if module:
     found = find_spec(module)
     if found is None:
