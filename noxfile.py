@@ -1,4 +1,5 @@
-"""Sessions: tests (unit + engine), demo (repair an example project), corpus and bench-rewrite benchmarks."""
+"""Sessions: lint (ruff, mypy), tests (unit + engine), demo (repair an example project), corpus and bench-rewrite
+benchmarks."""
 
 from __future__ import annotations
 
@@ -17,6 +18,15 @@ def _engine(session: nox.Session) -> None:
     """Start this machine's seeded engine when the script exists (elsewhere, any running engine will do)."""
     if ENGINE_UP.exists():
         session.run("bash", str(ENGINE_UP), "--quiet", external=True)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff (configured in pyproject.toml) and mypy over the package; --strict on the facade and the check results."""
+    session.install("-e", ".", "ruff", "mypy")
+    session.run("ruff", "check", "src", "tests", "noxfile.py", "benchmarks")
+    session.run("mypy")
+    session.run("mypy", "--strict", "--follow-imports=silent", "src/dockerfix/__init__.py", "src/dockerfix/checks.py")
 
 
 @nox.session

@@ -5,8 +5,10 @@ GitHub's status codes.
 
 Implemented: GET/POST /repos/{o}/{r}/pulls (GET filters by head and state; POST answers 422 when an open pull
 request already has that head, as GitHub does), PATCH /repos/{o}/{r}/pulls/{n}, GET/POST /repos/{o}/{r}/issues
-(GET lists pull requests too, marked with `pull_request`), PATCH /repos/{o}/{r}/issues/{n}, and
-POST /repos/{o}/{r}/issues/{n}/labels and /comments. Anything without `Authorization: Bearer <token>` gets 401.
+(GET lists pull requests too, marked with `pull_request`), GET/PATCH /repos/{o}/{r}/issues/{n}, and
+POST /repos/{o}/{r}/issues/{n}/labels and /comments. Lists come newest first, `per_page` at a time, with GitHub's
+`Link: <...>; rel="next"` header. Anything without `Authorization: Bearer <token>` gets 401. `limits` holds
+rate-limit answers (403 or 429, with `Retry-After: 1`) given, one each, to the next requests.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ class FakeGitHub:
     name: str
     requests: list[Request] = field(default_factory=list)
     items: dict[int, dict] = field(default_factory=dict)  # number → pull request or issue (they share numbers)
+    limits: list[int] = field(default_factory=list)  # rate-limit statuses to answer next, once each
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -102,18 +105,27 @@ class FakeGitHub:
         body = json.loads(handler.rfile.read(length)) if length else None
         request = Request(handler.command, parts.path, {k: v[0] for k, v in parse_qs(parts.query).items()},
                           {k.lower(): v for k, v in handler.headers.items()}, body)
+        headers: dict[str, str] = {}
         with self._lock:
             self.requests.append(request)
-            status, answer = self._answer(request)
+            if self.limits:
+                status, answer = self.limits.pop(0), {"message": "You have exceeded a secondary rate limit."}
+                headers["Retry-After"] = "1"
+            else:
+                status, answer = self._answer(request)
+            if isinstance(answer, list):
+                answer, headers = self._page(request, answer)
         data = json.dumps(answer).encode()
         handler.send_response(status)
+        for name, value in headers.items():
+            handler.send_header(name, value)
         handler.send_header("Content-Type", "application/json")
         handler.send_header("Content-Length", str(len(data)))
         handler.end_headers()
         handler.wfile.write(data)
 
     def _answer(self, request: Request) -> tuple[int, object]:
-        if request.headers.get("authorization") != f"Bearer {self.token}":
+        if request.headers.get("authorization") not in (f"Bearer {self.token}", f"token {self.token}"):
             return 401, {"message": "Bad credentials"}
         match = re.fullmatch(rf"/repos/{self.owner}/{self.name}/(pulls|issues)(?:/(\d+))?(/labels|/comments)?", request.path)
         if not match:
@@ -124,6 +136,8 @@ class FakeGitHub:
             return 404, {"message": "Not Found"}
         if request.method == "GET" and not number:
             return 200, self._list(kind, request.query)
+        if request.method == "GET" and item is not None and not sub:
+            return 200, item
         if request.method == "POST" and not number:
             return self._create(kind, request.body or {})
         if request.method == "PATCH" and item is not None and not sub:
@@ -134,12 +148,20 @@ class FakeGitHub:
             return 201, {"body": item["comments"][-1]}
         if request.method == "POST" and item is not None and sub == "/labels":
             names = [label["name"] for label in item["labels"]]
-            item["labels"] = [{"name": n} for n in dict.fromkeys(names + (request.body or {}).get("labels", []))]
+            added = request.body if isinstance(request.body, list) else (request.body or {}).get("labels", [])
+            item["labels"] = [{"name": n} for n in dict.fromkeys(names + added)]
             return 200, item["labels"]
         return 404, {"message": "Not Found"}
 
+    def _page(self, request: Request, found: list) -> tuple[list, dict[str, str]]:
+        size, page = int(request.query.get("per_page", "30")), int(request.query.get("page", "1"))
+        if len(found) <= page * size:
+            return found[(page - 1) * size:], {}
+        following = "&".join(f"{k}={v}" for k, v in {**request.query, "page": str(page + 1)}.items())
+        return found[(page - 1) * size: page * size], {"Link": f'<{self.url}{request.path}?{following}>; rel="next"'}
+
     def _list(self, kind: str, query: dict[str, str]) -> list[dict]:
-        found = [i for i in self.items.values() if i["state"] == query.get("state", "open")]
+        found = [i for i in reversed(self.items.values()) if i["state"] == query.get("state", "open")]
         if kind == "pulls":
             found = [i for i in found if "head" in i]
             if "head" in query:
@@ -154,7 +176,8 @@ class FakeGitHub:
         number = len(self.items) + 1
         item = {"number": number, "state": "open", "title": body.get("title"), "body": body.get("body"),
                 "labels": [{"name": n} for n in body.get("labels", [])], "comments": [], "merged_at": None,
-                "html_url": f"https://github.example/{self.owner}/{self.name}/{kind[:-1]}/{number}"}
+                "html_url": f"https://github.example/{self.owner}/{self.name}/{kind[:-1]}/{number}",
+                "url": f"{self.url}/repos/{self.owner}/{self.name}/{kind}/{number}"}
         if kind == "pulls":
             if any(p["head"]["ref"] == body.get("head") and p["state"] == "open" for p in self.pulls()):
                 return 422, {"message": "Validation Failed",

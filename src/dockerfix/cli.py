@@ -11,7 +11,7 @@ import sys
 import time
 import traceback
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 from rich.console import Console
@@ -21,6 +21,9 @@ from dockerfix import __version__
 from dockerfix.errors import DockerfixError, ExitCode, InputError
 from dockerfix.report.redact import redact
 from dockerfix.workspace import atomic_write
+
+if TYPE_CHECKING:
+    from dockerfix.checks import Verification
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Repairs the Docker builds of Python projects: analyse, rewrite, build, diagnose, "
@@ -33,8 +36,8 @@ out = Console(highlight=False, soft_wrap=True)
 PathArgument = typer.Argument(Path("."), help="The project directory.")
 STRATEGIES = ("auto", "minimal", "rewrite")
 BACKENDS = ("auto", "sdk", "buildkit")
-BACKEND_HELP = ("auto: BuildKit (the docker CLI) when the Dockerfile needs it (RUN --mount, heredocs, COPY --link/--chmod, "
-                "# syntax=) or the engine builds with it by default (Docker >= 23, DOCKER_BUILDKIT=1), else the classic "
+BACKEND_HELP = ("auto: BuildKit (the docker CLI) when the Dockerfile needs it (RUN --mount, heredocs, COPY --link/--chmod) "
+                "or the engine builds with it by default (Docker >= 23, DOCKER_BUILDKIT=1), else the classic "
                 "builder (Docker SDK); sdk or buildkit: that one.")
 DockerfileOption = typer.Option(None, "--dockerfile", help="The Dockerfile, any path in the project (default: the one "
                                 "compose builds, else ./Dockerfile, else the first in docker/, deploy/, ..., or a "
@@ -214,18 +217,20 @@ def explain(
     build_context: str | None = ContextOption,
     format: str = typer.Option("text", "--format", help="text, json (one object per diagnosis) or markdown."),
 ) -> None:
-    """Diagnose a saved build log (classic, BuildKit, compose, CI): the rule, the evidence lines, the fix."""
+    """Diagnose a saved build log (classic, BuildKit, compose, CI), or the JSON of `dockerfix verify --json`: the
+    rule, the evidence lines, the fix."""
     from dockerfix.analyse import analyse as run_analyse
     from dockerfix.catalog import BY_ID
     from dockerfix.catalog.rule import Context
-    from dockerfix.diagnose import diagnose
+    from dockerfix.diagnose import diagnose, diagnose_verification
     from dockerfix.report import explain as explained
 
     if format not in ("text", "json", "markdown"):
         raise typer.BadParameter("choose text, json or markdown", param_hint="--format")
     text = sys.stdin.read() if log == "-" else _read_log(Path(log))
     context = Context(root=project.resolve(), files={}, project=run_analyse(project, dockerfile=dockerfile, context=build_context))
-    diagnosis = diagnose(context, text)
+    verification = _saved_verification(text)
+    diagnosis = diagnose_verification(context, verification) if verification else diagnose(context, text)
     if format != "text":
         out.print(explained.to_json(context, diagnosis, text) if format == "json"
                   else explained.to_markdown(context, diagnosis, text), markup=False)
@@ -243,6 +248,18 @@ def explain(
         out.print("\n" + rule.explanation.strip() + "\n", markup=False)
     if not diagnosis.known:
         raise typer.Exit(ExitCode.NOT_REPAIRED)
+
+
+def _saved_verification(text: str) -> Verification | None:
+    """The verification a `dockerfix verify --json` file holds; None for any other text (a build log)."""
+    from dockerfix.checks import Verification
+
+    if not text.lstrip().startswith("{"):
+        return None
+    try:
+        return Verification.from_json(json.loads(text))
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def _read_log(path: Path) -> str:
@@ -264,8 +281,6 @@ def verify(
     json_path: Optional[Path] = typer.Option(None, "--json", help="Write the checks as JSON here ('-' for stdout)."),
 ) -> None:
     """Run the verification checks in an existing image."""
-    from dataclasses import asdict
-
     from dockerfix.analyse import analyse as run_analyse
     from dockerfix.build import choose_backend, get_backend
     from dockerfix.verify import CacheProbe, verify as run_verify
@@ -275,10 +290,8 @@ def verify(
     cache = CacheProbe(project.root, {}, get_backend(choose_backend(backend, project.dockerfile)[0]), warm=True) \
         if cache_check and project.dockerfile else None
     verification = run_verify(project, image, http_path=probe, cache=cache)
-    _write_output(json_path, redact(json.dumps({"passed": verification.passed, "seconds": round(verification.seconds, 1),
-                                                "checks": [asdict(c) for c in verification.checks],
-                                                "image": {"tag": image, "size_bytes": verification.image_size,
-                                                          "layers": verification.layers}}, indent=2)))
+    saved = verification.to_json()
+    _write_output(json_path, redact(json.dumps({**saved, "image": {"tag": image, **saved["image"]}}, indent=2)))
     for item in verification.checks:
         out.print(f"{'PASS' if item.passed else 'FAIL'} {item.name}: {item.detail}", markup=False)
         if not item.passed and item.output:
@@ -287,10 +300,10 @@ def verify(
               f"verified in {verification.seconds:.1f} s", markup=False)
     if not verification.passed:
         from dockerfix.catalog.rule import Context
-        from dockerfix.diagnose import diagnose
+        from dockerfix.diagnose import diagnose_verification
 
         context = Context(root=project.root, files={}, project=project)
-        for finding in diagnose(context, verification.output(), kinds=("run", "report")).findings:
+        for finding in diagnose_verification(context, verification).findings:
             out.print(f"{finding.rule}: {redact(finding.message)}", markup=False)
         raise typer.Exit(ExitCode.NOT_REPAIRED)
 
@@ -304,13 +317,13 @@ def rules(rule_id: Optional[str] = typer.Argument(None, help="Show this rule's d
         for rule in RULES:
             out.print(f"{rule.id}  {rule.kind:<6} {rule.name:<36} {rule.summary}", markup=False)
         return
-    rule = BY_ID.get(rule_id.upper())
-    if rule is None:
+    shown = BY_ID.get(rule_id.upper())
+    if shown is None:
         raise typer.BadParameter(f"no rule {rule_id}; `dockerfix rules` lists them", param_hint="RULE_ID")
-    out.print(f"{rule.id} {rule.name} ({rule.kind}, fix: {rule.applicability if rule.fix else 'none'})\n", markup=False)
-    out.print(rule.explanation.strip(), markup=False)
-    if rule.seeds:
-        out.print(f"\nSeeds: {', '.join(rule.seeds)}; corpus case: corpus/{rule.case}", markup=False)
+    out.print(f"{shown.id} {shown.name} ({shown.kind}, fix: {shown.applicability if shown.fix else 'none'})\n", markup=False)
+    out.print(shown.explanation.strip(), markup=False)
+    if shown.seeds:
+        out.print(f"\nSeeds: {', '.join(shown.seeds)}; corpus case: corpus/{shown.case}", markup=False)
 
 
 @app.command()
@@ -459,7 +472,7 @@ def main(argv: list[str] | None = None) -> int:
     except DockerfixError as exc:
         err.print(f"dockerfix: {redact(str(exc))}", markup=False)
         return exc.exit_code
-    except Exception:
+    except Exception:  # noqa: BLE001 - the last resort: exit 4 with the traceback
         err.print("dockerfix: internal error (a bug in dockerfix); please report it with this traceback:", markup=False)
         err.print(redact(traceback.format_exc()), markup=False)
         return ExitCode.INTERNAL

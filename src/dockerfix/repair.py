@@ -27,6 +27,7 @@ from dockerfix.analyse.model import Project
 from dockerfix.build import (
     MANAGED_LABEL,
     RUN_LABEL,
+    BuildBackend,
     BuildResult,
     choose_backend,
     get_backend,
@@ -35,7 +36,7 @@ from dockerfix.build import (
 from dockerfix.build.context import context_inputs
 from dockerfix.catalog import BY_ID
 from dockerfix.catalog.rule import Context, Finding, Skip, Strategy
-from dockerfix.diagnose import Diagnosis, diagnose, static_findings
+from dockerfix.diagnose import Diagnosis, diagnose, diagnose_verification, static_findings
 from dockerfix.errors import DirtyTree, InputError
 from dockerfix.plan import plan
 from dockerfix.render import render_dockerfile, render_dockerignore
@@ -43,6 +44,8 @@ from dockerfix.verify import CacheProbe, Verification, verify
 from dockerfix.workspace import Workspace, uncommitted
 
 Status = Literal["repaired", "ok", "failed"]
+# verify(project, image, http_path=..., cache=...) -> Verification: what checks a built image
+Verifier = Callable[..., Verification]
 Phase = Literal["rewrite", "static", "build", "verify"]
 StrategyChoice = Literal["auto", "minimal", "rewrite"]
 SOLVED_BY_REWRITE = "solved by the rewrite"  # the solution of a failure of files the rewrite replaced
@@ -57,6 +60,9 @@ STRATEGY_ORDER: dict[StrategyChoice, tuple[Strategy, ...]] = {
 
 @dataclass(frozen=True)
 class Options:
+    """How `repair` works: the strategy (where it starts: your Dockerfile as it is, or the verified rewrite), budgets,
+    backend, what it writes and keeps, and which verification checks run."""
+
     strategy: StrategyChoice = "auto"
     max_builds: int = 6
     timeout: float = 3600.0  # the whole repair, in seconds
@@ -94,6 +100,8 @@ class Step:
 
 @dataclass(frozen=True)
 class BuildRecord:
+    """One build of the repair: its number, outcome, time, backend, and the steps that ran or came from the cache."""
+
     number: int
     ok: bool
     seconds: float
@@ -108,6 +116,9 @@ class BuildRecord:
 
 @dataclass(frozen=True)
 class RepairResult:
+    """What `repair` did: its status, the steps (Problem / Symptom / Diagnosis / Cause / Solution), the builds, the
+    verification, the changed files and their diff, and the findings it could not repair."""
+
     status: Status
     root: Path
     strategy: Strategy  # the strategy that made the final state (the one that won, when the repair passed)
@@ -320,7 +331,12 @@ def _editable_files(project: Project) -> list[str]:
     return files + ([project.lock.path] if project.lock else [])
 
 
-def repair(root: str | Path, options: Options = Options()) -> RepairResult:
+def repair(root: str | Path, options: Options = Options(), *, backend: BuildBackend | None = None,
+           verifier: Verifier | None = None) -> RepairResult:
+    """Repair the project at `root`: build, diagnose and fix until the image builds and verifies.
+
+    `backend` builds (default: the one `options.backend` names); `verifier` checks each built image.
+    """
     root = Path(root).resolve()
     order = STRATEGY_ORDER[options.strategy]
     state = _State(root=root, options=options, workspace=Workspace(root), strategy=order[0], untried=list(order[1:]))
@@ -331,6 +347,8 @@ def repair(root: str | Path, options: Options = Options()) -> RepairResult:
             raise DirtyTree(dirty)
     if project.dockerfile is None:
         state.strategy, state.untried = "rewrite", []
+    injected_backend = backend
+    check_image: Verifier = verifier or verify
     verification: Verification | None = None
     diagnosis: Diagnosis | None = None
     status: Status = "failed"
@@ -354,8 +372,11 @@ def repair(root: str | Path, options: Options = Options()) -> RepairResult:
             dockerfile = context.project.dockerfile
             if dockerfile is None:
                 raise InputError(context.dockerfile_path, None, "no Dockerfile to build")
-            backend_name, backend_reason = choose_backend(options.backend, dockerfile)
-            backend = get_backend(backend_name)
+            if injected_backend is not None:
+                backend, backend_reason = injected_backend, "given by the caller"
+            else:
+                backend_name, backend_reason = choose_backend(options.backend, dockerfile)
+                backend = get_backend(backend_name)
             state.say(f"build {len(state.builds) + 1} ({backend.name}: {backend_reason}; {dockerfile.path})")
             built_root, overlay, built_dockerfile = context_inputs(root, context.project.context, state.workspace.files,
                                                                    dockerfile)
@@ -373,12 +394,11 @@ def repair(root: str | Path, options: Options = Options()) -> RepairResult:
                 state.say(f"verify {result.image}")
                 cache = CacheProbe(root, dict(state.workspace.files), backend, options.build_timeout) \
                     if options.cache_check and not options.no_cache else None
-                verification = verify(context.project, result.image, http_path=options.http_probe,  # type: ignore[arg-type]
-                                      cache=cache)
+                verification = check_image(context.project, result.image, http_path=options.http_probe, cache=cache)
                 if verification.passed:
                     status, kept_image = "ok", result.image
                     break
-                diagnosis, phase = diagnose(context, verification.output(), kinds=("run", "report")), "verify"
+                diagnosis, phase = diagnose_verification(context, verification), "verify"
             else:
                 # timeouts and engine errors are the backend's words, not the log's
                 log = result.log if result.error in result.log else f"{result.log}\n{result.error}"
@@ -401,7 +421,7 @@ def repair(root: str | Path, options: Options = Options()) -> RepairResult:
     finally:
         for result in state.results:
             if result.image != kept_image or not options.keep_image:
-                get_backend(result.backend).cleanup(result, keep_cache=options.keep_cache)
+                (injected_backend or get_backend(result.backend)).cleanup(result, keep_cache=options.keep_cache)
     if status == "ok":
         # The image works; what the static rules still find in the final state needs a change by hand (compose, .env).
         state.findings = [f for f in static_findings(state.context())

@@ -40,7 +40,7 @@ class Workspace:
         return out
 
     def diff(self) -> str:
-        chunks = []
+        chunks: list[str] = []
         for relpath, (old, new) in self.changed().items():
             chunks.extend(difflib.unified_diff((old or "").splitlines(keepends=True), new.splitlines(keepends=True),
                                                fromfile=f"a/{relpath}" if old is not None else "/dev/null",

@@ -56,7 +56,7 @@ def test_pr_opens_then_keeps_one_pull_request(engine, tmp_path, monkeypatch, cap
                     "- Build 1 (sdk,", "): passed", "✓ ", "- Image: ", " MB, ",
                     "<details><summary>Troubleshooting log</summary>", "# dockerfix: Repaired"):
         assert section in body, section
-    assert labels.body == {"labels": ["docker", "dockerfix"]}
+    assert labels.body == ["docker", "dockerfix"]
     assert all(r.headers["authorization"] == f"Bearer {TOKEN}" for r in github.requests)
 
     tip = git(remote, "rev-parse", "refs/heads/dockerfix/repair")
@@ -93,7 +93,7 @@ def test_batch_repairs_corpus_cases_two_at_a_time_and_leaves_nothing_behind(engi
         keep_for_cleanup(item.result)
 
     assert [i.host for i in items] == [ENGINE_ADDRESSES[0], ENGINE_ADDRESSES[1], ENGINE_ADDRESSES[0]]
-    for case, item in zip(cases, items):
+    for case, item in zip(cases, items, strict=True):
         assert item.status == case.repair["status"], (case.name, item.message)
         assert set(case.rules) <= set(item.rules), (case.name, item.rules)
         assert item.result.verification.passed

@@ -31,8 +31,7 @@ def test_requests_carry_the_api_headers(fake):
     pull = github.create_pull(title="t", body="b", head="dockerfix/repair", base="main")
     assert github.find_open_pull("dockerfix/repair") == pull and github.find_open_pull("other") is None
     request = fake.requests[0]
-    assert request.headers["accept"] == "application/vnd.github+json"
-    assert request.headers["x-github-api-version"] == "2022-11-28" and request.headers["user-agent"].startswith("dockerfix/")
+    assert request.headers["authorization"] == f"Bearer {TOKEN}" and request.headers["user-agent"].startswith("dockerfix/")
     issue = github.create_issue(title="i", body="x <!-- m -->", labels=("bot",))
     assert github.find_open_issue("<!-- m -->", ("bot",)) == issue and github.find_open_issue("<!-- m -->", ("x",)) is None
 
@@ -55,3 +54,16 @@ def test_no_answer_is_an_error_naming_the_api(fake):
     fake.__exit__(None, None, None)
     with pytest.raises(GitHubError, match="no answer from http://127.0.0.1"):
         GitHub(RepoName("acme", "dealer"), TOKEN, url).find_open_pull("b")
+
+
+def test_the_bots_issue_is_found_past_the_first_page_through_a_rate_limit(fake):
+    """250 open issues, the bot's own the oldest (the third page of 100); GitHub limits the rate once (429, then a
+    403 with Retry-After): the client waits and goes on, and the bot finds its issue instead of opening another."""
+    github = GitHub(RepoName("acme", "dealer"), TOKEN, fake.url)
+    own = github.create_issue(title="dockerfix: the build fails", body="diagnosis <!-- dockerfix:issue -->", labels=())
+    for number in range(249):  # the fake's own state: the client waits a second between writes, as GitHub asks
+        fake._create("issues", {"title": f"someone else's issue {number}", "body": ""})
+    fake.limits += [429, 403]
+    assert github.find_open_issue("<!-- dockerfix:issue -->") == own
+    pages = [r.query.get("page", "1") for r in fake.requests if r.method == "GET"]
+    assert pages == ["1", "1", "1", "2", "3"]  # the first page asked three times: two rate-limit answers, then served

@@ -43,7 +43,7 @@ def test_every_rule_has_a_corpus_case_that_names_it():
 
 def test_every_rule_recognises_something():
     for rule in RULES:
-        assert rule.log or rule.detect, rule.id
+        assert rule.log or rule.detect or rule.from_check, rule.id
 
 
 def test_every_module_imports_first_in_a_fresh_interpreter():
@@ -59,3 +59,15 @@ def test_every_module_imports_first_in_a_fresh_interpreter():
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False,
                           env={**os.environ, "PYTHONPATH": str(package.parent)})
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_every_run_rule_names_verification_checks_that_exist():
+    """Run rules read verification checks by id (their facts, or what their code printed), never their words."""
+    from dockerfix.checks import CHECK_IDS
+
+    for rule in RULES:
+        assert set(rule.checks) <= set(CHECK_IDS), (rule.id, rule.checks)
+        if rule.kind == "run":
+            assert rule.checks, f"{rule.id} names no verification check it reads"
+        if rule.from_check is not None:
+            assert rule.checks, f"{rule.id} reads checks' facts but names none"

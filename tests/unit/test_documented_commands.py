@@ -4,6 +4,7 @@ verification is faked, so this is a unit test; the engine cases live in tests/en
 
 from __future__ import annotations
 
+import importlib
 import shutil
 from pathlib import Path
 
@@ -11,11 +12,12 @@ import pytest
 from conftest import ROOT
 from corpus_cases import CORPUS
 
-import dockerfix.repair as repair_module
 from dockerfix.build import BuildResult
 from dockerfix.cli import main
 from dockerfix.errors import ExitCode
 from dockerfix.verify import Check, Verification
+
+repair_module = importlib.import_module("dockerfix.repair")  # the package exports the function `repair`
 
 PROJECTS = sorted([*CORPUS.glob("*/project"), *(ROOT / "tests" / "fixtures" / "projects").iterdir()])
 # A classic-builder failure and a BuildKit one, for `explain` (what it names depends on the project).

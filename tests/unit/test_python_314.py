@@ -4,18 +4,20 @@ up to the build; on an engine without python:3.14-slim and no registry the repai
 
 from __future__ import annotations
 
+import importlib
 import json
 import shutil
 from pathlib import Path
 
 import pytest
 
-import dockerfix.repair as repair_module
 from dockerfix.analyse import analyse
 from dockerfix.build import BuildResult
 from dockerfix.cli import main
 from dockerfix.repair import Options, repair
 from dockerfix.verify import Check, Verification
+
+repair_module = importlib.import_module("dockerfix.repair")  # the package exports the function `repair`
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 # What the classic builder printed on this engine for FROM python:3.14-slim-bookworm (no registry answers).

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import pytest
 
-import dockerfix.repair as repair_module
 from dockerfix.build import BuildResult
 from dockerfix.errors import DirtyTree
 from dockerfix.repair import Options, repair
 from dockerfix.verify import Check, Verification
+
+# the module, not the facade's function of the same name (`dockerfix.repair`)
+repair_module = importlib.import_module("dockerfix.repair")
 
 DOCKERFILE = """FROM python:3.11-slim
 RUN useradd --create-home app

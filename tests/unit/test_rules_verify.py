@@ -11,7 +11,19 @@ from dockerfix.analyse import analyse
 from dockerfix.catalog import BY_ID
 from dockerfix.catalog import DF040_undeclared_import as df040
 from dockerfix.catalog.rule import Context, Fix, Skip
-from dockerfix.diagnose import diagnose, static_findings
+from dockerfix.checks import (
+    CacheRebuild,
+    Check,
+    EntryResolution,
+    Home,
+    ImportTimes,
+    ProbeRun,
+    RerunInstall,
+    SlowImport,
+    UserId,
+    Verification,
+)
+from dockerfix.diagnose import diagnose, diagnose_verification, static_findings
 
 DOCKERFILE = """FROM python:3.11-slim
 WORKDIR /app
@@ -37,6 +49,11 @@ def project(tmp_path: Path, files: dict[str, str | None] | None = None) -> Conte
 
 def run_findings(context: Context, output: str):
     return diagnose(context, output, kinds=("run", "report")).findings
+
+
+def check_findings(context: Context, check: Check):
+    """What the run rules find in one failed check (they read its id and facts)."""
+    return diagnose_verification(context, Verification(passed=False, checks=(check,))).findings
 
 
 def only(findings, rule: str):
@@ -168,10 +185,9 @@ def test_df043_adds_to_the_final_stages_apt_install_and_names_the_other_dockerfi
     assert "--no-install-recommends curl libpq5 \\\n" in files["Dockerfile.local"]
 
 
-UVICORN = """[entry-resolves] the entry command does not resolve
-uvicorn: not found on PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin
-uvicorn is installed at /home/app/.local/bin/uvicorn
-"""
+UVICORN = Check("entry-resolves", False, "the entry command does not resolve",
+                facts=EntryResolution(missing_executable="uvicorn", installed_at=("/home/app/.local/bin/uvicorn",),
+                                      path="/usr/local/bin:/usr/bin:/bin"))
 
 
 @pytest.mark.parametrize("output", [UVICORN, 'exec: "uvicorn": executable file not found in $PATH: unknown',
@@ -180,7 +196,8 @@ def test_df044_puts_the_scripts_directory_on_path(tmp_path, output):
     context = project(tmp_path, {"Dockerfile": "FROM python:3.11-slim\nRUN useradd -m app\nUSER app\nWORKDIR /home/app\n"
                                                "COPY . .\nRUN pip install --user -r requirements.txt\nEXPOSE 8000\n"
                                                'CMD ["uvicorn", "web:app"]\n'})
-    finding = only(run_findings(context, output), "DF044")
+    found = check_findings(context, output) if isinstance(output, Check) else run_findings(context, output)
+    finding = only(found, "DF044")
     assert finding.capture("folder") == "/home/app/.local/bin"
     lines = fixed(context, finding)["Dockerfile"].splitlines()
     assert lines[6:] == ['ENV PATH="/home/app/.local/bin:$PATH"', "EXPOSE 8000", 'CMD ["uvicorn", "web:app"]']
@@ -188,7 +205,7 @@ def test_df044_puts_the_scripts_directory_on_path(tmp_path, output):
 
 def test_df045_adds_a_user_at_the_end_of_the_final_stage(tmp_path):
     context = project(tmp_path)
-    finding = only(run_findings(context, "[non-root] runs as root (uid 0)\n"), "DF045")
+    finding = only(check_findings(context, Check("non-root", False, "runs as root", facts=UserId(0))), "DF045")
     lines = fixed(context, finding)["Dockerfile"].splitlines()
     assert lines[-3:] == ["RUN useradd --system --create-home --home-dir /home/app --shell /usr/sbin/nologin app",
                           "USER app", 'CMD ["python", "-m", "app"]']
@@ -215,8 +232,8 @@ def test_df045_root_for_certain_is_found_before_building(tmp_path, dockerfile, f
 ])
 def test_df046_gives_the_user_a_home(tmp_path, home, command):
     context = project(tmp_path, {"Dockerfile": DOCKERFILE.replace("CMD", "RUN useradd --system app\nUSER app\nCMD")})
-    output = f"[home-writable] HOME={home} is not writable: [Errno 2] No such file or directory: '{home}'\n"
-    lines = fixed(context, only(run_findings(context, output), "DF046"))["Dockerfile"].splitlines()
+    check = Check("home-writable", False, "", facts=Home(home, f"[Errno 2] No such file or directory: '{home}'"))
+    lines = fixed(context, only(check_findings(context, check), "DF046"))["Dockerfile"].splitlines()
     assert lines[lines.index("USER app") - 1] == command
 
 
@@ -289,9 +306,8 @@ def test_df051_copies_the_manifests_first(tmp_path):
         "FROM python:3.11-slim\nWORKDIR /app\nCOPY --chown=app requirements.txt /app/\n"
         "RUN pip install --upgrade pip && pip install -r requirements.txt\nCOPY --chown=app . /app\n"
         "CMD [\"python\", \"-m\", \"app\"]\n")
-    log = "[cache] a change to app/__init__.py re-ran the dependency install (31 s rebuild)\n" \
-          "dependency install re-ran after a source-only change to app/__init__.py: Dockerfile:4 RUN pip install --upgrade pip\n"
-    assert only(run_findings(context, log), "DF051").capture("install_line") == "4"
+    check = Check("cache", False, "", facts=CacheRebuild("app/__init__.py", (RerunInstall("Dockerfile", 4, "RUN pip"),)))
+    assert only(check_findings(context, check), "DF051").capture("install_line") == "4"
 
 
 def test_df051_leaves_an_install_of_the_project_itself(tmp_path):
@@ -374,11 +390,9 @@ def test_df056_recognises_a_taken_port(tmp_path, log):
     assert only(diagnose(project(tmp_path), log).findings, "DF056").rule == "DF056"
 
 
-@pytest.mark.parametrize("output, how", [
-    ("[import-time] 1 project package(s) take over 10 s to import\nslow import: app took 42.5 s to import\n",
-     "app takes 42.5 s to import"),
-    ("[probe] the verification probe did not run (exit 124)\nslow import: app did not finish importing within 120 s\n",
-     "app did not finish importing within 120 s"),
+@pytest.mark.parametrize("check, how", [
+    (Check("import-time", False, "", facts=ImportTimes(10.0, (SlowImport("app", 42.5),))), "app takes 42.5 s to import"),
+    (Check("probe", False, "", facts=ProbeRun(124, "app")), "app did not finish importing"),
 ])
-def test_df047_reports_a_slow_import_with_its_time(tmp_path, output, how):
-    assert how in only(run_findings(project(tmp_path), output), "DF047").message
+def test_df047_reports_a_slow_import_with_its_time(tmp_path, check, how):
+    assert how in only(check_findings(project(tmp_path), check), "DF047").message

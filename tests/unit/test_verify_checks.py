@@ -25,7 +25,10 @@ from dockerfix.catalog.install_steps import (
     same_step,
 )
 from dockerfix.transform.declare import Edit, edit_pyproject_text, edit_requirements_text
-from dockerfix.verify import PROBE, Check, Verification, server_port
+from dockerfix.catalog.rule import Context
+from dockerfix.checks import EntryResolution, Imports, SecretFiles, Verification, check_from_json
+from dockerfix.diagnose import diagnose_verification
+from dockerfix.verify import PROBE, server_port
 
 
 def write(root: Path, files: dict[str, str]) -> Path:
@@ -36,31 +39,40 @@ def write(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
-def run_probe(cwd: Path, **spec) -> dict[str, dict]:
+def run_probe(cwd: Path, source: str | None = None, **spec) -> dict[str, dict]:
     full = {"packages": [], "distributions": [], "executable": None, "module": None, "script": None,
             "ignored_imports": [], **spec}
     # as in the image: `python -c`, so that the working directory is on sys.path
-    done = subprocess.run([sys.executable, "-c", PROBE.read_text(), json.dumps(full)], cwd=cwd, capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-c", source or PROBE.read_text(), json.dumps(full)], cwd=cwd,
+                          capture_output=True, text=True, timeout=120)
     return {r["name"]: r for r in json.loads(done.stdout.strip().splitlines()[-1])}
 
 
-def output_of(results: dict[str, dict]) -> str:
-    checks = tuple(Check(r["name"], r["passed"], r["detail"], r["output"]) for r in results.values())
-    return Verification(passed=False, checks=checks).output()
+def verification_of(results: dict[str, dict]) -> Verification:
+    checks = tuple(check_from_json(r) for r in results.values())
+    return Verification(passed=all(c.passed for c in checks), checks=checks)
+
+
+PROBED_TREE = {
+    "Dockerfile": 'FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nUSER nobody\nCMD ["uvicorn", "app:api"]\n',
+    "requirements.txt": "six==1.17.0\n",
+    "app/__init__.py": "import missing_dist_xyz\n",
+    "app/broken.py": "def f():\n    return [1,\n >= threshold]\n",
+    "chatty/__init__.py": "import logging\nlogging.getLogger('x').warning('(trapped) error reading bcrypt version')\n"
+                          "raise AttributeError(\"module 'bcrypt' has no attribute '__about__'\")\n",
+}
 
 
 @pytest.fixture(scope="module")
-def probed(tmp_path_factory) -> dict[str, dict]:
-    """One probe run over a tree with every failure the rules read: what it prints is what they match."""
-    root = write(tmp_path_factory.mktemp("image"), {
-        "app/__init__.py": "import missing_dist_xyz\n",
-        "app/broken.py": "def f():\n    return [1,\n >= threshold]\n",
-        "chatty/__init__.py": "import logging\nlogging.getLogger('x').warning('(trapped) error reading bcrypt version')\n"
-                              "raise AttributeError(\"module 'bcrypt' has no attribute '__about__'\")\n",
-    })
-    return run_probe(root, packages=["app", "chatty"], executable="uvicorn-not-installed-anywhere",
-                     script="scripts/seed_people.py",
+def probed_tree(tmp_path_factory) -> Path:
+    return write(tmp_path_factory.mktemp("image"), PROBED_TREE)
+
+
+@pytest.fixture(scope="module")
+def probed(probed_tree) -> dict[str, dict]:
+    """One probe run over a tree with every failure the rules read: its facts are what they match."""
+    return run_probe(probed_tree, packages=["app", "chatty"], executable="uvicorn-not-installed-anywhere",
+                     script="scripts/seed_people.py", app_dirs=[str(probed_tree)],
                      ignored_imports=[{"module": "app.local_settings", "path": "app/local_settings.py",
                                        "importer": "app/main.py:3", "pattern": "**/*settings*.py", "line": 4}])
 
@@ -76,35 +88,87 @@ def test_probe_reports_each_failure_under_its_check(probed):
 @pytest.mark.parametrize("rule, expected", [
     ("DF040", "missing_dist_xyz"),  # ModuleNotFoundError at the end of the import's traceback
     ("DF044", "uvicorn-not-installed-anywhere"),  # executable not on PATH
-    ("DF049", "scripts/seed_people.py"),  # python: can't open file
+    ("DF048", "app/broken.py:3"),  # the file that does not compile
+    ("DF049", "scripts/seed_people.py"),  # the script the command runs
     ("DF050", "app.local_settings"),  # dropped by .dockerignore
 ])
-def test_rules_read_what_the_probe_prints(probed, rule, expected):
-    match = next(p.search(output_of(probed)) for p in BY_ID[rule].log if p.search(output_of(probed)))
-    assert expected in match.group(0)
+def test_rules_read_the_probes_facts(probed, probed_tree, rule, expected):
+    context = Context(root=probed_tree, files={}, project=analyse(probed_tree))
+    findings = diagnose_verification(context, verification_of(probed)).findings
+    assert expected in next(f.message for f in findings if f.rule == rule), [f.rule for f in findings]
 
 
-def test_probe_output_for_a_syntax_error_names_file_and_line(probed):
-    output = probed["byte-compile"]["output"]
-    assert "broken.py\", line 3" in output and "Error" in output
-    assert any(p.search(output) for p in BY_ID["DF048"].log)
+def test_rules_do_not_read_the_words_of_checks(probed, probed_tree):
+    """Rewording every check's detail and output changes no finding: rules read ids and facts."""
+    context = Context(root=probed_tree, files={}, project=analyse(probed_tree))
+    reworded = {name: {**r, "detail": "reworded", "output": "reworded"} for name, r in probed.items()}
+    def found(results: dict[str, dict]) -> list[str]:
+        return [f.message for f in diagnose_verification(context, verification_of(results)).findings]
+    assert found(reworded) == found(probed)
+
+
+def test_verification_json_round_trips_its_typed_facts(probed):
+    verification = verification_of(probed)
+    again = Verification.from_json(json.loads(json.dumps(verification.to_json())))
+    assert again == verification
+    assert isinstance(again.checks[0].facts, Imports) and again.checks[0].facts.failures[0].module == "app"
 
 
 def test_probe_times_each_project_import(tmp_path):
-    root = write(tmp_path, {"sluggish/__init__.py": "import time\ntime.sleep(0.2)\n"})
+    root = write(tmp_path, {"sluggish/__init__.py": "import time\ntime.sleep(0.2)\n", "requirements.txt": ""})
     source = PROBE.read_text().replace("SLOW_IMPORT_SECONDS = 10.0", "SLOW_IMPORT_SECONDS = 0.1")
     spec = {"packages": ["sluggish"], "distributions": [], "executable": None, "module": None, "script": None,
             "ignored_imports": []}
     done = subprocess.run([sys.executable, "-c", source, json.dumps(spec)], cwd=root, capture_output=True, text=True)
-    results = {r["name"]: r for r in json.loads(done.stdout.strip().splitlines()[-1])}
-    assert not results["import-time"]["passed"]
-    assert any(p.search(results["import-time"]["output"]) for p in BY_ID["DF047"].log)
+    results = {r["name"]: check_from_json(r) for r in json.loads(done.stdout.strip().splitlines()[-1])}
+    assert not results["import-time"].passed
+    assert BY_ID["DF047"].from_check(Context(root, {}, analyse(root)), results["import-time"]) is not None
     assert "dockerfix-probe: importing sluggish" in done.stderr  # what names the import when the probe times out
+
+
+def test_public_certificates_are_not_secrets_and_only_application_files_count(tmp_path):
+    certificate = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+    root = write(tmp_path, {"app/main.py": "", "app/ca.pem": certificate, "app/.venv/lib/cacert.pem": "PRIVATE KEY",
+                            "app/server.pem": "-----BEGIN PRIVATE KEY-----\n", "app/.env": "X=1\n",
+                            "elsewhere/.env": "X=1\n"})
+    facts = check_from_json(run_probe(tmp_path, app_dirs=[str(root / "app")])["no-secrets"]).facts
+    assert isinstance(facts, SecretFiles)
+    assert sorted(facts.paths) == [str(root / "app/.env"), str(root / "app/server.pem")]
+
+
+def test_a_dependency_module_the_application_does_not_import_is_a_note(tmp_path, monkeypatch):
+    """A distribution with a working module and a broken legacy one: a failure only when the application imports
+    the broken one, or when nothing of the distribution imports."""
+    site = write(tmp_path / "site", {
+        "olddist-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: olddist\nVersion: 1.0\n",
+        "olddist-1.0.dist-info/top_level.txt": "olddist\nolddist_legacy\n",
+        "olddist-1.0.dist-info/RECORD": "", "olddist/__init__.py": "", "olddist_legacy/__init__.py": "import imp_removed_xyz\n",
+        "deaddist-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: deaddist\nVersion: 1.0\n",
+        "deaddist-1.0.dist-info/top_level.txt": "deaddist\n", "deaddist-1.0.dist-info/RECORD": "",
+        "deaddist/__init__.py": "import libpq_missing_xyz\n",
+    })
+    monkeypatch.setenv("PYTHONPATH", str(site))
+    results = run_probe(tmp_path, distributions=["olddist", "deaddist"], imported=["olddist"])
+    facts = check_from_json(results["imports-dependencies"]).facts
+    assert isinstance(facts, Imports)
+    assert [f.module for f in facts.failures] == ["deaddist"] and [f.module for f in facts.unused] == ["olddist_legacy"]
+    assert "olddist_legacy (from olddist) fails to import, but the application does not import it" in \
+        results["imports-dependencies"]["detail"]
+    results = run_probe(tmp_path, distributions=["olddist"], imported=["olddist_legacy"])
+    assert not results["imports-dependencies"]["passed"]
+
+
+def test_python_m_of_a_package_without_main(tmp_path):
+    root = write(tmp_path, {"tool/__init__.py": ""})
+    results = run_probe(root, packages=["tool"], executable="python", module="tool", run_module=True)
+    facts = check_from_json(results["entry-resolves"]).facts
+    assert isinstance(facts, EntryResolution) and facts.package_without_main == "tool"
+    assert run_probe(root, executable="python", module="tool", run_module=False)["entry-resolves"]["passed"]  # imported only
 
 
 def test_probe_passes_a_sound_tree(tmp_path):
     root = write(tmp_path, {"good/__init__.py": "VALUE = 1\n", "good/__main__.py": "print(1)\n"})
-    results = run_probe(root, packages=["good"], executable=sys.executable, module="good")
+    results = run_probe(root, packages=["good"], executable=sys.executable, module="good", run_module=True)
     for name in ("imports-project", "entry-resolves", "dockerignore-imports", "byte-compile", "home-writable"):
         assert results[name]["passed"], results[name]
 

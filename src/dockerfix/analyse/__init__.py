@@ -225,7 +225,9 @@ def _python_source(root: Path, dockerfile: DockerfileInfo | None, context: str) 
 def _manager(root: Path, source: str, pyproject: Pyproject | None, lock: LockFile | None,
              requirements: tuple[RequirementsFile, ...]) -> Manager:
     if lock is not None:
-        return {"poetry": "poetry", "uv": "uv", "pdm": "pdm", "pipenv": "pipenv", "requirements": "requirements"}[lock.kind]
+        managers: dict[str, Manager] = {"poetry": "poetry", "uv": "uv", "pdm": "pdm", "pipenv": "pipenv",
+                                        "requirements": "requirements"}
+        return managers[lock.kind]
     if exists(root, _join(source, "Pipfile")):
         return "pipenv"
     if requirements:

@@ -1,4 +1,5 @@
-"""The project's own modules that its code imports but `.dockerignore` keeps out of the build context.
+"""What the code that reaches the image imports: every top-level module (which verification's dependency check
+needs), and the project's own modules that `.dockerignore` keeps out of the build context.
 
 Only code that reaches the image counts (an ignored test suite may import what it likes), and only imports
 that resolve to a file of the project tree: from the root, from src/, from the importing file's directory
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +32,7 @@ class IgnoredImport:
     line: int  # its line in .dockerignore
 
 
-def _python_files(root: Path, dockerignore: Dockerignore) -> list[str]:
+def _python_files(root: Path, dockerignore: Dockerignore | None) -> list[str]:
     found: list[str] = []
     for folder, dirs, files in os.walk(root):
         relative_dir = Path(folder).relative_to(root).as_posix()
@@ -76,19 +78,30 @@ def _resolve(root: Path, bases: list[str], module: str) -> str | None:
     return None
 
 
-def ignored_imports(root: Path, dockerignore: Dockerignore | None) -> tuple[IgnoredImport, ...]:
-    """Imports of the code that reaches the image which resolve to project files `.dockerignore` excludes."""
-    if dockerignore is None or not dockerignore.patterns:
-        return ()
-    found: dict[str, IgnoredImport] = {}
+def _parsed(root: Path, dockerignore: Dockerignore | None) -> Iterator[tuple[str, ast.AST]]:
+    """(relative path, syntax tree) of each Python file of the code that reaches the image."""
     for relpath in _python_files(root, dockerignore):
         path = root / relpath
         try:
             if path.stat().st_size > MAX_FILE_BYTES:
                 continue
-            tree = ast.parse(path.read_bytes(), filename=relpath)
+            yield relpath, ast.parse(path.read_bytes(), filename=relpath)
         except (OSError, SyntaxError, ValueError):
             continue  # a file that does not parse is the byte-compile check's business
+
+
+def imported_modules(root: Path, dockerignore: Dockerignore | None) -> frozenset[str]:
+    """The top-level names of every absolute import in the code that reaches the image."""
+    return frozenset(module.split(".")[0] for relpath, tree in _parsed(root, dockerignore)
+                     for module, _ in _imported(tree, relpath) if module)
+
+
+def ignored_imports(root: Path, dockerignore: Dockerignore | None) -> tuple[IgnoredImport, ...]:
+    """Imports of the code that reaches the image which resolve to project files `.dockerignore` excludes."""
+    if dockerignore is None or not dockerignore.patterns:
+        return ()
+    found: dict[str, IgnoredImport] = {}
+    for relpath, tree in _parsed(root, dockerignore):
         here = relpath.rsplit("/", 1)[0] if "/" in relpath else ""
         bases = list(dict.fromkeys(["", "src", here]))
         for module, line in _imported(tree, relpath):

@@ -199,6 +199,9 @@ class SystemPackages:
 
 @dataclass(frozen=True)
 class Project:
+    """Everything analysis knows about a project: manifests, locks, Python version, entry command, Dockerfiles,
+    `.dockerignore`, compose services and system packages (frozen)."""
+
     root: Path
     manager: Manager
     pyproject: Pyproject | None

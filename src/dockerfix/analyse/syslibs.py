@@ -23,6 +23,7 @@ def _needs_source_build(name: str, version: str | None, lock: LockFile | None, p
 
 
 def system_packages_for(dependencies: tuple[Requirement, ...], lock: LockFile | None, python: PythonChoice) -> SystemPackages:
+    wanted: list[tuple[str, str | None]]
     if lock is not None:
         wanted = [(p.name, p.version) for p in lock.packages if not p.dev]
     else:

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import tomlkit
@@ -19,7 +20,7 @@ MAX_PROJECT_FILE_BYTES = 5 * 1024 * 1024  # a pyproject or lock larger than this
 BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF16_LE, "utf-16-le"),
         (codecs.BOM_UTF16_BE, "utf-16-be"))
 # Texts that replace files on disk while a repair re-analyses its edited workspace.
-_OVERLAY: ContextVar[Mapping[str, str]] = ContextVar("overlay", default={})
+_OVERLAY: ContextVar[Mapping[str, str]] = ContextVar("overlay", default=MappingProxyType({}))
 
 
 @contextmanager

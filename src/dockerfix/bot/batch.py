@@ -123,7 +123,7 @@ def _repair_one(entry: Entry, host: str | None, options: Options, out_dir: Path,
     except DockerfixError as exc:
         status, message = "error", redact(str(exc))
         markdown, document = _error_reports(entry, message, "")
-    except Exception as exc:  # a dockerfix bug in one repair must not stop the others
+    except Exception as exc:  # noqa: BLE001 - a dockerfix bug in one repair must not stop the others
         status, message = "error", redact(f"internal error (a dockerfix bug): {type(exc).__name__}: {exc}")
         markdown, document = _error_reports(entry, message, redact(traceback.format_exc()))
     atomic_write(report, markdown)

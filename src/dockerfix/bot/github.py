@@ -1,17 +1,22 @@
-"""The few GitHub REST endpoints the bot uses, over urllib; the base URL is configurable for GitHub Enterprise.
+"""The GitHub operations the bot needs, over PyGithub; the base URL is configurable for GitHub Enterprise.
 
-The token is sent in the Authorization header and nowhere else; errors are redacted before they are raised.
+PyGithub pages through every list (the bot's open issue is found past the first page) and retries what GitHub
+says may be retried: rate limits (403 with `Retry-After` or a rate-limit message, 429) are waited out, server
+errors retried. The token is sent in the Authorization header and nowhere else; errors are redacted before they
+are raised.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import urllib.error
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import requests
+from github import Auth, Github, GithubException, GithubRetry
+from github.Issue import Issue
+from github.PullRequest import PullRequest
 
 from dockerfix import __version__
 from dockerfix.bot.git import RepoName
@@ -22,6 +27,9 @@ DEFAULT_API_URL = "https://api.github.com"
 TOKEN_VARIABLES = ("DOCKERFIX_GITHUB_TOKEN", "GITHUB_TOKEN")  # looked up in this order
 API_TIMEOUT_SECONDS = 60
 PAGE_SIZE = 100
+RETRIES = 5  # per request: rate-limit waits and server errors
+MAX_RATE_LIMIT_WAIT_SECONDS = 900.0  # a longer wait for a rate-limit reset fails the run instead
+T = TypeVar("T")
 
 
 class GitHubError(DockerfixError):
@@ -57,79 +65,98 @@ class Item:
     merged: bool = False  # a pull request that was merged (closed ones only)
 
 
+class _Bearer(Auth.Token):
+    """The token as `Authorization: Bearer ...`, the scheme GitHub documents (PyGithub sends `token ...`)."""
+
+    @property
+    def token_type(self) -> str:
+        return "Bearer"
+
+
 class GitHub:
+    """One repository's pull requests and issues, as the bot reads and writes them."""
+
     def __init__(self, repo: RepoName, token: str, api_url: str = DEFAULT_API_URL) -> None:
         self.repo = repo
-        self._token = token
         self.api_url = api_url.rstrip("/")
+        retry = GithubRetry(total=RETRIES, status_forcelist=[429, *range(500, 600)],  # 403 added by GithubRetry
+                            max_rate_limit_wait=MAX_RATE_LIMIT_WAIT_SECONDS)
+        self._client = Github(auth=_Bearer(token), base_url=self.api_url, timeout=API_TIMEOUT_SECONDS,
+                              user_agent=f"dockerfix/{__version__}", per_page=PAGE_SIZE, retry=retry, lazy=True)
+        self._repo = self._client.get_repo(f"{repo.owner}/{repo.name}")  # lazy: no request until one is needed
 
     def find_pulls(self, branch: str, state: str = "open") -> list[Item]:
         """The pull requests (`open` or `closed`) whose head is `branch` of this repository, newest first."""
-        query = {"head": f"{self.repo.owner}:{branch}", "state": state, "per_page": str(PAGE_SIZE)}
-        return [_item(pull) for pull in self._call("GET", "pulls", query=query)]
+        return self._do("GET pulls", lambda: [_item(p) for p in self._repo.get_pulls(
+            state=state, head=f"{self.repo.owner}:{branch}")])
 
     def find_open_pull(self, branch: str) -> Item | None:
         return next(iter(self.find_pulls(branch)), None)
 
     def create_pull(self, *, title: str, body: str, head: str, base: str) -> Item:
-        return _item(self._call("POST", "pulls", {"title": title, "body": body, "head": head, "base": base,
-                                                  "maintainer_can_modify": True}))
+        return self._do("POST pulls", lambda: _item(self._repo.create_pull(
+            title=title, body=body, head=head, base=base, maintainer_can_modify=True)))
 
     def update_pull(self, number: int, *, title: str, body: str) -> Item:
-        return _item(self._call("PATCH", f"pulls/{number}", {"title": title, "body": body}))
+        def update() -> Item:
+            pull = self._repo.get_pull(number)
+            pull.edit(title=title, body=body)
+            return _item(pull)
+        return self._do(f"PATCH pulls/{number}", update)
 
     def add_labels(self, number: int, labels: tuple[str, ...]) -> None:
         if labels:
-            self._call("POST", f"issues/{number}/labels", {"labels": list(labels)})
+            self._do(f"POST issues/{number}/labels", lambda: self._repo.get_issue(number).add_to_labels(*labels))
 
     def find_open_issue(self, marker: str, labels: tuple[str, ...] = ()) -> Item | None:
-        """The open issue (not pull request) whose body contains `marker`, among the most recent page."""
-        query = {"state": "open", "per_page": str(PAGE_SIZE), **({"labels": ",".join(labels)} if labels else {})}
-        for issue in self._call("GET", "issues", query=query):
-            if "pull_request" not in issue and marker in (issue.get("body") or ""):
-                return _item(issue)
-        return None
+        """The open issue (not pull request) whose body contains `marker`, paging through every open issue."""
+        def find() -> Item | None:
+            for issue in self._repo.get_issues(state="open", labels=list(labels)):
+                # issues lists pull requests too; their html_url says so (reading `pull_request`, absent on an
+                # issue, would fetch each issue again)
+                if "/pull/" not in (issue.html_url or "") and marker in (issue.body or ""):
+                    return _item(issue)
+            return None
+        return self._do("GET issues", find)
 
     def create_issue(self, *, title: str, body: str, labels: tuple[str, ...]) -> Item:
-        return _item(self._call("POST", "issues", {"title": title, "body": body, "labels": list(labels)}))
+        return self._do("POST issues", lambda: _item(self._repo.create_issue(title=title, body=body, labels=list(labels))))
 
     def update_issue(self, number: int, *, title: str, body: str) -> Item:
-        return _item(self._call("PATCH", f"issues/{number}", {"title": title, "body": body}))
+        def update() -> Item:
+            issue = self._repo.get_issue(number)
+            issue.edit(title=title, body=body)
+            return _item(issue)
+        return self._do(f"PATCH issues/{number}", update)
 
     def close(self, number: int, comment: str) -> None:
         """Close a pull request or an issue, saying why in a comment first."""
-        self._call("POST", f"issues/{number}/comments", {"body": comment})
-        self._call("PATCH", f"issues/{number}", {"state": "closed"})
+        def close() -> None:
+            issue = self._repo.get_issue(number)
+            issue.create_comment(comment)
+            issue.edit(state="closed")
+        self._do(f"PATCH issues/{number}", close)
 
-    def _call(self, method: str, endpoint: str, payload: dict | None = None, query: dict[str, str] | None = None) -> Any:
-        path = f"/repos/{self.repo.owner}/{self.repo.name}/{endpoint}"
-        url = self.api_url + path + ("?" + urllib.parse.urlencode(query) if query else "")
-        request = urllib.request.Request(url, method=method, data=json.dumps(payload).encode() if payload else None,
-                                         headers={"Accept": "application/vnd.github+json",
-                                                  "Authorization": f"Bearer {self._token}",
-                                                  "X-GitHub-Api-Version": "2022-11-28",
-                                                  "User-Agent": f"dockerfix/{__version__}",
-                                                  **({"Content-Type": "application/json"} if payload else {})})
+    def _do(self, request: str, call: Callable[[], T]) -> T:
+        """`call`, with GitHub's refusals and silence as a GitHubError naming the request."""
+        path = f"{request.split()[0]} /repos/{self.repo.owner}/{self.repo.name}/{request.split()[1]}"
         try:
-            with urllib.request.urlopen(request, timeout=API_TIMEOUT_SECONDS) as response:
-                text = response.read().decode("utf-8")
-        except urllib.error.HTTPError as exc:
-            raise GitHubError(f"{method} {path}", f"{exc.code} {_message(exc)}") from None
-        except (urllib.error.URLError, OSError) as exc:
-            raise GitHubError(f"{method} {path}", f"no answer from {self.api_url} ({exc})") from None
-        return json.loads(text) if text else None
+            return call()
+        except GithubException as exc:
+            raise GitHubError(path, f"{exc.status} {_message(exc)}") from None
+        except (requests.exceptions.RequestException, OSError) as exc:
+            raise GitHubError(path, f"no answer from {self.api_url} ({exc})") from None
 
 
-def _item(data: dict) -> Item:
-    return Item(number=data["number"], url=data.get("html_url", ""), title=data.get("title", ""), body=data.get("body") or "",
-                merged=bool(data.get("merged_at")))
+def _item(data: Issue | PullRequest) -> Item:
+    merged = isinstance(data, PullRequest) and data.merged_at is not None
+    return Item(number=data.number, url=data.html_url or "", title=data.title or "", body=data.body or "", merged=merged)
 
 
-def _message(error: urllib.error.HTTPError) -> str:
-    """GitHub's own explanation (`message` plus validation `errors`), else the HTTP reason."""
-    try:
-        data = json.loads(error.read().decode("utf-8"))
-    except (ValueError, OSError):
-        return str(error.reason)
+def _message(error: GithubException) -> str:
+    """GitHub's own explanation (`message` plus validation `errors`)."""
+    data: Any = error.data
+    if not isinstance(data, dict):
+        return str(data or "")
     details = "; ".join(e.get("message") or e.get("code", "") for e in data.get("errors", []) if isinstance(e, dict))
-    return data.get("message", str(error.reason)) + (f" ({details})" if details else "")
+    return str(data.get("message", "")) + (f" ({details})" if details else "")

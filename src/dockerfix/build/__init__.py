@@ -88,6 +88,8 @@ class LogBuffer:
 
 
 class BuildBackend(Protocol):
+    """What builds an image: the tree at `root` with `overlay`'s texts over it; `cleanup` removes what it made."""
+
     name: str
 
     def build(self, root: Path, overlay: dict[str, str], dockerfile: DockerfileInfo, *, tag: str,

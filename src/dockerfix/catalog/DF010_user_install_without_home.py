@@ -51,8 +51,10 @@ def _user_installs(dockerfile: DockerfileInfo | None) -> Iterator[tuple[Instruct
 
 def detect(context: Context) -> Iterator[Finding]:
     dockerfile = context.project.dockerfile
+    if dockerfile is None:
+        return
     for instruction, user in _user_installs(dockerfile):
-        creation = creation_of(dockerfile, dockerfile.stages[instruction.stage], user)  # type: ignore[union-attr]
+        creation = creation_of(dockerfile, dockerfile.stages[instruction.stage], user)
         if creation is not None and not creation.creates_home:
             yield Finding(ID, f"pip installs as {user}, whose home {creation.home} is never created "
                               f"({context.dockerfile_path}:{creation.instruction.line}): the user install has nowhere to go",

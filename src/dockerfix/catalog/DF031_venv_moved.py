@@ -24,6 +24,7 @@ from dockerfix.analyse.dockerfile import split_copy
 from dockerfix.analyse.model import DockerfileInfo, Instruction, Stage
 from dockerfix.catalog.image_paths import workdir_at
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
+from dockerfix.checks import RUNS_CODE
 from dockerfix.transform import apt
 from dockerfix.transform.python_version import PYTHON_TAG
 from dockerfix.transform.dockerfile import replace_instruction, source_lines
@@ -174,5 +175,6 @@ RULE = Rule(
               r"No module named '(?P<module>[\w.]+)'|No distribution named '(?P<distribution>[\w.-]+)'"),
     detect=detect,
     from_log=from_log,
+    checks=RUNS_CODE,
     fix=fix,
 )

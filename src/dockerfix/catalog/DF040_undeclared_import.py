@@ -24,6 +24,7 @@ from packaging.utils import canonicalize_name
 from dockerfix import tables
 from dockerfix.analyse.wheels import newest_release
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
+from dockerfix.checks import RUNS_CODE
 from dockerfix.transform.declare import CannotDeclare, Edit, declare, version_pin
 from dockerfix.catalog.patterns import MISSING_MODULE
 
@@ -79,5 +80,6 @@ RULE = Rule(
     case="s004-4-email-validator-undeclared",
     log=regex(MISSING_MODULE.pattern),
     from_log=from_log,
+    checks=RUNS_CODE,
     fix=fix,
 )

@@ -23,6 +23,7 @@ from packaging.utils import canonicalize_name
 from dockerfix import tables
 from dockerfix.analyse.model import Requirement
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, regex
+from dockerfix.checks import RUNS_CODE
 from dockerfix.transform.declare import CannotDeclare, Edit, declare
 from dockerfix.catalog.patterns import MISSING_MODULE
 
@@ -95,5 +96,6 @@ RULE = Rule(
     log=regex(MISSING_MODULE.pattern, r"(?P<dist>[\w.-]+) [\w.+!-]+ does not provide the extra '(?P<extra>[\w.-]+)'"),
     detect=detect,
     from_log=from_log,
+    checks=RUNS_CODE,
     fix=fix,
 )

@@ -20,6 +20,7 @@ from packaging.requirements import Requirement as Pep508
 
 from dockerfix import tables
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines
+from dockerfix.checks import RUNS_CODE
 from dockerfix.transform.declare import CannotDeclare, Edit, declare
 
 ID = "DF042"
@@ -61,5 +62,6 @@ RULE = Rule(
     case="s004-3-passlib-bcrypt",
     log=_pattern(),
     from_log=from_log,
+    checks=RUNS_CODE,
     fix=fix,
 )

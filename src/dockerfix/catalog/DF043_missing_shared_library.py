@@ -19,6 +19,7 @@ import re
 
 from dockerfix import tables
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
+from dockerfix.checks import RUNS_CODE
 from dockerfix.transform import apt
 
 ID = "DF043"
@@ -77,5 +78,6 @@ RULE = Rule(
     case="s002-1-libmagic-missing",
     log=PATTERNS,
     from_log=from_log,
+    checks=RUNS_CODE,
     fix=fix,
 )

@@ -17,13 +17,13 @@ from __future__ import annotations
 import posixpath
 import re
 
+from dockerfix.catalog.patterns import PIP_USER
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
+from dockerfix.checks import Check, EntryResolution
 from dockerfix.transform.dockerfile import insert_at_stage_end
 from dockerfix.transform.install_flow import env_assignments
-from dockerfix.catalog.patterns import PIP_USER
 
 ID = "DF044"
-INSTALLED_AT = r"^{exe} is installed at (?P<path>/\S+)$"
 VENV = re.compile(r"(?:python3?(?:\.\d+)?\s+-m\s+venv|virtualenv|uv\s+venv)(?:\s+-\S+)*\s+(?P<path>/[^\s;&|]+)")
 
 
@@ -53,15 +53,30 @@ def _guessed_bin(context: Context) -> str | None:
     return None
 
 
+def _finding(context: Context, executable: str, folder: str | None, evidence: tuple[str, ...]) -> Finding:
+    where = f"; it is installed in {folder}" if folder else ""
+    return Finding(ID, f"the entry command's executable {executable} is not on PATH{where}", evidence=evidence,
+                   location=context.project.entry.origin if context.project.entry else context.dockerfile_path,
+                   captures=(("executable", executable), ("folder", folder or "")))
+
+
 def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None:
     executable = next(v for k, v in match.groupdict().items() if k.startswith("exe") and v)
-    found = re.search(INSTALLED_AT.format(exe=re.escape(executable)), log, re.MULTILINE)
-    folder = posixpath.dirname(found.group("path")) if found else _guessed_bin(context)
-    where = f"; it is installed in {folder}" if folder else ""
-    return Finding(ID, f"the entry command's executable {executable} is not on PATH{where}",
-                   evidence=evidence_lines(log, match, before=0, after=1), location=context.project.entry.origin
-                   if context.project.entry else context.dockerfile_path,
-                   captures=(("executable", executable), ("folder", folder or "")))
+    return _finding(context, executable, _guessed_bin(context), evidence_lines(log, match, before=0, after=1))
+
+
+def from_check(context: Context, check: Check) -> Finding | None:
+    """entry-resolves names the missing executable and where it is installed; starting the command, the engine or
+    the shell says it in its own words."""
+    facts = check.facts
+    if not isinstance(facts, EntryResolution):
+        return RULE.match_log(context, check.printed())
+    if facts.missing_executable is None:
+        return None
+    folder = posixpath.dirname(facts.installed_at[0]) if facts.installed_at else _guessed_bin(context)
+    return _finding(context, facts.missing_executable, folder,
+                    (f"{facts.missing_executable}: not found on PATH={facts.path}",
+                     *(f"{facts.missing_executable} is installed at {path}" for path in facts.installed_at)))
 
 
 def fix(context: Context, finding: Finding) -> Fix | Skip:
@@ -89,9 +104,10 @@ RULE = Rule(
     explanation=__doc__,
     seeds=("S003-4",),
     case="s003-4-uvicorn-not-on-path",
-    log=regex(r"^(?P<exe>[\w.+-]+): not found on PATH=",
-              r'exec: "(?P<exe2>[^"/]+)": executable file not found in \$PATH',
-              r"^/bin/sh: \d+: (?:exec: )?(?P<exe3>[\w.+-]+): not found"),
+    log=regex(r'exec: "(?P<exe>[^"/]+)": executable file not found in \$PATH',
+              r"^/bin/sh: \d+: (?:exec: )?(?P<exe2>[\w.+-]+): not found"),
     from_log=from_log,
+    checks=("entry-resolves", "entry-starts", "entry-runs"),
+    from_check=from_check,
     fix=fix,
 )

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import re
 
-from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, regex
+from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip
+from dockerfix.checks import Check, Home
 from dockerfix.transform.apt import has_apt, user_before
 from dockerfix.transform.dockerfile import insert_before
 
@@ -23,10 +24,13 @@ ID = "DF046"
 NO_HOME = ("/", "/nonexistent")
 
 
-def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None:
-    home = match.group("home")
-    return Finding(ID, f"the image's user cannot write its home directory {home}", evidence=(match.group(0),),
-                   location=context.dockerfile_path, captures=(("home", home),))
+def from_check(context: Context, check: Check) -> Finding | None:
+    facts = check.facts
+    if not isinstance(facts, Home) or not facts.error:
+        return None
+    return Finding(ID, f"the image's user cannot write its home directory {facts.home}",
+                   evidence=(f"HOME={facts.home}: {facts.error}",), location=context.dockerfile_path,
+                   captures=(("home", facts.home),))
 
 
 def fix(context: Context, finding: Finding) -> Fix | Skip:
@@ -59,7 +63,7 @@ RULE = Rule(
     explanation=__doc__,
     seeds=("S001-6", "S001-7"),
     case="run-home-not-writable",
-    log=regex(r"^\[home-writable\] HOME=(?P<home>\S+) is not writable.*$"),
-    from_log=from_log,
+    checks=("home-writable",),
+    from_check=from_check,
     fix=fix,
 )

@@ -19,6 +19,7 @@ import re
 
 from dockerfix.catalog.image_paths import project_file
 from dockerfix.catalog.rule import Context, Finding, Rule, regex
+from dockerfix.checks import RUNS_CODE, Check, ImportTimes, ProbeRun
 
 ID = "DF047"
 FRAME = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<function>\S+)', re.MULTILINE)
@@ -36,17 +37,24 @@ def _exception(block: str, after: int) -> tuple[str, str] | None:
     return None
 
 
-def _slow_import(match: re.Match[str]) -> Finding:
-    package, seconds = match.group("package"), match.group("seconds")
-    how = f"takes {seconds} s to import" if seconds else f"did not finish importing within {match.group('limit')} s"
+def _slow_import(package: str, how: str) -> Finding:
     return Finding(ID, f"application error: {package} {how}: work done at import time (a client that connects, a "
                        "model that loads) blocks every start; create it lazily, on first use",
-                   evidence=(match.group(0),), location=package, captures=(("package", package),))
+                   evidence=(f"{package} {how}",), location=package, captures=(("package", package),))
 
 
-def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None:
-    if match.groupdict().get("package"):
-        return _slow_import(match)
+def from_check(context: Context, check: Check) -> Finding | None:
+    """A slow or hung import of the project (import-time, probe), else a traceback through the project's code in
+    what the check's code printed."""
+    facts = check.facts
+    if isinstance(facts, ImportTimes) and facts.slow:
+        return _slow_import(facts.slow[0].package, f"takes {facts.slow[0].seconds:.1f} s to import")
+    if isinstance(facts, ProbeRun) and facts.hung:
+        return _slow_import(facts.hung, "did not finish importing within the verification's time limit")
+    return from_log(context, None, check.printed())
+
+
+def from_log(context: Context, match: re.Match[str] | None, log: str) -> Finding | None:
     for block in log.split("Traceback (most recent call last):")[1:]:
         frames = list(FRAME.finditer(block))
         if not frames:
@@ -57,8 +65,7 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
         kind, message = raised
         if ENVIRONMENT.match(kind) or (kind.endswith("ImportError") and ENVIRONMENT_IMPORT.search(message)):
             continue
-        own = [(project_file(context, f.group("file")), f) for f in frames]
-        own = [(path, frame) for path, frame in own if path]
+        own = [(path, frame) for path, frame in ((project_file(context, f.group("file")), f) for f in frames) if path]
         if not own:
             continue
         path, frame = own[-1]
@@ -78,8 +85,8 @@ RULE = Rule(
     explanation=__doc__,
     seeds=("S002-4", "S004-1", "S004-2", "S004-6", "S004-7", "S004-8"),
     case="s004-1-env-file-path",
-    log=regex(r"^Traceback \(most recent call last\):",
-              r"^slow import: (?P<package>\S+) (?:took (?P<seconds>[\d.]+) s to import|did not finish importing "
-              r"within (?P<limit>\d+) s)"),
+    log=regex(r"^Traceback \(most recent call last\):"),
     from_log=from_log,
+    checks=(*RUNS_CODE, "import-time"),
+    from_check=from_check,
 )

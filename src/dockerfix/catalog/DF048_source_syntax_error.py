@@ -16,6 +16,7 @@ import re
 
 from dockerfix.catalog.image_paths import project_file
 from dockerfix.catalog.rule import Context, Finding, Rule, evidence_lines, regex
+from dockerfix.checks import RUNS_CODE, Check, Compiled
 
 ID = "DF048"
 PATTERN = (r'File "(?P<file>[^"]+)", line (?P<line>\d+)\n(?:[ \t]+.*\n){0,3}'
@@ -34,6 +35,21 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
     return None
 
 
+def from_check(context: Context, check: Check) -> Finding | None:
+    """byte-compile names each file that does not compile; an import of one prints Python's own error."""
+    if not isinstance(check.facts, Compiled):
+        printed = check.printed()
+        match = re.search(PATTERN, printed, re.MULTILINE)
+        return from_log(context, match, printed) if match else None
+    for error in check.facts.errors:
+        path = project_file(context, error.file)
+        if path is not None and error.line is not None:
+            where = f"{path}:{error.line}"
+            return Finding(ID, f"{where}: {error.kind}: {error.message}", evidence=(error.text, f"{error.kind}: {error.message}"),
+                           location=where, captures=(("file", path), ("line", str(error.line))))
+    return None
+
+
 RULE = Rule(
     id=ID,
     name="source-syntax-error",
@@ -44,4 +60,6 @@ RULE = Rule(
     case="s004-5-syntax-error",
     log=regex(PATTERN),
     from_log=from_log,
+    checks=("byte-compile", *RUNS_CODE),
+    from_check=from_check,
 )

@@ -2,7 +2,8 @@
 
 What it catches: `python3: can't open file '/app/scripts/seed_people.py': [Errno 2] No such file or
 directory` (seed S002-3), from the entry command (verification checks that the file it names exists) or
-from a saved log of `docker exec ... python scripts/...`.
+from a saved log of `docker exec ... python scripts/...`; and `python -m pkg` where `pkg` is a package with no
+`__main__.py` (`No module named pkg.__main__; 'pkg' is a package and cannot be directly executed`).
 Why it breaks: the file never reached the image: `.dockerignore` keeps it out of the build context, no COPY
 copies it (the Dockerfile copies only some directories), or it is not in the project at all (in the seed it
 lived on the host and was expected through a compose volume mount).
@@ -20,6 +21,7 @@ from dockerfix.catalog.copy_sources import context_sources
 from dockerfix.analyse.dockerignore import excluding_pattern
 from dockerfix.catalog.image_paths import relative_to_workdir
 from dockerfix.catalog.rule import Context, Finding, Rule, regex
+from dockerfix.checks import Check, EntryResolution
 
 ID = "DF049"
 
@@ -37,7 +39,30 @@ def _copied_by(context: Context, relpath: str) -> bool:
 
 
 def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None:
-    image_path = match.group("path")
+    if match.groupdict().get("package"):
+        return _without_main(match.group("package"), (match.group(0),))
+    return _missing(context, match.group("path"), (match.group(0),))
+
+
+def _without_main(package: str, evidence: tuple[str, ...]) -> Finding:
+    return Finding(ID, f"`python -m {package}` runs {package}/__main__.py, which is not in the image: {package} is a "
+                       "package with no __main__ module (add one, or run the module that has the entry point)",
+                   evidence=evidence, location=f"{package.replace('.', '/')}/__main__.py",
+                   captures=(("path", f"{package.replace('.', '/')}/__main__.py"),))
+
+
+def from_check(context: Context, check: Check) -> Finding | None:
+    facts = check.facts
+    if not isinstance(facts, EntryResolution):
+        return None
+    if facts.package_without_main:
+        return _without_main(facts.package_without_main, (f"python -m {facts.package_without_main}",))
+    if facts.missing_script:
+        return _missing(context, facts.missing_script, (f"the script {facts.missing_script} is not in the image",))
+    return None
+
+
+def _missing(context: Context, image_path: str, evidence: tuple[str, ...]) -> Finding | None:
     relpath = relative_to_workdir(context, image_path)
     project = context.project
     if relpath.startswith("/") or not (context.root / project.root_path(relpath)).exists():
@@ -52,7 +77,7 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
         location = context.dockerfile_path
     else:
         return None  # copied and sent, yet missing: something in the build removed it; not this rule's
-    return Finding(ID, f"{image_path} ({relpath}) is not in the image: {reason}", evidence=(match.group(0),),
+    return Finding(ID, f"{image_path} ({relpath}) is not in the image: {reason}", evidence=evidence,
                    location=location, captures=(("path", relpath),))
 
 
@@ -64,6 +89,9 @@ RULE = Rule(
     explanation=__doc__,
     seeds=("S002-3",),
     case="s002-3-script-not-copied",
-    log=regex(r"can't open file '(?P<path>[^']+)': \[Errno 2\]"),
+    log=regex(r"can't open file '(?P<path>[^']+)': \[Errno 2\]",
+              r"No module named (?P<package>[\w.]+)\.__main__; '[\w.]+' is a package and cannot be directly executed"),
     from_log=from_log,
+    checks=("entry-resolves",),
+    from_check=from_check,
 )

@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockerfix.analyse.imports import ignored_imports
-from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, regex
+from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip
+from dockerfix.checks import Check, DockerignoreImports
 from dockerfix.transform.dockerignore import fix_ignored_path
 
 ID = "DF050"
@@ -34,9 +35,13 @@ def detect(context: Context) -> Iterator[Finding]:
                        (f"{item.importer}: import {item.module}", f".dockerignore:{item.line}: {item.pattern}"))
 
 
-def from_log(context: Context, match, log: str) -> Finding | None:
-    return _finding(match.group("module"), match.group("path"), match.group("importer"), match.group("line"),
-                    match.group("pattern"), (match.group(0),))
+def from_check(context: Context, check: Check) -> Finding | None:
+    facts = check.facts
+    if not isinstance(facts, DockerignoreImports) or not facts.missing:
+        return None
+    item = facts.missing[0]
+    return _finding(item.module, item.path, item.importer, str(item.line), item.pattern,
+                    (f"{item.importer}: import {item.module}: not in the image",))
 
 
 def fix(context: Context, finding: Finding) -> Fix | Skip:
@@ -51,9 +56,8 @@ RULE = Rule(
     summary="A module the code imports is excluded by .dockerignore",
     explanation=__doc__,
     case="run-imported-module-ignored",
-    log=regex(r"^ModuleNotFoundError: (?P<module>\S+) \((?P<path>[^,]+), imported by (?P<importer>\S+)\) is not in "
-              r"the image: \.dockerignore:(?P<line>\d+) \((?P<pattern>.*)\) keeps it out"),
     detect=detect,
-    from_log=from_log,
+    checks=("dockerignore-imports",),
+    from_check=from_check,
     fix=fix,
 )

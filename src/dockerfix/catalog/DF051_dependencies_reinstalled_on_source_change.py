@@ -21,7 +21,8 @@ from dataclasses import replace
 from dockerfix.analyse.dockerfile import split_copy
 from dockerfix.analyse.model import DockerfileInfo, Instruction
 from dockerfix.catalog.install_steps import first_dependency_installs, manifests_read, reads_only_manifests
-from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, regex
+from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip
+from dockerfix.checks import CacheRebuild, Check
 from dockerfix.transform.dockerfile import insert_before, move_after
 
 ID = "DF051"
@@ -49,26 +50,33 @@ def _finding(context: Context, copy: Instruction, install: Instruction, evidence
 
 def detect(context: Context) -> Iterator[Finding]:
     dockerfile = context.project.dockerfile
-    for install in first_dependency_installs(dockerfile) if dockerfile else ():
+    if dockerfile is None:
+        return
+    for install in first_dependency_installs(dockerfile):
         copy = _context_copy_before(dockerfile, install)
         if copy is not None:
             yield _finding(context, copy, install, (copy.text, install.text.splitlines()[0]))
 
 
-def from_log(context: Context, match, log: str) -> Finding | None:
+def from_check(context: Context, check: Check) -> Finding | None:
     dockerfile = context.project.dockerfile
-    install = next((i for i in dockerfile.instructions if str(i.line) == match.group("line")), None) if dockerfile else None
-    copy = _context_copy_before(dockerfile, install) if install else None
-    if install is None or copy is None:
-        return None  # re-ran for another reason (a COPY of a source directory): no reordering fixes that
-    return _finding(context, copy, install, (match.group(0),))
+    facts = check.facts
+    if dockerfile is None or not isinstance(facts, CacheRebuild):
+        return None
+    for rerun in facts.reran:
+        install = next((i for i in dockerfile.instructions if i.line == rerun.line), None)
+        copy = _context_copy_before(dockerfile, install) if install else None
+        if install is not None and copy is not None:  # else it re-ran for another reason: no reordering fixes that
+            return _finding(context, copy, install, (f"re-ran after a change to {facts.source}: "
+                                                     f"{rerun.dockerfile}:{rerun.line} {rerun.text}",))
+    return None
 
 
 def fix(context: Context, finding: Finding) -> Fix | Skip:
     dockerfile = context.project.dockerfile
     install = next((i for i in dockerfile.instructions if str(i.line) == finding.capture("install_line")), None) \
         if dockerfile else None
-    copy = _context_copy_before(dockerfile, install) if install else None
+    copy = _context_copy_before(dockerfile, install) if dockerfile and install else None
     if install is None or copy is None:
         return Skip("the dependency install no longer follows a copy of the whole context")
     if not reads_only_manifests(install.value):
@@ -98,8 +106,8 @@ RULE = Rule(
     summary="A change to any source file re-runs the dependency install",
     explanation=__doc__,
     case="run-dependency-layer-not-cached",
-    log=regex(r"^dependency install re-ran after a source-only change to \S+: (?P<dockerfile>[^:\s]+):(?P<line>\d+) "),
     detect=detect,
-    from_log=from_log,
+    checks=("cache",),
+    from_check=from_check,
     fix=fix,
 )

@@ -56,7 +56,7 @@ def _pip_arguments(text: str) -> tuple[list[str], list[str], set[str]]:
 
 
 def _local(target: str) -> bool:
-    return target in (".", "./") or target.startswith(("./", "/", "..")) or target.startswith(".[")
+    return target in (".", "./") or target.startswith(("./", "/", "..", ".["))
 
 
 def _pip_installs_dependencies(arguments: str) -> bool:

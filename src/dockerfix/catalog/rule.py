@@ -1,8 +1,9 @@
 """What a catalog rule is: data (id, signature, explanation, corpus case) plus two small functions.
 
-A rule recognises a failure class in one or both of two ways:
-- `log`: regular expressions over a build log (or, for run rules, over a verification check's output);
-  named groups become the finding's captures;
+A rule recognises a failure class in one or more of these ways:
+- `log`: regular expressions over a build log (and, for the verification checks a run rule names in `checks`,
+  over what the code those checks ran printed); named groups become the finding's captures;
+- `from_check`: reads the typed facts of a failed verification check it names in `checks` (never its words);
 - `detect`: a predicate over the project's files that finds the failure before any build.
 Its `fix` turns a finding into edited file texts (a `Fix`) or says why it cannot (`Skip`); rules of kind
 "report" have no fix: what they catch is outside what a Dockerfile edit can repair.
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Literal
 
 from dockerfix.analyse.model import Project
+from dockerfix.checks import Check
 from dockerfix.workspace import read_overlaid
 
 Kind = Literal["build", "run", "report"]
@@ -26,6 +28,8 @@ Strategy = Literal["rewrite", "minimal"]
 
 @dataclass(frozen=True)
 class Finding:
+    """A failure a rule found: the rule's id, what is wrong here, the lines that show it, where, and captures."""
+
     rule: str  # rule id
     message: str  # what is wrong here, in one sentence
     evidence: tuple[str, ...] = ()  # log lines or file lines that show it
@@ -71,6 +75,7 @@ class Context:
 
 
 LogMatcher = Callable[[Context, "re.Match[str]", str], Finding | None]
+CheckMatcher = Callable[[Context, Check], Finding | None]
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,10 @@ class Rule:
     log: tuple[re.Pattern[str], ...] = ()
     detect: Callable[[Context], Iterable[Finding]] | None = None
     from_log: LogMatcher | None = None  # refines a log match into a finding (None: always a finding)
+    # the verification checks (ids of dockerfix.checks.CHECK_IDS) whose failures the rule reads: their facts through
+    # `from_check` when it has one, else what their code printed through `log`
+    checks: tuple[str, ...] = ()
+    from_check: CheckMatcher | None = None
     fix: Callable[[Context, Finding], Fix | Skip] | None = None
     applicability: Applicability = "safe"
     # A conclusive finding explains the whole failure (no network, disk full, engine gone): no other rule's

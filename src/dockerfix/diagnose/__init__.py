@@ -1,4 +1,4 @@
-"""Stage 5, diagnose: match a build log (or a verification's output) against the catalog.
+"""Stage 5, diagnose: match a build log, or a verification's failed checks, against the catalog.
 
 Logs come in many shapes (the classic builder, BuildKit plain or tty progress, `docker compose build`,
 CI runners with timestamps); `normalise_log` reduces them to the commands' own output lines first, so one
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from dockerfix.build import split_stream_switches
 from dockerfix.catalog import BY_ID, RULES
 from dockerfix.catalog.rule import Context, Finding, Rule
+from dockerfix.checks import Check, Verification
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|\r")
 PREFIXES = (
@@ -42,6 +43,8 @@ def normalise_log(text: str) -> str:
 
 @dataclass(frozen=True)
 class Diagnosis:
+    """The catalog's findings for a failure (most specific first), or the lines that matter when none matched."""
+
     findings: tuple[Finding, ...]  # most specific first; empty when the failure is unknown
     relevant: tuple[str, ...]  # the log lines that matter, for an unknown failure
 
@@ -70,6 +73,30 @@ def diagnose(context: Context, log: str, *, kinds: tuple[str, ...] = ("build", "
                 findings.append(finding)
     findings.sort(key=lambda f: not BY_ID[f.rule].conclusive)  # stable: catalog order otherwise
     return Diagnosis(findings=tuple(findings), relevant=() if findings else relevant_lines(text))
+
+
+def _check_finding(rule: Rule, context: Context, check: Check) -> Finding | None:
+    """What a failed check shows a rule that reads it: its facts, or what the code it ran printed."""
+    if check.passed or check.name not in rule.checks:
+        return None
+    if rule.from_check is not None:
+        return rule.from_check(context, check)
+    return rule.match_log(context, normalise_log(check.printed())) if rule.log else None
+
+
+def diagnose_verification(context: Context, verification: Verification, *,
+                          rules: tuple[Rule, ...] = RULES) -> Diagnosis:
+    """Match a verification's failed checks: each run or report rule reads the checks it names (`Rule.checks`)."""
+    findings = []
+    for rule in rules:
+        found = (_check_finding(rule, context, check) for check in verification.failed())
+        finding = next((f for f in found if f is not None), None)
+        if finding is not None:
+            findings.append(finding)
+    findings.sort(key=lambda f: not BY_ID[f.rule].conclusive)
+    relevant = () if findings else tuple(line for check in verification.failed()
+                                         for line in (f"[{check.name}] {check.detail}", *relevant_lines(check.output)))
+    return Diagnosis(findings=tuple(findings), relevant=relevant)
 
 
 def static_findings(context: Context, rules: tuple[Rule, ...] = RULES) -> tuple[Finding, ...]:

@@ -178,6 +178,7 @@ def plan(project: Project) -> BuildPlan:
     build_packages = set(project.system_packages.build) | set(_renamed(original_apt))
     runtime_packages = set(project.system_packages.runtime) | {p for p in _renamed(original_apt) if not BUILD_ONLY_APT.match(p)}
     installable = _installable(project)
+    install_project: str | None
     if installer.uses_uv_image:
         install_project = "uv sync --frozen --no-dev --no-editable"
     else:

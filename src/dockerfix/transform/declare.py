@@ -64,6 +64,8 @@ def edit_requirements_text(text: str, edits: list[Edit]) -> str:
     for edit in edits:
         for index, raw in enumerate(lines):
             parts = COMMENTED.match(raw)
+            if parts is None:  # the pattern matches every line
+                continue
             body, comment = parts.group("body").strip(), parts.group("comment") or ""
             if not body or body.startswith("-") or body.endswith("\\"):
                 continue

@@ -107,7 +107,7 @@ def _edit_in_place(source: str, before: list[Command], after: list[Command]) -> 
     """Replacements of whole commands found verbatim in the source; None when one spans lines or is ambiguous."""
     if len(before) != len(after):
         return None  # a dropped command: re-render rather than guess which operator and line break go with it
-    for old, new in zip(before, after):
+    for old, new in zip(before, after, strict=True):
         if old.text == new.text:
             continue
         if source.count(old.text) != 1:

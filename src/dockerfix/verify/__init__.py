@@ -4,33 +4,52 @@ One container runs `probe.py` (shipped beside this file) for the checks that nee
 project's packages and of every declared dependency, `pip check`, the entry command resolving (its
 executable on PATH, its module importable, the script it runs present), no imported project module dropped by
 `.dockerignore`, a non-root user with a writable HOME, the sources byte-compiling. A second container starts
-the entry command of a server and checks that it stays up; with an HTTP path it is also asked for that page,
-from inside the container since it has no network. The optional cache check rebuilds the project with one
-source file touched and fails when the dependency install runs again. Each check has a name, a result and the
-output that explains it: the failed checks' output is what run-time diagnosis reads.
+the image's own command, as a person would: a server must stay up (and, with an HTTP path, answer that page,
+asked from inside the container since it has no network), any other command must exit 0 or keep running. The
+optional cache check rebuilds the project with one source file touched and fails when the dependency install
+runs again. Each check has an id, a result, typed facts (what run-time diagnosis reads, `dockerfix.checks`) and
+words for people.
 """
 
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
+import requests
 from docker.errors import APIError, DockerException, NotFound
 
+from dockerfix.analyse.dockerfile import split_copy
 from dockerfix.analyse.dockerignore import excluding_pattern
-from dockerfix.analyse.imports import ignored_imports
-from dockerfix.analyse.model import Project
-from dockerfix.build import MANAGED_LABEL, BuildBackend, new_tag
+from dockerfix.analyse.imports import ignored_imports, imported_modules
+from dockerfix.analyse.model import EntryCommand, Project
+from dockerfix.build import MANAGED_LABEL, BuildBackend, docker_host, new_tag
 from dockerfix.build.engine import engine_client
 from dockerfix.catalog.install_steps import first_dependency_installs, same_step
+from dockerfix.checks import (
+    CacheRebuild,
+    Check,
+    EntryRun,
+    HttpAnswer,
+    ProbeRun,
+    RerunInstall,
+    Verification,
+    check_from_json,
+)
+from dockerfix.errors import EngineUnavailable
+
+__all__ = ["CacheProbe", "Check", "Verification", "cache_check", "server_port", "verify"]
 
 PROBE = Path(__file__).with_name("probe.py")
 CHECK_TIMEOUT_SECONDS = 120
 SERVER_UP_SECONDS = 4
+ENTRY_RUN_SECONDS = 8  # a one-shot command that fails on start-up (an import in __main__) fails within this
 HTTP_WAIT_SECONDS = 10  # how long the HTTP probe retries while the server is still binding its port
 DEFAULT_PORT = 8000
 TIMED_OUT = 124  # the exit status `timeout` uses
@@ -54,29 +73,9 @@ while True:
             break
         time.sleep(0.5)
 """
-
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    passed: bool
-    detail: str  # one line
-    output: str = ""  # what the check printed: the input of run-time diagnosis
-
-
-@dataclass(frozen=True)
-class Verification:
-    passed: bool
-    checks: tuple[Check, ...]
-    image_size: int | None = None
-    layers: int | None = None
-    seconds: float = 0.0
-
-    def failed(self) -> tuple[Check, ...]:
-        return tuple(c for c in self.checks if not c.passed)
-
-    def output(self) -> str:
-        return "\n".join(f"[{c.name}] {c.detail}\n{c.output}" for c in self.failed())
+# What a program prints when it cannot reach the network, which verification cuts off: not the image's fault.
+NETWORK_ERRORS = re.compile(r"Temporary failure in name resolution|Name or service not known|Network is unreachable|"
+                            r"nodename nor servname|getaddrinfo failed|Connection refused|No route to host")
 
 
 @dataclass(frozen=True)
@@ -90,16 +89,28 @@ class CacheProbe:
     warm: bool = False  # build the untouched tree first (when the image under test was not built from it just now)
 
 
-def _run(client, image: str, command: list[str], *, timeout: float, entrypoint: list[str] | None = None,
+def _wait(container: Any, timeout: float) -> int | None:
+    """The container's exit status, or None when it is still running after `timeout` seconds.
+
+    Only the wait's own time limit means "still running"; an engine that stops answering is reported as such.
+    """
+    try:
+        return int(container.wait(timeout=timeout).get("StatusCode", 1))
+    except requests.exceptions.ReadTimeout:
+        return None
+    except requests.exceptions.ConnectionError as exc:
+        raise EngineUnavailable(docker_host(), f"the engine stopped answering during verification: {exc}") from exc
+
+
+def _run(client: Any, image: str, command: list[str], *, timeout: float, entrypoint: list[str] | None = None,
          user: str | None = None) -> tuple[int, str]:
     """Run a command in a fresh container (no network) and return (exit status, output); always removes it."""
     container = client.containers.create(image, command=command, entrypoint=entrypoint, network_disabled=True,
                                          labels={MANAGED_LABEL: "1"}, user=user or "", detach=True)
     try:
         container.start()
-        try:
-            status = container.wait(timeout=timeout).get("StatusCode", 1)
-        except Exception:
+        status = _wait(container, timeout)
+        if status is None:
             output = container.logs().decode("utf-8", "replace")
             container.kill()
             return TIMED_OUT, f"timed out after {timeout:.0f} s\n{output[-4000:]}"
@@ -108,21 +119,47 @@ def _run(client, image: str, command: list[str], *, timeout: float, entrypoint: 
         _remove(container)
 
 
-def _remove(container) -> None:
+def _remove(container: Any) -> None:
     try:
         container.remove(force=True)
     except NotFound:
         pass  # removed already (a test session's cleanup of labelled containers)
 
 
-def _probe_spec(project: Project) -> dict:
+def application_dirs(project: Project) -> list[str]:
+    """The image directories that hold the application's files: the final stage's WORKDIR and where its COPY and
+    ADD instructions put files; never / (the whole system)."""
+    stage = project.dockerfile.final_stage if project.dockerfile else None
+    found: list[str] = []
+    workdir = "/"
+    for instruction in stage.instructions if stage else ():
+        if instruction.keyword == "WORKDIR":
+            workdir = posixpath.normpath(posixpath.join(workdir, instruction.value.strip().strip("\"'")))
+            found.append(workdir)
+        elif instruction.keyword in ("COPY", "ADD"):
+            destination = split_copy(instruction.value)[2].strip("\"'")
+            if destination:
+                found.append(posixpath.normpath(posixpath.join(workdir, destination)))
+    return [d for d in dict.fromkeys(found) if d != "/"]
+
+
+def _runs_module(entry: EntryCommand) -> bool:
+    """`python -m MODULE`: the module is run, so a package needs a __main__ module."""
+    words = " ".join(entry.entrypoint + entry.argv)
+    return entry.module is not None and re.search(rf"(?:^|\s)-m\s+{re.escape(entry.module)}(?:\s|$)", words) is not None
+
+
+def _probe_spec(project: Project) -> dict[str, Any]:
     entry = project.entry
     return {
         "packages": list(project.import_packages),
         "distributions": sorted({r.name for r in project.dependencies if not r.marker or "extra" not in r.marker}),
+        "imported": sorted(imported_modules(project.root, project.dockerignore)),
         "executable": entry.executable if entry else None,
         "module": entry.module if entry else None,
+        "run_module": _runs_module(entry) if entry else False,
         "script": entry.script if entry else None,
+        "app_dirs": application_dirs(project),
         "ignored_imports": [asdict(i) for i in ignored_imports(project.root, project.dockerignore)],
     }
 
@@ -137,15 +174,16 @@ def verify(project: Project, image: str, *, timeout: float = CHECK_TIMEOUT_SECON
     spec = json.dumps(_probe_spec(project))
     status, output = _run(client, image, ["python", "-c", PROBE.read_text(), spec], entrypoint=[], timeout=timeout)
     try:
-        results = json.loads(output.strip().splitlines()[-1])
-        checks += [Check(r["name"], r["passed"], r["detail"], r.get("output", "")) for r in results]
+        checks += [check_from_json(r) for r in json.loads(output.strip().splitlines()[-1])]
     except (json.JSONDecodeError, IndexError, KeyError, TypeError):
-        hung = IMPORTING.findall(output) if status == TIMED_OUT else []
-        if hung:  # the probe announces each import of the project: the last one never returned
-            output = f"slow import: {hung[-1]} did not finish importing within {timeout:.0f} s\n{output[-4000:]}"
-        checks.append(Check("probe", False, f"the verification probe did not run (exit {status})", output[-4000:]))
-    if project.entry is not None and project.entry.server and all(c.passed for c in checks):
-        checks += _server_checks(client, image, http_path, server_port(project))
+        announced = IMPORTING.findall(output) if status == TIMED_OUT else []
+        hung = announced[-1] if announced else None  # the probe announces each import: the last never returned
+        detail = f"the verification probe did not run (exit {status})" + (
+            f": importing {hung} did not finish within {timeout:.0f} s" if hung else "")
+        checks.append(Check("probe", False, detail, output[-4000:], ProbeRun(status, hung, output[-4000:])))
+    if project.entry is not None and all(c.passed for c in checks):
+        checks += _server_checks(client, image, http_path, server_port(project)) if project.entry.server \
+            else [_entry_run_check(client, image)]
     if cache is not None:
         checks.append(cache_check(project, cache))
     try:
@@ -168,22 +206,32 @@ def server_port(project: Project) -> int:
     return DEFAULT_PORT
 
 
-def _server_checks(client, image: str, http_path: str | None, port: int) -> list[Check]:
-    """Start the image's own command; a server that exits within a few seconds did not start."""
+def _start(client: Any, image: str, name: str) -> tuple[Any, Check | None]:
+    """A container of the image's own command, started (no network); or the check that says it cannot start."""
     container = client.containers.create(image, network_disabled=True, labels={MANAGED_LABEL: "1"}, detach=True)
     try:
-        try:
-            container.start()
-        except APIError as exc:  # `exec: "uvicorn": executable file not found in $PATH`
-            return [Check("entry-starts", False, "the entry command cannot start", str(exc.explanation or exc))]
+        container.start()
+    except APIError as exc:  # `exec: "uvicorn": executable file not found in $PATH`
+        refused = str(exc.explanation or exc)
+        return container, Check(name, False, "the entry command cannot start", refused, EntryRun(0.0, refused=refused))
+    return container, None
+
+
+def _server_checks(client: Any, image: str, http_path: str | None, port: int) -> list[Check]:
+    """Start the image's own command; a server that exits within a few seconds did not start."""
+    container, refused = _start(client, image, "entry-starts")
+    try:
+        if refused is not None:
+            return [refused]
         time.sleep(SERVER_UP_SECONDS)
         container.reload()
         logs = container.logs().decode("utf-8", "replace")
         if container.status != "running":
             code = container.attrs.get("State", {}).get("ExitCode")
             return [Check("entry-starts", False, f"the entry command exited with status {code} within {SERVER_UP_SECONDS} s",
-                          logs[-4000:])]
-        checks = [Check("entry-starts", True, f"the entry command is still running after {SERVER_UP_SECONDS} s", logs[-2000:])]
+                          logs[-4000:], EntryRun(SERVER_UP_SECONDS, exit_code=code, output=logs[-4000:]))]
+        checks = [Check("entry-starts", True, f"the entry command is still running after {SERVER_UP_SECONDS} s",
+                        logs[-2000:], EntryRun(SERVER_UP_SECONDS, output=logs[-2000:]))]
         if http_path:
             checks.append(_http_check(container, http_path, port))
         return checks
@@ -191,18 +239,45 @@ def _server_checks(client, image: str, http_path: str | None, port: int) -> list
         _remove(container)
 
 
-def _http_check(container, path: str, port: int) -> Check:
+def _entry_run_check(client: Any, image: str) -> Check:
+    """Run the image's own (non-server) command briefly: it must exit 0, or still be running when the time is up.
+
+    Failing to reach the network is forgiven, since verification cuts it off; the import error that only shows when
+    the entry module runs (a name used in `__main__.py`) is not.
+    """
+    container, refused = _start(client, image, "entry-runs")
+    try:
+        if refused is not None:
+            return refused
+        code = _wait(container, ENTRY_RUN_SECONDS)
+        logs = container.logs().decode("utf-8", "replace")[-4000:]
+        if code is None:
+            return Check("entry-runs", True, f"the entry command is still running after {ENTRY_RUN_SECONDS} s", logs,
+                         EntryRun(ENTRY_RUN_SECONDS, output=logs))
+        offline = code != 0 and NETWORK_ERRORS.search(logs) is not None
+        facts = EntryRun(ENTRY_RUN_SECONDS, exit_code=code, output=logs, needs_network=offline)
+        if code == 0 or offline:
+            return Check("entry-runs", True, "the entry command ran and exited with status 0" if code == 0 else
+                         f"the entry command exited with status {code} reaching the network, which verification cuts off",
+                         logs, facts)
+        return Check("entry-runs", False, f"the entry command exited with status {code}", logs, facts)
+    finally:
+        _remove(container)
+
+
+def _http_check(container: Any, path: str, port: int) -> Check:
     url = f"http://127.0.0.1:{port}/{path.lstrip('/')}"
     result = container.exec_run(["python", "-c", HTTP_PROBE, url, str(HTTP_WAIT_SECONDS)], demux=False)
     text = (result.output or b"").decode("utf-8", "replace").strip()
     status_text, _, body = text.partition(" ")
     status = int(status_text) if status_text.isdigit() else 0
     if 200 <= status < 400:
-        return Check("http-probe", True, f"GET {url} answered {status}", body)
+        return Check("http-probe", True, f"GET {url} answered {status}", body, HttpAnswer(url, status, body))
     if status == 0:
         logs = container.logs().decode("utf-8", "replace")[-2000:]
-        return Check("http-probe", False, f"GET {url}: no answer within {HTTP_WAIT_SECONDS} s", f"{body or text}\n{logs}")
-    return Check("http-probe", False, f"GET {url} answered {status}", body)
+        return Check("http-probe", False, f"GET {url}: no answer within {HTTP_WAIT_SECONDS} s", f"{body or text}\n{logs}",
+                     HttpAnswer(url, 0, body or text, logs))
+    return Check("http-probe", False, f"GET {url} answered {status}", body, HttpAnswer(url, status, body))
 
 
 def _touchable_source(project: Project, files: Mapping[str, str]) -> str | None:
@@ -223,8 +298,9 @@ def cache_check(project: Project, cache: CacheProbe) -> Check:
     installs = first_dependency_installs(dockerfile) if dockerfile else []
     source = _touchable_source(project, cache.files)
     if dockerfile is None or not installs or source is None:
-        return Check("cache", True, "skipped: " + ("no Dockerfile" if dockerfile is None else "no dependency install step"
-                                                   if not installs else "no source file of the project in the build context"))
+        skipped = "no Dockerfile" if dockerfile is None else "no dependency install step" if not installs \
+            else "no source file of the project in the build context"
+        return Check("cache", True, f"skipped: {skipped}", facts=CacheRebuild(skipped=skipped))
     text = cache.files.get(source)
     if text is None:
         text = (cache.root / source).read_text(errors="replace")
@@ -233,20 +309,23 @@ def cache_check(project: Project, cache: CacheProbe) -> Check:
                                  labels={MANAGED_LABEL: "1"}, timeout=cache.timeout) if cache.warm else None
     if warmed is not None and not warmed.ok:
         cache.backend.cleanup(warmed, keep_cache=False)
-        return Check("cache", False, f"the project does not build: {warmed.error}", warmed.log[-3000:])
+        return Check("cache", False, f"the project does not build: {warmed.error}", warmed.log[-3000:],
+                     CacheRebuild(source, build_error=warmed.error))
     result = cache.backend.build(cache.root, overlay, dockerfile, tag=new_tag(cache.root), labels={MANAGED_LABEL: "1"},
                                  timeout=cache.timeout)
     try:
         if not result.ok:
-            return Check("cache", False, f"the rebuild after a change to {source} failed: {result.error}", result.log[-3000:])
-        reran = [i for i in installs if any(same_step(step, i) for step in result.ran_steps)]
+            return Check("cache", False, f"the rebuild after a change to {source} failed: {result.error}",
+                         result.log[-3000:], CacheRebuild(source, build_error=result.error))
+        reran = tuple(RerunInstall(dockerfile.path, i.line, i.text.splitlines()[0]) for i in installs
+                      if any(same_step(step, i) for step in result.ran_steps))
         if not reran:
             return Check("cache", True, f"a change to {source} reused the dependency install layer(s) "
-                                        f"({result.seconds:.0f} s rebuild)", "\n".join(result.ran_steps))
-        lines = [f"dependency install re-ran after a source-only change to {source}: "
-                 f"{dockerfile.path}:{i.line} {i.text.splitlines()[0]}" for i in reran]
+                                        f"({result.seconds:.0f} s rebuild)", "\n".join(result.ran_steps), CacheRebuild(source))
+        lines = [f"dependency install re-ran after a source-only change to {source}: {i.dockerfile}:{i.line} {i.text}"
+                 for i in reran]
         return Check("cache", False, f"a change to {source} re-ran the dependency install ({result.seconds:.0f} s rebuild)",
-                     "\n".join(lines))
+                     "\n".join(lines), CacheRebuild(source, reran))
     finally:
         for built in (result, warmed):  # the cache layers the image under test shares have children, and stay
             if built is not None:

@@ -1,7 +1,11 @@
 """Runs inside the built image (any Python >= 3.8, standard library only) and prints one JSON line of check results.
 
-argv[1] is a JSON object: {"packages": [...], "distributions": [...], "executable": str|null, "module": str|null,
-"script": str|null, "ignored_imports": [{"module", "path", "importer", "pattern", "line"}, ...]}.
+argv[1] is a JSON object: {"packages": [...], "distributions": [...], "imported": [...], "executable": str|null,
+"module": str|null, "run_module": bool, "script": str|null, "app_dirs": [...],
+"ignored_imports": [{"module", "path", "importer", "pattern", "line"}, ...]}.
+`imported` holds the top-level modules the application's code imports; `app_dirs` the image directories that hold
+the application's files. Each result is {"name", "passed", "detail", "output", "facts"}: the facts are typed on the
+host by `dockerfix.checks` (which rules read); detail and output are for people.
 """
 
 import contextlib
@@ -23,8 +27,8 @@ SPEC = json.loads(sys.argv[1])
 RESULTS = []
 
 
-def check(name, passed, detail, output=""):
-    RESULTS.append({"name": name, "passed": bool(passed), "detail": detail, "output": output[-6000:]})
+def check(name, passed, detail, output="", **facts):
+    RESULTS.append({"name": name, "passed": bool(passed), "detail": detail, "output": output[-6000:], "facts": facts})
 
 
 def top_level_modules(distribution):
@@ -39,7 +43,7 @@ def top_level_modules(distribution):
             name = first[:-3] if first.endswith(".py") else first
             if name.isidentifier() and name != "__pycache__":
                 names.append(name)
-    return sorted(set(n for n in names if n.isidentifier() and not n.startswith("_")))
+    return sorted({n for n in names if n.isidentifier() and not n.startswith("_")})
 
 
 def try_import(name):
@@ -49,7 +53,7 @@ def try_import(name):
         with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
             importlib.import_module(name)
         return ""
-    except BaseException:  # SystemExit and friends from a package's import-time code count as failures too
+    except BaseException:  # noqa: BLE001 - SystemExit and friends from a package's import-time code count as failures too
         return printed.getvalue()[-3000:] + traceback.format_exc()
 
 
@@ -62,33 +66,47 @@ for package in SPEC["packages"]:
     seconds = time.monotonic() - started
     timings.append(f"{package}: {seconds:.2f} s")
     if error:
-        failures.append(f"import {package}\n{error}")
+        failures.append({"module": package, "error": error})
     elif seconds > SLOW_IMPORT_SECONDS:
-        slow.append(f"slow import: {package} took {seconds:.1f} s to import")
+        slow.append({"package": package, "seconds": round(seconds, 1)})
 check("imports-project", not failures, f"{len(SPEC['packages'])} project package(s) import" if not failures
-      else f"{len(failures)} project package(s) fail to import", "\n".join(failures))
+      else f"{len(failures)} project package(s) fail to import",
+      "\n".join(f"import {f['module']}\n{f['error']}" for f in failures), count=len(SPEC["packages"]), failures=failures)
 check("import-time", not slow, f"project imports take at most {SLOW_IMPORT_SECONDS:.0f} s each" if not slow
       else f"{len(slow)} project package(s) take over {SLOW_IMPORT_SECONDS:.0f} s to import",
-      "\n".join(slow or timings))
+      "\n".join([f"{s['package']} took {s['seconds']:.1f} s to import" for s in slow] or timings),
+      limit=SLOW_IMPORT_SECONDS, slow=slow)
 
-failures, count = [], 0
+# A dependency's module that fails to import counts when the application imports it, or when no module of its
+# distribution imports (the distribution is unusable, whoever loads it: a driver SQLAlchemy imports by name).
+# Otherwise (a legacy module of an old library that nothing imports) it is a note.
+IMPORTED = set(SPEC.get("imported", ()))
+failures, unused, count = [], [], 0
 for distribution in SPEC["distributions"]:
     try:
         modules = top_level_modules(distribution)
     except importlib.metadata.PackageNotFoundError:
-        failures.append(f"distribution {distribution} is not installed\nModuleNotFoundError: No distribution named '{distribution}'")
+        failures.append({"module": distribution, "distribution": distribution,
+                         "error": f"ModuleNotFoundError: No distribution named '{distribution}' is installed"})
         continue
-    for module in modules:
-        count += 1
-        error = try_import(module)
+    errors = {module: try_import(module) for module in modules}
+    count += len(modules)
+    usable = any(not error for error in errors.values())
+    for module, error in errors.items():
         if error:
-            failures.append(f"import {module} (from {distribution})\n{error}")
-check("imports-dependencies", not failures, f"{count} module(s) of {len(SPEC['distributions'])} dependencies import"
-      if not failures else f"{len(failures)} dependency import(s) fail", "\n".join(failures))
+            failure = {"module": module, "distribution": distribution, "error": error}
+            (failures if module in IMPORTED or not usable else unused).append(failure)
+notes = "".join(f"; {f['module']} (from {f['distribution']}) fails to import, but the application does not import it"
+                for f in unused)
+check("imports-dependencies", not failures, (f"{count} module(s) of {len(SPEC['distributions'])} dependencies import"
+      if not failures else f"{len(failures)} dependency import(s) fail") + notes,
+      "\n".join(f"import {f['module']} (from {f['distribution']})\n{f['error']}" for f in failures + unused),
+      count=count, failures=failures, unused=unused)
 
 pip = subprocess.run([sys.executable, "-m", "pip", "check"], capture_output=True, text=True)
-check("pip-check", pip.returncode == 0 or "No module named pip" in pip.stderr, pip.stdout.strip().splitlines()[-1]
-      if pip.stdout.strip() else "pip check ran", pip.stdout + pip.stderr)
+pip_ok = pip.returncode == 0 or "No module named pip" in pip.stderr
+check("pip-check", pip_ok, pip.stdout.strip().splitlines()[-1] if pip.stdout.strip() else "pip check ran",
+      pip.stdout + pip.stderr, problems=[] if pip_ok else pip.stdout.strip().splitlines())
 
 # Where installers put console scripts off the default PATH: venvs, pip --user (seed S003-4).
 BIN_DIRS = ("/opt/*/bin", "/opt/*/*/bin", "/venv/bin", "/*/.venv/bin", "/*/*/.venv/bin", "/home/*/.local/bin",
@@ -105,79 +123,115 @@ def installed_elsewhere(name):
     return found
 
 
+def find_spec(name):
+    try:
+        return importlib.util.find_spec(name)
+    except BaseException:  # noqa: BLE001 - a parent package that fails to import: the imports checks report that
+        return None
+
+
 executable, module, script = SPEC.get("executable"), SPEC.get("module"), SPEC.get("script")
-problems = []
+problems, entry = [], {"path": os.environ.get("PATH", "")}
 if executable and not executable.startswith(("/bin/sh", "sh")) and shutil.which(executable) is None and not os.path.exists(executable):
-    elsewhere = installed_elsewhere(os.path.basename(executable))
-    problems.append(f"{executable}: not found on PATH={os.environ.get('PATH')}"
-                    + "".join(f"\n{executable} is installed at {path}" for path in elsewhere))
+    entry["missing_executable"] = executable
+    entry["installed_at"] = installed_elsewhere(os.path.basename(executable))
+    # in the words of the seed reports' shells, for people (rules read the facts)
+    problems.append(f"{executable}: not found on PATH={entry['path']}"
+                    + "".join(f"\n{executable} is installed at {path}" for path in entry["installed_at"]))
 if script and not os.path.isfile(script):
-    problems.append(f"{os.path.basename(executable or 'python')}: can't open file {os.path.abspath(script)!r}: "
+    entry["missing_script"] = os.path.abspath(script)
+    problems.append(f"{os.path.basename(executable or 'python')}: can't open file {entry['missing_script']!r}: "
                     "[Errno 2] No such file or directory")
 if module:
-    try:
-        found = importlib.util.find_spec(module)
-    except BaseException:
-        found = None
+    found = find_spec(module)
     if found is None:
-        error = try_import(module)
-        problems.append(f"module {module} cannot be imported\n{error}")
+        entry["missing_module"], entry["module_error"] = module, try_import(module)
+        problems.append(f"module {module} cannot be imported\n{entry['module_error']}")
+    elif SPEC.get("run_module") and found.submodule_search_locations is not None and find_spec(module + ".__main__") is None:
+        entry["package_without_main"] = module
+        problems.append(f"python -m {module}: {module} is a package with no __main__ module, so it cannot be run")
 check("entry-resolves", not problems, "the entry command's executable and module resolve" if not problems
-      else "the entry command does not resolve", "\n".join(problems))
+      else "the entry command does not resolve", "\n".join(problems), **entry)
 
-missing = []
-for item in SPEC.get("ignored_imports", ()):
-    try:
-        found = importlib.util.find_spec(item["module"]) is not None
-    except BaseException:  # a parent package that fails to import: the imports checks report that
-        found = False
-    if not found and not os.path.exists(item["path"]):
-        missing.append(f"ModuleNotFoundError: {item['module']} ({item['path']}, imported by {item['importer']}) is not in "
-                       f"the image: .dockerignore:{item['line']} ({item['pattern']}) keeps it out of the build context")
+missing = [item for item in SPEC.get("ignored_imports", ())
+           if find_spec(item["module"]) is None and not os.path.exists(item["path"])]
 check("dockerignore-imports", not missing, "every project module the code imports is in the image" if not missing
-      else f"{len(missing)} imported project module(s) are missing: .dockerignore drops them", "\n".join(missing))
+      else f"{len(missing)} imported project module(s) are missing: .dockerignore drops them",
+      "\n".join(f"{i['module']} ({i['path']}, imported by {i['importer']}) is not in the image: .dockerignore:{i['line']} "
+                f"({i['pattern']}) keeps it out of the build context" for i in missing), missing=missing)
 
 uid = os.getuid()
-check("non-root", uid != 0, f"runs as uid {uid}" if uid else "runs as root (uid 0)")
+check("non-root", uid != 0, f"runs as uid {uid}" if uid else "runs as root (uid 0)", uid=uid)
 home = os.path.expanduser("~")
 try:
     with tempfile.NamedTemporaryFile(dir=home):
         pass
-    home_ok, home_detail = True, f"HOME={home} exists and is writable"
+    home_error = ""
 except OSError as exc:
-    home_ok, home_detail = False, f"HOME={home} is not writable: {exc}"
-check("home-writable", home_ok, home_detail)
+    home_error = str(exc)
+check("home-writable", not home_error, f"HOME={home} is not writable: {home_error}" if home_error
+      else f"HOME={home} exists and is writable", home=home, error=home_error)
 
 SECRET_FILES = (".env", ".netrc", ".npmrc", ".pypirc", "id_rsa", "id_ed25519", "id_ecdsa")
-SECRET_SUFFIXES = (".pem", ".key", ".p12", ".pfx")
+SECRET_SUFFIXES = (".key", ".p12", ".pfx")
 TEMPLATES = (".example", ".sample", ".template", ".dist")
+# Installed code and the interpreter's library are not the application's files (certifi's cacert.pem lives there).
+NOT_APPLICATION = (".venv", "venv", "node_modules", ".git", "__pycache__", "site-packages", "dist-packages")
 
 
-def looks_secret(name):
+def holds_private_key(path):
+    """A .pem holds a private key, or only public certificates (the CA bundles every image carries)."""
+    try:
+        with open(path, "rb") as handle:
+            return b"PRIVATE KEY" in handle.read(1_000_000)
+    except OSError:
+        return False
+
+
+def looks_secret(path):
     """Files that hold credentials by convention; templates of them (.env.example) do not."""
+    name = os.path.basename(path)
     if name.endswith(TEMPLATES):
         return False
+    if name.endswith(".pem"):
+        return holds_private_key(path)
     return name in SECRET_FILES or name.startswith(".env.") or name.endswith(SECRET_SUFFIXES)
 
 
-errors, secrets = [], []
-for folder, dirs, files in os.walk(os.getcwd()):
-    dirs[:] = [d for d in dirs if d not in (".venv", "venv", "node_modules", ".git", "__pycache__")]
-    secrets += [os.path.relpath(os.path.join(folder, name)) for name in files if looks_secret(name)]
-    for name in files:
-        if name.endswith(".py"):
-            path = os.path.join(folder, name)
-            try:
-                with open(path, "rb") as handle:
-                    compile(handle.read(), path, "exec")
-            except SyntaxError as exc:
-                errors.append(f'  File "{exc.filename}", line {exc.lineno}\n    {(exc.text or "").strip()}\nSyntaxError: {exc.msg}')
-            except (OSError, ValueError) as exc:
-                errors.append(f"{path}: {exc}")
-check("byte-compile", not errors, "the sources compile" if not errors else f"{len(errors)} source file(s) do not compile",
-      "\n".join(errors))
+APP_DIRS = SPEC.get("app_dirs") or ([os.getcwd()] if os.getcwd() != "/" else [])
 
-check("no-secrets", not secrets, "no credential files in the image's working directory" if not secrets
-      else f"{len(secrets)} credential file(s) baked into the image", "\n".join(f"secret file: {p}" for p in secrets))
+
+def application_files():
+    """The files under the image directories that hold the application (not / nor the interpreter's library)."""
+    for top in APP_DIRS:
+        if os.path.isfile(top):
+            yield top
+        for folder, dirs, files in os.walk(top):
+            dirs[:] = [d for d in dirs if d not in NOT_APPLICATION and not (d.startswith("python") and d[6:7].isdigit())]
+            for name in files:
+                yield os.path.join(folder, name)
+
+
+errors, secrets, compiled = [], [], 0
+for path in dict.fromkeys(application_files()):
+    if looks_secret(path):
+        secrets.append(os.path.abspath(path))
+    if path.endswith(".py"):
+        compiled += 1
+        try:
+            with open(path, "rb") as handle:
+                compile(handle.read(), path, "exec")
+        except SyntaxError as exc:
+            errors.append({"file": exc.filename or path, "line": exc.lineno, "kind": type(exc).__name__,
+                           "message": exc.msg, "text": (exc.text or "").strip()})
+        except (OSError, ValueError) as exc:
+            errors.append({"file": path, "line": None, "kind": type(exc).__name__, "message": str(exc)})
+check("byte-compile", not errors, "the sources compile" if not errors else f"{len(errors)} source file(s) do not compile",
+      "\n".join(f'  File "{e["file"]}", line {e["line"]}\n    {e.get("text", "")}\n{e["kind"]}: {e["message"]}'
+                for e in errors), files=compiled, errors=errors)
+
+check("no-secrets", not secrets, "no credential files among the application's files" if not secrets
+      else f"{len(secrets)} credential file(s) baked into the image",
+      "\n".join(f"secret file: {os.path.relpath(p)}" for p in secrets), paths=secrets, searched=APP_DIRS)
 
 print(json.dumps(RESULTS))

@@ -1,0 +1,5 @@
+import black
+
+
+def tidy(source: str) -> str:
+    return black.format_str(source, mode=black.Mode())

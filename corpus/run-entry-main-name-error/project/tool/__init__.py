@@ -1,0 +1,3 @@
+import six
+
+GREETING = "tool runs on " + ("Python 3" if six.PY3 else "Python 2")

@@ -1,0 +1,5 @@
+import certifi
+
+
+def main() -> None:
+    print(f"ledger trusts the certificates in {certifi.where()}")
