@@ -22,7 +22,8 @@ from dockerfix.catalog import BY_ID
 from dockerfix.catalog.rule import Context, Finding, Skip, Strategy
 from dockerfix.diagnose import Diagnosis, diagnose, static_findings
 from dockerfix.errors import DirtyTree, InputError
-from dockerfix.plan import plan
+from dockerfix.plan import BuildPlan, plan
+from dockerfix.plan.intent import Accounted
 from dockerfix.render import render_dockerfile, render_dockerignore
 from dockerfix.verify import CacheProbe, Verification, verify
 from dockerfix.workspace import Workspace, uncommitted
@@ -99,6 +100,7 @@ class RepairResult:
     created_images: tuple[str, ...] = ()  # intermediate images kept with keep_cache, for the caller to remove
     created_cache: tuple[str, ...] = ()  # BuildKit cache records kept with keep_cache, for the caller to prune
     files: dict[str, str] = field(default_factory=dict)  # changed_files' new texts (what was, or would be, written)
+    accounting: tuple[Accounted, ...] = ()  # with a rewrite: what became of each instruction of the original
 
 
 @dataclass
@@ -113,6 +115,7 @@ class _State:
     tried: set[tuple] = field(default_factory=set)
     findings: list[Finding] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
+    accounting: tuple[Accounted, ...] = ()
 
     def project(self) -> Project:
         return analyse(self.root, dockerfile=self.options.dockerfile, files=self.workspace.files)
@@ -125,9 +128,12 @@ class _State:
             self.options.progress(message)
 
 
-def rewrite_files(project: Project) -> dict[str, str]:
+RENDERED_HEADER = "# Written by dockerfix "
+
+
+def rewrite_files(project: Project, build_plan: BuildPlan | None = None) -> dict[str, str]:
     """The verified multi-stage layout: Dockerfile and .dockerignore rendered from the project's plan."""
-    build_plan = plan(project)
+    build_plan = build_plan or plan(project)
     return {project.dockerfile_path: render_dockerfile(build_plan), ".dockerignore": render_dockerignore(project, build_plan)}
 
 
@@ -158,9 +164,14 @@ def _apply(state: _State, context: Context, finding: Finding, phase: Phase, buil
 
 def _rewrite(state: _State, reason: str, symptom: tuple[str, ...] = (), build: int | None = None) -> None:
     project = state.project()
-    files = rewrite_files(project)
-    changed = {p: t for p, t in files.items() if state.workspace.read(p) != t}
     state.strategy = "rewrite"
+    if project.dockerfile and project.dockerfile.text.startswith(RENDERED_HEADER):
+        # Already the layout: rendering it again would read dockerfix's own instructions as the user's.
+        return
+    build_plan = plan(project)
+    files = rewrite_files(project, build_plan)
+    changed = {p: t for p, t in files.items() if state.workspace.read(p) != t}
+    state.accounting = build_plan.accounting
     if not changed:
         return
     state.workspace.apply(changed)
@@ -304,6 +315,7 @@ def repair(root: str | Path, options: Options = Options()) -> RepairResult:
         seconds=time.monotonic() - state.started, message=message,
         created_images=tuple(i for r in state.results for i in r.created_images) if options.keep_cache else (),
         created_cache=tuple(c for r in state.results for c in r.created_cache) if options.keep_cache else (), files=new_texts,
+        accounting=state.accounting,
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from packaging.utils import canonicalize_name
 from poetry.core.factory import Factory
 
+from dockerfix import tables
 from dockerfix.analyse.model import Pyproject, Requirement, Script
 from dockerfix.analyse.pep508 import requirement_from_pep508
 from dockerfix.analyse.tomlfile import load_toml, read_text
@@ -153,4 +154,19 @@ def parse_pyproject(root: Path) -> Pyproject | None:
         packages=_declared_packages(tool),
         uv_workspace_members=tuple(tool.get("uv", {}).get("workspace", {}).get("members", [])),
         poetry_sources=tuple(s.get("url", "") for s in poetry.get("source", []) if isinstance(s, dict)),
+        **_scm_version(project, tool, build_system),
     )
+
+
+def _scm_version(project: dict, tool: dict, build_system: object) -> dict[str, str | None]:
+    """The variable that stands in for a VCS-derived version (None when the version is static), and the
+    fallback-version the backend's settings give."""
+    requires = build_system.get("requires", []) if isinstance(build_system, dict) else []
+    variable = tables.scm_version_variable(tuple(r for r in requires if isinstance(r, str)), tool)
+    if variable is None or ("version" in project and "version" not in project.get("dynamic", ())):
+        return {"scm_version_variable": None, "scm_fallback_version": None}
+    settings = [tool.get("setuptools_scm", {}), tool.get("hatch", {}).get("version", {}),
+                tool.get("pdm", {}).get("version", {})]
+    fallback = next((s.get("fallback_version") or s.get("fallback-version") for s in settings
+                     if isinstance(s, dict) and (s.get("fallback_version") or s.get("fallback-version"))), None)
+    return {"scm_version_variable": variable, "scm_fallback_version": str(fallback) if fallback else None}

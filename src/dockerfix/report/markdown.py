@@ -13,6 +13,11 @@ def _size(size: int | None) -> str:
     return f"{size / 1_000_000:.1f} MB" if size else "unknown"
 
 
+def _cell(text: str) -> str:
+    """Text inside a table cell: a `|` would end it."""
+    return text.replace("|", "\\|")
+
+
 def to_markdown(result: RepairResult) -> str:
     lines = [f"# dockerfix: {HEADLINE[result.status]}", "",
              f"Project `{result.root.name}`, strategy `{result.strategy}`, {len(result.builds)} build(s), "
@@ -26,6 +31,11 @@ def to_markdown(result: RepairResult) -> str:
             lines += [f"**Symptom**{found}:", "```", *step.symptom, "```"]
         lines += [f"**Diagnosis:** {step.diagnosis}", "", f"**Cause:** {step.cause}", "",
                   f"**Solution:** {step.solution}", ""]
+    if result.accounting:
+        lines += ["## What became of each instruction of the original", "",
+                  "| Where | Instruction | Outcome | How or why |", "| --- | --- | --- | --- |"]
+        lines += [f"| {a.origin} | `` {_cell(a.instruction)} `` | {a.outcome} | {_cell(a.how)} |" for a in result.accounting]
+        lines.append("")
     if result.findings:
         lines += ["## Findings not repaired", ""]
         for finding in result.findings:
