@@ -1,12 +1,14 @@
 """A corpus case as the engine test and the corpus benchmark both run it.
 
 A case is `corpus/<name>/case.toml` plus the broken project in `corpus/<name>/project/`:
-  seeds, rules (ids the repair must apply), kind (build | run | report)
+  seeds, rules (ids the repair must apply; "rewrite" for the layout step), kind (build | run | report | rewrite:
+             the original fails for a reason of its own, and the rewrite must keep what it meant)
   [original] builds (bool), signature (regex the original's build log, or its verification output, must match),
              network ("none" injects a network fault), timeout (seconds), cache_check (verification includes the
              cache check), verifies (the image works and the signature matches the static findings instead:
              problems outside the image, such as compose files)
-  [repair] strategy, status (repaired | failed), max_builds, network, build_timeout, changed_files (exactly these)
+  [repair] strategy, status (repaired | failed), max_builds, network, build_timeout, changed_files (exactly these),
+           keeps (regexes the repaired Dockerfile must match: the original's intent, as the rewrite carries it)
 """
 
 from __future__ import annotations
@@ -36,6 +38,11 @@ class Case:
     @property
     def rules(self) -> list[str]:
         return self.settings["rules"]
+
+    @property
+    def catalog_rules(self) -> set[str]:
+        """The case's rules without the rewrite step, which no diagnosis names."""
+        return set(self.rules) - {"rewrite"}
 
     @property
     def original(self) -> dict[str, Any]:

@@ -47,9 +47,10 @@ def test_case_fails_as_seeded_then_repairs(case: Case, engine, project_copy, cap
         saved = project_dir.parent / f"{case.name}.log"
         saved.write_text(evidence)
         code = main(["explain", str(saved), "--project", str(project_dir)])
-        named = {rule for rule in case.rules if re.search(rf"^{rule} ", capsys.readouterr().out, re.MULTILINE)}
+        named = {rule for rule in case.catalog_rules if re.search(rf"^{rule} ", capsys.readouterr().out, re.MULTILINE)}
         static = {f.rule for f in static_findings(Context(project_dir, {}, project))}
-        assert code == 0 and named or set(case.rules) & static, "explain names no rule of the case (nor does check)"
+        assert not case.catalog_rules or code == 0 and named or case.catalog_rules & static, \
+            "explain names no rule of the case (nor does check)"
     finally:
         backend.cleanup(built, keep_cache=True)
 
@@ -65,6 +66,11 @@ def test_case_fails_as_seeded_then_repairs(case: Case, engine, project_copy, cap
         assert not result.written and set(case.rules) <= found, "a report case ends with its finding and no edit"
     if "changed_files" in settings:
         assert sorted(result.changed_files) == sorted(settings["changed_files"]), result.diff
+    if "rewrite" in applied:
+        assert result.accounting, "a rewrite accounts for every instruction of the original"
+    dockerfile = (project_dir / project.dockerfile_path).read_text()
+    for kept in settings.get("keeps", ()):
+        assert re.search(kept, dockerfile, re.MULTILINE), (kept, dockerfile)
     if result.status == "repaired":
         assert result.verification is not None and result.verification.passed
         assert result.written

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
 from poetry.core.factory import Factory
 
 from dockerfix import tables
@@ -169,4 +170,8 @@ def _scm_version(project: dict, tool: dict, build_system: object) -> dict[str, s
                 tool.get("pdm", {}).get("version", {})]
     fallback = next((s.get("fallback_version") or s.get("fallback-version") for s in settings
                      if isinstance(s, dict) and (s.get("fallback_version") or s.get("fallback-version"))), None)
-    return {"scm_version_variable": variable, "scm_fallback_version": str(fallback) if fallback else None}
+    try:  # rendered into an ENV line: only a real version is taken
+        fallback = str(Version(str(fallback))) if fallback else None
+    except InvalidVersion:
+        fallback = None
+    return {"scm_version_variable": variable, "scm_fallback_version": fallback}

@@ -42,7 +42,7 @@ REPLACED_COMMAND = re.compile(
 USER_COMMANDS = re.compile(r"^\s*(?:useradd|adduser|groupadd|addgroup)\b")
 PERMISSIONS = re.compile(r"^\s*(?:chown|chmod)\b")
 TOOL = re.compile(r"^\s*(?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*(?:(?:python3?(?:\.\d+)?|/\S*python3?(?:\.\d+)?)\s+-m\s+)?"
-                  r"(?P<tool>pip3?|uv|poetry|pdm|pipenv|pipx|virtualenv|venv)\b(?P<rest>.*)$")
+                  r"(?:/\S*/)?(?P<tool>pip3?|uv|poetry|pdm|pipenv|pipx|virtualenv|venv)\b(?P<rest>.*)$")
 PACKAGING_TOOLS = frozenset({"pip", "setuptools", "wheel", "poetry", "pdm", "uv", "pipenv", "pipx", "virtualenv",
                              "poetry-plugin-export"})
 LOOP = re.compile(r"(?:^|[;&|]\s*|\n\s*)(?:for|while|until|if|case)\s")
@@ -55,6 +55,7 @@ RUNNERS = frozenset({"poetry", "pdm", "pipenv", "hatch", "uv", "rye"})
 RUNNER_VALUE_OPTIONS = frozenset({"--with", "--group", "--extra", "--package", "--python", "-p", "--env-file",
                                   "--directory", "--project", "--index", "--only-group", "-e", "--env"})
 VENV_BIN = re.compile(r"^/\S*?/(?:\.venv|venv|\.local|virtualenv|env)/bin/(?P<name>[\w.-]+)$")
+ANY_VENV = r"/(?:[^\s/]+/)*?\.?venv"  # /app/.venv, /opt/venv, /venv: a venv's bin/ in a command line
 SYSTEM_PYTHON = re.compile(r"^/usr/(?:local/)?bin/(?P<name>python[\d.]*)$")
 SAFE_VALUE = re.compile(r"[\w.+-]+")
 
@@ -200,6 +201,13 @@ def _without_user_creation(command: str) -> str | None:
         return None
     parts = [p.strip() for p in command.split("&&") if p.strip() and not USER_COMMANDS.match(p)]
     return " && ".join(parts)
+
+
+def _without_old_venvs(text: str, context: _Context) -> str:
+    """`/app/.venv/bin/pip install x` → `pip install x`: the rewrite's venv is on PATH."""
+    for venv in (*(re.escape(v) for v in context.old_venvs), ANY_VENV):
+        text = re.sub(rf"(?<![\w/.$-]){venv}/bin/(?=[\w.-])", "", text)
+    return text
 
 
 def _translate_argv(argv: list[str], context: _Context) -> tuple[list[str], list[str]]:
@@ -383,7 +391,7 @@ def _run(intent: Intent, ins: Instruction, origin: str, context: _Context, shell
     if extra:
         if ins.stage in shells and shells[ins.stage] not in (s.text for s in intent.builder_steps):
             intent.builder_steps.append(KeptInstruction(shells[ins.stage], origin))
-        intent.builder_steps += _with_bash(ins.text, origin, bash)
+        intent.builder_steps += _with_bash(_without_old_venvs(ins.text, context), origin, bash)
         intent.account(origin, ins, "translated", "an install the manifests do not cover: moved to the builder "
                                                   "stage, after the sources, installing into /opt/venv"
                        + (" (with bash, which its shell syntax needs)" if bash else ""))
@@ -394,14 +402,14 @@ def _run(intent: Intent, ins: Instruction, origin: str, context: _Context, shell
     elif not final:
         intent.account(origin, ins, "dropped", "a step of an old build stage: dockerfix's builder stage replaces it")
     else:
-        text, how = ins.text, "in the final stage"
+        text, how = _without_old_venvs(ins.text, context), "in the final stage"
         own = intent.user and any(_user_created(c) for c in commands)
-        stripped = _without_user_creation(command) if own else None
+        stripped = _without_user_creation(_without_old_venvs(command, context)) if own else None
         if stripped is not None:
             text = f"RUN {flags + ' ' if flags else ''}{stripped}"
             how = f"in the final stage, without the user creation (the rewrite creates {intent.user.name})"  # type: ignore[union-attr]
         intent.kept += _with_bash(text, origin, bash)
-        intent.account(origin, ins, "translated" if bash or stripped is not None else "kept",
+        intent.account(origin, ins, "translated" if bash or stripped is not None or text != ins.text else "kept",
                        how + (", run with bash, which its shell syntax needs" if bash else ""))
 
 
