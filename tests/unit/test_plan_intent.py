@@ -161,7 +161,7 @@ def test_a_pdm_lock_without_markers_is_synced_not_exported(tmp_path):
             'content_hash = "sha256:00"\n\n[[package]]\nname = "six"\nversion = "1.17.0"\n')
     pyproject = '[project]\nname = "svc"\nversion = "1"\ndependencies = ["six"]\n[tool.pdm]\ndistribution = false\n'
     built = plan(project(tmp_path, "FROM python:3.11-slim\n", {"pdm.lock": lock, "pyproject.toml": pyproject}))
-    assert built.installer.install_dependencies == "/opt/tools/bin/pdm sync --prod --no-self --no-editable"
+    assert built.installer.install_dependencies.endswith("/opt/tools/bin/pdm sync --prod --no-self --no-editable")
     (tmp_path / "pdm.lock").write_text(lock.replace('["cross_platform"]', '["inherit_metadata"]'))
     assert "pdm export" in plan(analyse(tmp_path)).installer.install_dependencies
 

@@ -172,6 +172,18 @@ def _is_replaced(command: str, context: _Context) -> bool:
     return TOOL.match(command) is not None and not _is_extra_install(command, context)
 
 
+def _replaced_because(commands: list[str]) -> str:
+    """Why a RUN whose every command the rewrite takes over is dropped, naming what takes each over."""
+    reasons = {
+        "dockerfix's builder stage installs the dependencies into /opt/venv": any(TOOL.match(c) for c in commands),
+        "the final stage creates the image's user": any(USER_COMMANDS.match(c) for c in commands),
+        "its apt packages are installed by the rewrite (build-only ones in the builder)":
+            any(re.match(r"\s*apt(?:-get)?\b", c) for c in commands),
+        "the rewrite's COPY --chown owns the application directory": any(PERMISSIONS.match(c) for c in commands),
+    }
+    return "; ".join(reason for reason, applies in reasons.items() if applies) or "cleanup the rewrite does not need"
+
+
 def _user_created(command: str) -> tuple[str, int | None] | None:
     """(name, uid) of a useradd/adduser command."""
     words = _words(command)
@@ -397,8 +409,7 @@ def _run(intent: Intent, ins: Instruction, origin: str, context: _Context, shell
                        + (" (with bash, which its shell syntax needs)" if bash else ""))
     elif replaced:
         intent.install_mounts += [f"--mount={m}" for m in MOUNT.findall(flags) if not m.startswith("type=bind")]
-        intent.account(origin, ins, "dropped", "dockerfix's builder stage installs the dependencies, and its final "
-                                               "stage creates the user and installs the run-time apt packages")
+        intent.account(origin, ins, "dropped", _replaced_because(commands))
     elif not final:
         intent.account(origin, ins, "dropped", "a step of an old build stage: dockerfix's builder stage replaces it")
     else:
