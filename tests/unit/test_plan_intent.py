@@ -184,3 +184,15 @@ def test_the_rendered_dockerfile_parses_with_all_of_it(tmp_path):
         'RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt && pip install gunicorn\n'
         "USER svc\nCMD poetry run gunicorn svc:app\n"))))
     assert parse_dockerfile("Dockerfile", text).final_stage is not None
+
+
+def test_the_stand_in_version_is_the_latest_git_tag(tmp_path):
+    import subprocess
+
+    git = ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    project(tmp_path, "FROM python:3.11-slim\nCOPY . .\nRUN pip install .\n", {"pyproject.toml": SCM})
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "first"], check=True)
+    subprocess.run([*git, "tag", "v2.4.1"], check=True)
+    assert "ENV SETUPTOOLS_SCM_PRETEND_VERSION=2.4.1\n" in render_dockerfile(plan(analyse(tmp_path)))

@@ -95,7 +95,7 @@ class Pyproject:
     uv_workspace_members: tuple[str, ...] = ()
     poetry_sources: tuple[str, ...] = ()  # [[tool.poetry.source]] urls
     scm_version_variable: str | None = None  # the version comes from the VCS; this variable stands in without .git
-    scm_fallback_version: str | None = None  # the backend's own fallback-version, when configured
+    scm_version: str | None = None  # the version to stand in: the latest git tag, else the backend's fallback-version
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,7 @@ def fix(context: Context, finding: Finding) -> Fix | Skip:
     if any(re.search(rf"\b{variable}\b", i.value) for i in dockerfile.instructions if i.keyword in ("ENV", "ARG")):
         return Skip(f"the Dockerfile already sets {variable}: the failure has another cause")
     pyproject = context.project.pyproject
-    version = (pyproject.scm_fallback_version if pyproject else None) or "0.0.0"
+    version = (pyproject.scm_version if pyproject else None) or "0.0.0"
     text = insert_before(context.dockerfile_text, run, f"ENV {variable}={shell_quote(version)}")
     return Fix({context.dockerfile_path: text},
                f"set {variable}={version} before the install at line {run.line}: the build context has no .git "

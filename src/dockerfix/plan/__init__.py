@@ -122,7 +122,7 @@ def _scm_version_env(project: Project, intent: Intent, builds_project: bool) -> 
     variable = project.pyproject.scm_version_variable if project.pyproject else None
     lines = list(dict.fromkeys(intent.builder_env))
     if variable and builds_project and not any(re.search(rf"\b{variable}\b", line) for line in lines):
-        version = project.pyproject.scm_fallback_version or "0.0.0"  # type: ignore[union-attr]
+        version = project.pyproject.scm_version or "0.0.0"  # type: ignore[union-attr]
         lines.append(f"ENV {variable}={shell_quote(version)}")
     return tuple(lines)
 
