@@ -2,6 +2,7 @@
 
 The plan keeps what the original Dockerfile meant (CMD, ENTRYPOINT, ports, env, labels, extra steps, the
 working directory) and replaces what it got wrong (how dependencies are installed, the user, the layering).
+`plan.intent` reads the original instruction by instruction; `BuildPlan.accounting` says what became of each.
 """
 
 from __future__ import annotations
