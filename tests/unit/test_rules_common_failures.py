@@ -699,3 +699,20 @@ def test_df014_scm_version_without_git(tmp_path, pyproject, output, variable, lo
     assert f"COPY . .\nENV {variable}=0.0.0\nRUN pip install .\n" in fixed.files["Dockerfile"]
     context = project(tmp_path, {"Dockerfile": fixed.files["Dockerfile"]})
     assert isinstance(BY_ID["DF014"].fix(context, finding), Skip)  # set already: another cause
+
+
+MARKERLESS_LOCK = ('[metadata]\ngroups = ["default"]\nstrategy = []\nlock_version = "4.5.0"\ncontent_hash = "sha256:00"\n\n'
+                   '[[package]]\nname = "six"\nversion = "1.17.0"\n')
+PDM_PYPROJECT = '[project]\nname = "app"\nversion = "1"\ndependencies = ["six"]\n[tool.pdm]\ndistribution = false\n'
+
+
+def test_df015_pdm_lock_without_markers(tmp_path):
+    export = "RUN pdm export --prod --format requirements --output requirements.txt"
+    dockerfile = f"FROM python:3.11-slim\nCOPY pyproject.toml pdm.lock ./\n{export}\n"
+    context = project(tmp_path, {"pyproject.toml": PDM_PYPROJECT, "pdm.lock": MARKERLESS_LOCK, "Dockerfile": dockerfile})
+    assert [f.location for f in static_findings(context) if f.rule == "DF015"] == ["pdm.lock"]
+    output = ("[PdmUsageError]: Can't export a lock file without environment markers, please re-generate the lock "
+              "file with `inherit_metadata` strategy.")
+    assert "DF015" in {f.rule for f in diagnose(context, classic(export, output)).findings}
+    context = project(tmp_path, {"pdm.lock": MARKERLESS_LOCK.replace("strategy = []", 'strategy = ["inherit_metadata"]')})
+    assert not [f for f in static_findings(context) if f.rule == "DF015"]
