@@ -6,7 +6,8 @@ A case is `corpus/<name>/case.toml` plus the broken project in `corpus/<name>/pr
   [original] builds (bool), signature (regex the original's build log, or its verification output, must match),
              network ("none" injects a network fault), timeout (seconds), cache_check (verification includes the
              cache check), verifies (the image works and the signature matches the static findings instead:
-             problems outside the image, such as compose files)
+             problems outside the image, such as compose files), saved_log + source (the engine cannot reproduce
+             the failure: a real build's log, saved in the case, with where it came from; explained, not built)
   [repair] strategy, status (repaired | failed), max_builds, network, build_timeout, changed_files (exactly these),
            keeps (regexes the repaired Dockerfile must match: the original's intent, as the rewrite carries it)
 """
@@ -43,6 +44,11 @@ class Case:
     def catalog_rules(self) -> set[str]:
         """The case's rules without the rewrite step, which no diagnosis names."""
         return set(self.rules) - {"rewrite"}
+
+    @property
+    def saved_log(self) -> Path | None:
+        name = self.settings["original"].get("saved_log")
+        return self.directory / name if name else None
 
     @property
     def original(self) -> dict[str, Any]:

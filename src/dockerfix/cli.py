@@ -190,27 +190,37 @@ def explain(
     log: str = typer.Argument(..., help="A saved build log, or - for standard input."),
     project: Path = typer.Option(Path("."), help="The project the log belongs to (for rules that read its files)."),
     dockerfile: Optional[str] = typer.Option(None),
+    format: str = typer.Option("text", "--format", help="text, json (one object per diagnosis) or markdown."),
 ) -> None:
     """Diagnose a saved build log (classic, BuildKit, compose, CI): the rule, the evidence lines, the fix."""
     from dockerfix.analyse import analyse as run_analyse
     from dockerfix.catalog import BY_ID
     from dockerfix.catalog.rule import Context
     from dockerfix.diagnose import diagnose
+    from dockerfix.report import explain as explained
 
+    if format not in ("text", "json", "markdown"):
+        raise typer.BadParameter("choose text, json or markdown", param_hint="--format")
     text = sys.stdin.read() if log == "-" else _read_log(Path(log))
     context = Context(root=project.resolve(), files={}, project=run_analyse(project, dockerfile=dockerfile))
     diagnosis = diagnose(context, text)
-    if not diagnosis.known:
+    if format != "text":
+        out.print(explained.to_json(context, diagnosis, text) if format == "json"
+                  else explained.to_markdown(context, diagnosis, text), markup=False)
+    elif not diagnosis.known:
         out.print("unknown failure; the lines that matter:", markup=False)
         for line in diagnosis.relevant:
             out.print(f"  | {redact(line)}", markup=False)
-        raise typer.Exit(ExitCode.NOT_REPAIRED)
-    for finding in diagnosis.findings:
+    for finding in diagnosis.findings if format == "text" else ():
         rule = BY_ID[finding.rule]
         out.print(f"{rule.id} {rule.name}: {redact(finding.message)}", markup=False)
         for line in finding.evidence:
             out.print(f"  | {redact(line)}", markup=False)
+        if finding.suggestion:
+            out.print(f"  suggestion: {redact(finding.suggestion)}", markup=False)
         out.print("\n" + rule.explanation.strip() + "\n", markup=False)
+    if not diagnosis.known:
+        raise typer.Exit(ExitCode.NOT_REPAIRED)
 
 
 def _read_log(path: Path) -> str:

@@ -239,3 +239,23 @@ def test_every_debian_name_exists():
     assert not missing, f"no installation candidate on bookworm: {missing}"
     still_installable = sorted(name for name in old_names if candidates.get(name, "(none)") != "(none)")
     assert not still_installable, f"apt_renames.toml lists names bookworm can install: {still_installable}"
+
+
+def test_release_eol_rows_match_distro_info_data():
+    """release_eol.toml was generated from distro-info-data; where the CSVs are installed, every row still agrees."""
+    import csv
+    from pathlib import Path
+
+    checked = 0
+    for distribution in ("debian", "ubuntu"):
+        source = Path(f"/usr/share/distro-info/{distribution}.csv")
+        if not source.exists():
+            continue
+        for row in csv.DictReader(source.open()):
+            known = tables.release(row["series"])
+            if known is None or known.distribution != distribution:
+                continue
+            assert (known.eol, known.eol_lts) == (row["eol"], row.get("eol-lts") or row["eol"]), row["series"]
+            checked += 1
+    assert checked or not Path("/usr/share/distro-info").exists()
+    assert tables.release("stretch").archive == "http://archive.debian.org/debian"

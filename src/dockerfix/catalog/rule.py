@@ -31,6 +31,8 @@ class Finding:
     evidence: tuple[str, ...] = ()  # log lines or file lines that show it
     location: str | None = None  # "Dockerfile:12", ".dockerignore:3"
     captures: tuple[tuple[str, str], ...] = ()
+    # what to change, naming the line, when the rule has no automatic fix (its applicability is "suggestion")
+    suggestion: str = ""
 
     def capture(self, name: str, default: str = "") -> str:
         return dict(self.captures).get(name, default)

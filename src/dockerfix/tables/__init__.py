@@ -27,7 +27,7 @@ except ModuleNotFoundError:  # Python 3.10: tomllib arrived in 3.11
         return tomlkit.parse(text).unwrap()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _load(name: str) -> dict[str, Any]:
     """The parsed table ``<name>.toml``; callers must not modify it (it is cached)."""
     return _parse_toml(files(__name__).joinpath(f"{name}.toml").read_text(encoding="utf-8"))
@@ -107,7 +107,7 @@ class Rename:
     kind: str  # "replace" (a drop-in: apply it) or "suggestion" (report only)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def renames() -> tuple[Rename, ...]:
     """Every entry of package_renames.toml's ``[[rename]]``."""
     return tuple(
@@ -153,7 +153,7 @@ class Incompatibility:
     kind: str  # "pin" (apply ``fix``) or "suggestion" (report only)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def incompatibilities() -> tuple[Incompatibility, ...]:
     """Every entry of package_renames.toml's ``[[incompatible]]``."""
     return tuple(
@@ -178,7 +178,7 @@ def _library_stem(name: str) -> str:
     return re.split(r"\.so(?:\.|$)", name, maxsplit=1)[0]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _package_by_soname_stem() -> dict[str, str]:
     return {_library_stem(soname): package for soname, package in _load("shared_libs")["sonames"].items()}
 
@@ -224,6 +224,46 @@ def installer_option(tool: str, option: str) -> InstallerOption | None:
             return InstallerOption(entry["tool"], entry["option"], entry["replace"], entry["always"], entry["note"],
                                    entry.get("removed_in"))
     return None
+
+
+@dataclass(frozen=True)
+class Release:
+    """A distribution release and its end of life (see release_eol.toml)."""
+
+    distribution: str  # "debian", "ubuntu", "centos"
+    codename: str  # "stretch", "xenial", "7"
+    version: str
+    eol: str  # end of regular support, ISO date
+    eol_lts: str  # end of LTS: the mirrors drop the release after it
+    archive: str  # where its packages went
+
+
+def release(codename: str) -> Release | None:
+    """The Debian/Ubuntu release called ``codename`` (or the CentOS major version), or None."""
+    for distribution, releases in _load("release_eol").items():
+        entry = releases.get(codename.lower())
+        if entry is not None:
+            return Release(distribution, codename.lower(), entry["version"], entry["eol"], entry["eol_lts"], entry["archive"])
+    return None
+
+
+def releases(distribution: str) -> tuple[str, ...]:
+    """The codenames the release table knows for ``distribution``."""
+    return tuple(_load("release_eol").get(distribution, {}))
+
+
+@dataclass(frozen=True)
+class BuildToolPin:
+    """A build tool release that breaks older packages, and the pin that builds them (see build_tool_pins.toml)."""
+
+    signature: str
+    tool: str
+    requirement: str
+    why: str
+
+
+def build_tool_pins() -> tuple[BuildToolPin, ...]:
+    return tuple(BuildToolPin(e["signature"], e["tool"], e["requirement"], e["why"]) for e in _load("build_tool_pins")["pin"])
 
 
 def scm_version_variable(build_requires: tuple[str, ...], tool: dict[str, Any]) -> str | None:
