@@ -17,7 +17,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
+from dockerfix.catalog.rule import (
+    Context,
+    Finding,
+    Fix,
+    Rule,
+    Skip,
+    evidence_lines,
+    regex,
+)
 from dockerfix.transform.lock import LockRefreshError, refresh_lock
 
 ID = "DF015"
