@@ -71,6 +71,8 @@ def test_extra_installs_move_to_the_builder(tmp_path):
     assert loop in builder and "RUN pip install gunicorn==23.0.0" in builder
     assert builder.index(loop) > builder.index("COPY . .")
     assert "RUN pip install six" not in builder + final  # six is in requirements.txt: the dependency install has it
+    builder, final = rendered(tmp_path, 'FROM python:3.11-slim\nRUN pip install pdm==2.22.4 "hishel<0.2"\n')
+    assert "hishel" not in builder + final  # a packaging tool and its pins: the builder has its own tool venv
     assert loop not in final
 
 

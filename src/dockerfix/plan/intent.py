@@ -129,6 +129,11 @@ def _words(command: str) -> list[str]:
         return command.split()
 
 
+def _name(requirement: str) -> str:
+    """The distribution a pip argument names (`"hishel<0.2"` → `hishel`), lower case."""
+    return re.split(r"[\s<>=!~;\[@]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+
+
 def _is_extra_install(command: str, context: _Context) -> bool:
     """A pip/uv pip install of something the rewrite's dependency install does not cover."""
     match = TOOL.match(command)
@@ -142,6 +147,8 @@ def _is_extra_install(command: str, context: _Context) -> bool:
     if words[:1] != ["install"]:
         return False
     words, index = words[1:], 0
+    if any(_name(w) in PACKAGING_TOOLS for w in words if not w.startswith("-")):
+        return False  # installing a packaging tool (with its pins): the builder has its own tool venv
     while index < len(words):
         word = words[index]
         if word in ("-r", "--requirement", "-c", "--constraint") and index + 1 < len(words):
@@ -155,7 +162,7 @@ def _is_extra_install(command: str, context: _Context) -> bool:
             index += 2 if word in ("-i", "--index-url", "--extra-index-url", "-f", "--find-links", "--target", "-t",
                                    "--prefix", "--root", "--trusted-host", "--platform", "--python-version") else 1
             continue
-        name = re.split(r"[\s<>=!~;\[@]", word, maxsplit=1)[0].lower().replace("_", "-")
+        name = _name(word)
         if word not in (".", "./") and not word.startswith((".[", "./[", "/")) and name \
                 and name not in PACKAGING_TOOLS and name not in context.dependencies:
             return True
