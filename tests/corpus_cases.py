@@ -1,7 +1,9 @@
 """A corpus case as the engine test and the corpus benchmark both run it.
 
 A case is `corpus/<name>/case.toml` plus the broken project in `corpus/<name>/project/`:
-  seeds, rules (ids the repair must apply), kind (build | run | report | working: the project's files are right)
+  seeds, rules (ids the repair must apply; "rewrite" for the layout step), kind (build | run | report | working:
+             the project's files are right | rewrite: the original fails for a reason of its own, and the rewrite must
+             keep what it meant)
   [original] builds (bool; the classic builder builds it), signature (regex the original's build log, or its
              verification output, must match; none for a working build), network ("none" injects a network fault),
              timeout (seconds), cache_check (verification includes the cache check), verifies (the image works and
@@ -13,7 +15,8 @@ A case is `corpus/<name>/case.toml` plus the broken project in `corpus/<name>/pr
   [repair] strategy (auto | minimal | rewrite), status (repaired | ok | failed), blocked (the failure is
            environment-blocked: an environment rule ended it, with no edit), strategy_won (the strategy of the
            final state), backend (every build's), replaced (rules the report names as solved by the rewrite),
-           max_builds, network, build_timeout, changed_files (exactly these)
+           max_builds, network, build_timeout, changed_files (exactly these), keeps (regexes the repaired
+           Dockerfile must match: the original's intent, as the rewrite carries it)
 """
 
 from __future__ import annotations
@@ -44,6 +47,11 @@ class Case:
     @property
     def rules(self) -> list[str]:
         return self.settings["rules"]
+
+    @property
+    def catalog_rules(self) -> set[str]:
+        """The case's rules without the rewrite step, which no diagnosis names."""
+        return set(self.rules) - {"rewrite"}
 
     @property
     def saved_log(self) -> Path | None:

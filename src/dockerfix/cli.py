@@ -150,12 +150,17 @@ def rewrite(
 ) -> None:
     """Write the verified multi-stage Dockerfile and .dockerignore (no build; `repair` also builds and verifies)."""
     from dockerfix.analyse import analyse
+    from dockerfix.plan import plan
     from dockerfix.repair import rewrite_files
     from dockerfix.workspace import Workspace
 
     project = analyse(path, dockerfile=dockerfile, context=build_context)
     workspace = Workspace(Path(path).resolve())
-    workspace.apply(rewrite_files(project))
+    build_plan = plan(project)
+    workspace.apply(rewrite_files(project, build_plan))
+    for accounted in build_plan.accounting:  # what became of the original's instructions, on stderr beside the diff
+        if accounted.outcome != "kept":
+            err.print(f"{accounted.origin} {accounted.outcome}: {accounted.instruction} — {accounted.how}", markup=False)
     if dry_run:
         out.print(workspace.diff(), markup=False)
         return

@@ -23,7 +23,7 @@ from typing import Literal
 
 from dockerfix.analyse import analyse
 from dockerfix.analyse.dockerfile import parse_dockerfile
-from dockerfix.analyse.model import Project
+from dockerfix.analyse.model import DockerfileInfo, Project
 from dockerfix.build import (
     MANAGED_LABEL,
     RUN_LABEL,
@@ -38,7 +38,8 @@ from dockerfix.catalog import BY_ID
 from dockerfix.catalog.rule import Context, Finding, Skip, Strategy
 from dockerfix.diagnose import Diagnosis, diagnose, diagnose_verification, static_findings
 from dockerfix.errors import DirtyTree, InputError
-from dockerfix.plan import plan
+from dockerfix.plan import BuildPlan, plan
+from dockerfix.plan.intent import Accounted
 from dockerfix.render import render_dockerfile, render_dockerignore
 from dockerfix.verify import CacheProbe, Verification, verify
 from dockerfix.workspace import Workspace, uncommitted
@@ -139,6 +140,7 @@ class RepairResult:
     files: dict[str, str] = field(default_factory=dict)  # changed_files' new texts (what was, or would be, written)
     requested: StrategyChoice = "auto"
     strategy_reason: str = ""  # why `strategy` is the one that made the final state
+    accounting: tuple[Accounted, ...] = ()  # with a rewrite: what became of each instruction of the original
 
     @property
     def blocked(self) -> bool:
@@ -163,6 +165,7 @@ class _State:
     tried: set[tuple] = field(default_factory=set)
     findings: list[Finding] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
+    accounting: tuple[Accounted, ...] = ()
 
     def project(self) -> Project:
         return analyse(self.root, dockerfile=self.options.dockerfile, context=self.options.context,
@@ -176,9 +179,12 @@ class _State:
             self.options.progress(message)
 
 
-def rewrite_files(project: Project) -> dict[str, str]:
+RENDERED_HEADER = "# Written by dockerfix "
+
+
+def rewrite_files(project: Project, build_plan: BuildPlan | None = None) -> dict[str, str]:
     """The verified multi-stage layout: Dockerfile and .dockerignore rendered from the project's plan."""
-    build_plan = plan(project)
+    build_plan = build_plan or plan(project)
     return {project.dockerfile_path: render_dockerfile(build_plan),
             project.dockerignore_path: render_dockerignore(project, build_plan)}
 
@@ -214,15 +220,25 @@ def _add_step(state: _State, finding: Finding, phase: Phase, solution: str, buil
     return step
 
 
+def _rendered(dockerfile: DockerfileInfo) -> bool:
+    """The layout dockerfix wrote (its header follows any parser directives it kept)."""
+    return any(line.startswith(RENDERED_HEADER) for line in dockerfile.text.splitlines()[:5])
+
+
 def _rewrite(state: _State, reason: str, symptom: tuple[str, ...] = (), build: int | None = None,
              failures: tuple[Finding, ...] = (), phase: Phase = "build") -> None:
     """Replace the Dockerfile and .dockerignore by the verified layout; `failures`: what the replaced state's
     last build showed. What the replaced files got wrong stays in the report, solved by the rewrite."""
     context = state.context()
     project = context.project
-    files = rewrite_files(project)
-    changed = {p: t for p, t in files.items() if state.workspace.read(p) != t}
     state.strategy = "rewrite"
+    if project.dockerfile and _rendered(project.dockerfile):
+        # Already the layout: rendering it again would read dockerfix's own instructions as the user's.
+        return
+    build_plan = plan(project)
+    files = rewrite_files(project, build_plan)
+    changed = {p: t for p, t in files.items() if state.workspace.read(p) != t}
+    state.accounting = build_plan.accounting
     if not changed:
         return
     state.before_rewrite = (dict(state.workspace.files), len(state.steps))
@@ -452,4 +468,5 @@ def repair(root: str | Path, options: Options = Options(), *, backend: BuildBack
         created_images=tuple(i for r in state.results for i in r.created_images) if options.keep_cache else (),
         created_cache=tuple(c for r in state.results for c in r.created_cache) if options.keep_cache else (), files=new_texts,
         requested=options.strategy, strategy_reason=_strategy_reason(state, status),
+        accounting=state.accounting,
     )

@@ -50,14 +50,14 @@ def test_case_fails_as_seeded_then_repairs(case: Case, engine, project_copy, cap
                 evidence = "\n".join(f"{f.rule} {f.location}: {f.message}" for f in findings)
         if "signature" in original:
             assert re.search(original["signature"], evidence, re.MULTILINE), evidence[-3000:]
-        if case.rules:  # a working project has no rule to name
+        if case.catalog_rules:  # a working project has no rule to name, a rewrite case's layout step is no rule
             # `dockerfix explain` on the saved log names the case's rule (it is the same diagnosis the loop makes)
             saved = project_dir.parent / f"{case.name}.log"
             saved.write_text(saved_text)
             code = main(["explain", str(saved), "--project", str(project_dir)])
-            named = {rule for rule in case.rules if re.search(rf"^{rule} ", capsys.readouterr().out, re.MULTILINE)}
+            named = {rule for rule in case.catalog_rules if re.search(rf"^{rule} ", capsys.readouterr().out, re.MULTILINE)}
             static = {f.rule for f in static_findings(Context(project_dir, {}, project))}
-            assert code == 0 and named or set(case.rules) & static, "explain names no rule of the case (nor does check)"
+            assert code == 0 and named or case.catalog_rules & static, "explain names no rule of the case (nor does check)"
     finally:
         backend.cleanup(built, keep_cache=True)
 
@@ -76,7 +76,6 @@ def test_case_fails_as_seeded_then_repairs(case: Case, engine, project_copy, cap
         assert not result.steps, "an environment-blocked repair attempts no edit"
     if "changed_files" in settings:
         assert sorted(result.changed_files) == sorted(settings["changed_files"]), result.diff
-<<<<<<< HEAD
     if "strategy_won" in settings:
         assert result.strategy == settings["strategy_won"], result.strategy_reason
     if "backend" in settings:
@@ -86,10 +85,11 @@ def test_case_fails_as_seeded_then_repairs(case: Case, engine, project_copy, cap
     if result.status == "ok":  # a working build is left alone
         assert result.verification is not None and result.verification.passed
         assert not result.changed_files and not result.written and len(result.builds) == 1, result.strategy_reason
-=======
-    if result.status == "ok":  # a working build is left alone
-        assert not result.changed_files and not result.written, result.diff
->>>>>>> api-verify
+    if "rewrite" in applied:
+        assert result.accounting, "a rewrite accounts for every instruction of the original"
+    dockerfile = (project_dir / project.dockerfile_path).read_text()
+    for kept in settings.get("keeps", ()):
+        assert re.search(kept, dockerfile, re.MULTILINE), (kept, dockerfile)
     if result.status == "repaired":
         assert result.verification is not None and result.verification.passed
         assert result.written

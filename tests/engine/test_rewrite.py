@@ -54,6 +54,25 @@ def test_rewrite_builds_with_buildkit_and_prunes_its_cache(engine, project_copy)
     assert not engine.images.list(filters={"label": MANAGED_LABEL, "reference": f"dockerfix/{project_dir.name}*"})
 
 
+def test_buildkit_mounts_survive_the_rewrite_and_build_with_buildkit(engine, tmp_path):
+    """The original's cache and secret mounts stay on the dependency install; the plan says BuildKit is needed."""
+    from dockerfix.plan import plan
+
+    project_dir = tmp_path / "mounts"
+    (project_dir / "svc").mkdir(parents=True)
+    (project_dir / "svc" / "__init__.py").write_text("import six\n")
+    (project_dir / "requirements.txt").write_text("six==1.17.0\n")
+    mounts = "--mount=type=cache,target=/root/.cache/pip --mount=type=secret,id=netrc,target=/root/.netrc"
+    (project_dir / "Dockerfile").write_text(
+        f"FROM python:3.11-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN {mounts} pip install -r requirements.txt\n"
+        "COPY . .\nCMD [\"python\", \"-c\", \"import svc\"]\n")
+    assert plan(analyse(project_dir)).needs_buildkit
+    result = repair(project_dir, Options(strategy="rewrite", backend="buildkit", force=True))
+    assert result.status == "repaired", (result.message, result.unknown, [s.rule for s in result.steps])
+    assert f"RUN {mounts} pip install -r requirements.txt" in (project_dir / "Dockerfile").read_text()
+    assert [b.backend for b in result.builds] == ["buildkit"]
+
+
 def test_source_only_change_reuses_the_dependency_layer(engine, project_copy):
     project_dir = project_copy(FIXTURES / "poetry1")
     first = repair(project_dir, Options(strategy="rewrite", keep_cache=True, force=True))

@@ -671,3 +671,48 @@ def test_df032_an_unpinned_pdm_is_found_before_building(tmp_path, install, found
     assert bool(static) == found_before_building
     if static:
         assert "RUN pip install pdm==2.22.4 'unearth<0.18' 'hishel<0.2' httpx==0.28.1\n" in fixed(context, static[0])
+
+
+SCM_PYPROJECT = ('[project]\nname = "app"\ndynamic = ["version"]\n[build-system]\nrequires = ["setuptools", "setuptools-scm"]\n'
+                 'build-backend = "setuptools.build_meta"\n')
+SCM_DOCKERFILE = "FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nRUN pip install .\nCMD [\"python\", \"-m\", \"app\"]\n"
+
+
+@pytest.mark.parametrize("pyproject, output, variable", [
+    (SCM_PYPROJECT, "LookupError: setuptools-scm was unable to detect version for /app.\n\nMake sure you're either "
+                    "building from a fully intact git repository or PyPI tarballs.", "SETUPTOOLS_SCM_PRETEND_VERSION"),
+    (SCM_PYPROJECT.replace('"setuptools", "setuptools-scm"', '"hatchling", "hatch-vcs"'),
+     "LookupError: Error getting the version from source `vcs`: setuptools-scm was unable to detect version for /app.",
+     "SETUPTOOLS_SCM_PRETEND_VERSION"),
+    (SCM_PYPROJECT.replace('"setuptools", "setuptools-scm"', '"pdm-backend"') + '[tool.pdm.version]\nsource = "scm"\n',
+     "pdm.backend.exceptions.ConfigError: Cannot find the version from SCM or SCM isn't detected. \nYou can still "
+     "specify the version via environment variable `PDM_BUILD_SCM_VERSION`, or specify `fallback_version` config.",
+     "PDM_BUILD_SCM_VERSION"),
+])
+@pytest.mark.parametrize("log", [classic, buildkit, buildkit_new])
+def test_df014_scm_version_without_git(tmp_path, pyproject, output, variable, log):
+    context = project(tmp_path, {"pyproject.toml": pyproject, "Dockerfile": SCM_DOCKERFILE, ".dockerignore": ".git\n"})
+    finding = next(f for f in diagnose(context, log("RUN pip install .", output)).findings if f.rule == "DF014")
+    assert finding.capture("variable") == variable and finding.capture("line") == "4"
+    fixed = BY_ID["DF014"].fix(context, finding)
+    assert isinstance(fixed, Fix)
+    assert f"COPY . .\nENV {variable}=0.0.0\nRUN pip install .\n" in fixed.files["Dockerfile"]
+    context = project(tmp_path, {"Dockerfile": fixed.files["Dockerfile"]})
+    assert isinstance(BY_ID["DF014"].fix(context, finding), Skip)  # set already: another cause
+
+
+MARKERLESS_LOCK = ('[metadata]\ngroups = ["default"]\nstrategy = []\nlock_version = "4.5.0"\ncontent_hash = "sha256:00"\n\n'
+                   '[[package]]\nname = "six"\nversion = "1.17.0"\n')
+PDM_PYPROJECT = '[project]\nname = "app"\nversion = "1"\ndependencies = ["six"]\n[tool.pdm]\ndistribution = false\n'
+
+
+def test_df015_pdm_lock_without_markers(tmp_path):
+    export = "RUN pdm export --prod --format requirements --output requirements.txt"
+    dockerfile = f"FROM python:3.11-slim\nCOPY pyproject.toml pdm.lock ./\n{export}\n"
+    context = project(tmp_path, {"pyproject.toml": PDM_PYPROJECT, "pdm.lock": MARKERLESS_LOCK, "Dockerfile": dockerfile})
+    assert [f.location for f in static_findings(context) if f.rule == "DF015"] == ["pdm.lock"]
+    output = ("[PdmUsageError]: Can't export a lock file without environment markers, please re-generate the lock "
+              "file with `inherit_metadata` strategy.")
+    assert "DF015" in {f.rule for f in diagnose(context, classic(export, output)).findings}
+    context = project(tmp_path, {"pdm.lock": MARKERLESS_LOCK.replace("strategy = []", 'strategy = ["inherit_metadata"]')})
+    assert not [f for f in static_findings(context) if f.rule == "DF015"]

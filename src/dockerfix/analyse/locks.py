@@ -298,6 +298,7 @@ def parse_pdm_lock(root: Path, relpath: str) -> LockFile:
         content_hash=metadata.text("content_hash"),
         hashed=hashed,
         python_constraint=targets.pop() if len(targets) == 1 else metadata.text("requires_python"),
+        strategy=tuple(metadata.strings("strategy")),
     )
 
 

@@ -68,6 +68,7 @@ class LockFile:
     content_hash: str | None = None  # poetry / pdm content hash of the pyproject it was made from
     hashed: bool = False  # entries carry hashes
     python_constraint: str | None = None  # the Python the lock was resolved for, as the tool wrote it ("^3.9", ">=3.9", "3.12")
+    strategy: tuple[str, ...] = ()  # pdm's [metadata] strategy flags ("inherit_metadata", "cross_platform", ...)
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,8 @@ class Pyproject:
     packages: tuple[str, ...] = ()  # explicit package/include directories declared by the backend
     uv_workspace_members: tuple[str, ...] = ()
     poetry_sources: tuple[str, ...] = ()  # [[tool.poetry.source]] urls
+    scm_version_variable: str | None = None  # the version comes from the VCS; this variable stands in without .git
+    scm_version: str | None = None  # the version to stand in: the latest git tag, else the backend's fallback-version
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 from typing import Any
 
 from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
 from poetry.core.factory import Factory
 
+from dockerfix import tables
 from dockerfix.analyse.model import Pyproject, Requirement, Script
 from dockerfix.analyse.pep508 import requirement_from_pep508
 from dockerfix.analyse.tomlfile import exists, load_toml, read_text
@@ -155,4 +158,38 @@ def parse_pyproject(root: Path, relpath: str = PYPROJECT) -> Pyproject | None:
         packages=_declared_packages(tool),
         uv_workspace_members=tuple(tool.get("uv", {}).get("workspace", {}).get("members", [])),
         poetry_sources=tuple(s.get("url", "") for s in poetry.get("source", []) if isinstance(s, dict)),
+        **_scm_version(root, project, tool, build_system),
     )
+
+
+def _scm_version(root: Path, project: dict, tool: dict, build_system: object) -> dict[str, str | None]:
+    """The variable that stands in for a VCS-derived version (None when the version is static), and the version
+    to stand in: the latest git tag of the checkout, else the fallback-version the backend's settings give."""
+    requires = build_system.get("requires", []) if isinstance(build_system, dict) else []
+    variable = tables.scm_version_variable(tuple(r for r in requires if isinstance(r, str)), tool)
+    if variable is None or ("version" in project and "version" not in project.get("dynamic", ())):
+        return {"scm_version_variable": None, "scm_version": None}
+    settings = [tool.get("setuptools_scm", {}), tool.get("hatch", {}).get("version", {}),
+                tool.get("pdm", {}).get("version", {})]
+    fallback = next((s.get("fallback_version") or s.get("fallback-version") for s in settings
+                     if isinstance(s, dict) and (s.get("fallback_version") or s.get("fallback-version"))), None)
+    candidates = (_latest_tag(root), str(fallback) if fallback else None)
+    return {"scm_version_variable": variable, "scm_version": next(filter(None, map(_version, candidates)), None)}
+
+
+def _latest_tag(root: Path) -> str | None:
+    """`git describe --tags --abbrev=0` of the checkout, without its `v`; None with no git, repository or tag."""
+    try:
+        described = subprocess.run(["git", "-C", str(root), "describe", "--tags", "--abbrev=0"], capture_output=True,
+                                   text=True, timeout=10, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return described.stdout.strip().removeprefix("v") if described.returncode == 0 else None
+
+
+def _version(text: str | None) -> str | None:
+    """`text` as a PEP 440 version (it is rendered into an ENV line: nothing else is taken), or None."""
+    try:
+        return str(Version(text)) if text else None
+    except InvalidVersion:
+        return None

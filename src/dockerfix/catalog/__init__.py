@@ -25,6 +25,8 @@ MODULES: tuple[str, ...] = (
     "DF011_adduser_unknown_option",
     "DF012_cleanup_as_user",
     "DF013_cleanup_before_use",
+    "DF014_scm_version_without_git",
+    "DF015_pdm_lock_without_markers",
     "DF020_apt_package_unavailable",
     "DF021_apt_lists_missing",
     "DF022_apt_prompt_aborted",

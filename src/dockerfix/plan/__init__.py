@@ -2,6 +2,7 @@
 
 The plan keeps what the original Dockerfile meant (CMD, ENTRYPOINT, ports, env, labels, extra steps, the
 working directory) and replaces what it got wrong (how dependencies are installed, the user, the layering).
+`plan.intent` reads the original instruction by instruction; `BuildPlan.accounting` says what became of each.
 """
 
 from __future__ import annotations
@@ -12,35 +13,18 @@ import re
 from dataclasses import dataclass, field, replace
 
 from dockerfix import __version__, tables
-from dockerfix.analyse.dockerfile import run_command, split_copy
-from dockerfix.analyse.model import DockerfileInfo, Instruction, Project
+from dockerfix.analyse.model import DockerfileInfo, Project
 from dockerfix.plan.installers import Installer, installer_for
-from dockerfix.render.safe import safe_path, safe_requirement
+from dockerfix.plan.intent import Accounted, Intent, KeptInstruction, read_intent
+from dockerfix.render.safe import safe_path, safe_requirement, shell_quote
 
 VENV = "/opt/venv"
 DEFAULT_APP_DIR = "/app"
 USER = "app"
 UID = 10001
-# ENV keys the rewrite owns: the original's values pointed at user-site installs that the venv replaces.
-OWNED_ENV = frozenset({"PATH", "VIRTUAL_ENV", "PYTHONUSERBASE", "PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED"})
-KEPT_AS_IS = frozenset({"ENV", "ARG", "LABEL", "EXPOSE", "VOLUME", "STOPSIGNAL", "SHELL", "ONBUILD"})
 BUILD_ONLY_APT = re.compile(r"^(gcc|g\+\+|cpp|clang|build-essential|make|cmake|ninja-build|pkg-config|pkgconf|cargo|rustc|"
                             r"libc6-dev|.*-dev|git)$")
-# Commands whose job the plan takes over: installing dependencies, creating the user, cleaning up after them.
-REPLACED_COMMAND = re.compile(
-    r"^\s*(?:(?:python3?|/\S*python3?)\s+-m\s+)?(?:pip3?|poetry|uv|pdm|pipenv|pipx)\b"
-    r"|^\s*(?:useradd|adduser|groupadd|addgroup|chown|chmod)\b"
-    r"|^\s*rm\s+-[rf]+\s+(?:/tmp/\S*|/opt/\S*|/wheels\S*|/requirements\S*|/var/lib/apt/lists/\*|\S*\.whl|\S*requirements\S*)(?:\s+\S+)*\s*$"
-    r"|^\s*apt(?:-get)?\s+(?:update|install|clean|autoremove|-y|-q)"
-    r"|^\s*(?:export\s+)?[A-Z_]+=\S*\s*$|^\s*true\s*$"
-)
 APT_INSTALL = re.compile(r"apt(?:-get)?\s+(?:-\S+\s+)*install\s+(.*)")
-
-
-@dataclass(frozen=True)
-class KeptInstruction:
-    text: str  # the user's instruction, verbatim
-    origin: str  # "Dockerfile:12"
 
 
 @dataclass(frozen=True)
@@ -67,6 +51,27 @@ class BuildPlan:
     directives: tuple[str, ...] = ()  # the user's `# syntax=` line, kept with the instructions that need it
     sources: str = "."  # what `COPY <sources> .` copies: the context, or a monorepo project's folder ("backend/")
     notes: tuple[str, ...] = field(default_factory=tuple)
+    builder_env: tuple[str, ...] = ()  # ENV/ARG the builder's installs need (a VCS version stand-in, an index)
+    builder_steps: tuple[KeptInstruction, ...] = ()  # the original's extra installs, in the builder after the sources
+    install_mounts: str = ""  # the original install's BuildKit cache/secret mounts, on the dependency install
+    accounting: tuple[Accounted, ...] = ()  # what became of each instruction of the original
+
+    @property
+    def needs_buildkit(self) -> bool:
+        """RUN --mount in the rendered Dockerfile: the classic builder rejects it."""
+        steps = (*self.kept, *self.builder_steps)
+        return bool(self.install_mounts) or any(re.match(r"RUN\s+--mount=", k.text) for k in steps)
+
+    @property
+    def manifest_copies(self) -> tuple[tuple[tuple[str, ...], str], ...]:
+        """(sources, destination) COPYs that put each manifest at its own path (`-r requirements/base.txt` must
+        find it where the including file says), one COPY per directory; a monorepo project's folder is the app dir."""
+        folder = "" if self.sources == "." else self.sources
+        by_directory: dict[str, list[str]] = {}
+        for manifest in self.installer.manifests:
+            directory = posixpath.dirname(manifest.removeprefix(folder))
+            by_directory.setdefault(f"{directory}/" if directory else "./", []).append(manifest)
+        return tuple((tuple(sources), destination) for destination, sources in by_directory.items())
 
 
 def _apt_packages(command: str) -> list[str]:
@@ -85,32 +90,6 @@ def _renamed(packages: list[str]) -> list[str]:
     return out
 
 
-def _original_intent(dockerfile: DockerfileInfo | None, app_dir: str) -> tuple[list[KeptInstruction], list[str], list[str]]:
-    """(instructions kept verbatim, apt packages the original installed, notes on what was dropped)."""
-    if dockerfile is None or dockerfile.final_stage is None:
-        return [], [], []
-    kept: list[KeptInstruction] = []
-    apt: list[str] = []
-    notes: list[str] = []
-    for ins in dockerfile.final_stage.instructions:
-        origin = f"{dockerfile.path}:{ins.line}"
-        if ins.keyword == "ENV":
-            if not _owned_env(ins):
-                kept.append(KeptInstruction(ins.text, origin))
-        elif ins.keyword in KEPT_AS_IS:
-            kept.append(KeptInstruction(ins.text, origin))
-        elif ins.keyword == "RUN":
-            commands = [c for c in re.split(r"&&|;|\|\|", run_command(ins.value)) if c.strip()]
-            apt += [p for c in commands for p in _apt_packages(c)]
-            if all(REPLACED_COMMAND.search(c) for c in commands):
-                notes.append(f"{origin}: `RUN {ins.value[:60]}` replaced by the builder stage")
-            else:
-                kept.append(KeptInstruction(ins.text, origin))
-        elif ins.keyword in ("COPY", "ADD") and _copies_outside_app(ins, app_dir):
-            kept.append(KeptInstruction(ins.text, origin))
-    return kept, apt, notes
-
-
 def _kept_directives(dockerfile: DockerfileInfo | None, kept: list[KeptInstruction]) -> tuple[str, ...]:
     """The original's `# syntax=`/`# check=` lines when an instruction kept verbatim needs BuildKit; never added else."""
     if dockerfile is None:
@@ -119,18 +98,6 @@ def _kept_directives(dockerfile: DockerfileInfo | None, kept: list[KeptInstructi
     if not any(k.origin in needing for k in kept):
         return ()
     return tuple(f"# {key}={value}" for key, value in dockerfile.directives if key in ("syntax", "check"))
-
-
-def _owned_env(ins: Instruction) -> bool:
-    keys = re.findall(r"(?:^|\s)([A-Za-z_][A-Za-z0-9_]*)=", ins.value) or ins.value.split()[:1]
-    return all(k in OWNED_ENV for k in keys)
-
-
-def _copies_outside_app(ins: Instruction, app_dir: str) -> bool:
-    flags, sources, destination = split_copy(ins.value)
-    if "from" in flags or not sources:
-        return False  # artifacts of the old builder stage: the new builder produces its own
-    return destination.startswith("/") and not destination.rstrip("/").startswith(app_dir.rstrip("/") or "/")
 
 
 def _app_dir(dockerfile: DockerfileInfo | None) -> str:
@@ -161,26 +128,65 @@ def _copied_sources(project: Project) -> str:
 
 
 def _installable(project: Project) -> bool:
+    """Whether the project is a package its backend can build. An application of bare modules (`app.py`) with no
+    console scripts is not: backends refuse several top-level modules, and it runs from its sources anyway."""
     pyproject = project.pyproject
     if (project.root / project.source / "setup.py").is_file():
         return True
-    return bool(pyproject and pyproject.build_backend and pyproject.package_mode and project.import_packages)
+    if not (pyproject and pyproject.build_backend and pyproject.package_mode and project.import_packages):
+        return False
+    base = project.root / project.source / ("src" if project.layout == "src" else "")
+    bare_modules = not any((base / name).is_dir() for name in project.import_packages) and not pyproject.packages
+    return not bare_modules or bool(pyproject.scripts)
+
+
+def _intent(project: Project, app_dir: str, installer: Installer) -> Intent:
+    """What the original meant (plan.intent), read against the manifests the rewrite's install covers."""
+    dependencies = {r.name for r in project.dependencies} | {p.name for p in project.lock.packages if not p.dev} \
+        if project.lock else {r.name for r in project.dependencies}
+    for requirements in project.requirements:
+        dependencies |= {r.name for r in requirements.requirements}
+    manifests = {*installer.manifests, *(i for r in project.requirements for i in (r.path, *r.includes))}
+    return read_intent(project.dockerfile, project.root, app_dir, manifests, dependencies)
+
+
+def _scm_version_env(project: Project, intent: Intent, builds_project: bool) -> tuple[str, ...]:
+    """The builder's ENV lines: the original's, and a stand-in for a VCS version the build would otherwise
+    look for in a .git the context does not have."""
+    variable = project.pyproject.scm_version_variable if project.pyproject else None
+    lines = list(dict.fromkeys(intent.builder_env))
+    if variable and builds_project and not any(re.search(rf"\b{variable}\b", line) for line in lines):
+        version = project.pyproject.scm_version or "0.0.0"  # type: ignore[union-attr]
+        lines.append(f"ENV {variable}={shell_quote(version)}")
+    return tuple(lines)
+
+
+def _entry(project: Project, intent: Intent, notes: list[str]) -> tuple[str | None, int | None]:
+    """(CMD, port to expose): the original's CMD as translated, else the command dockerfix detected."""
+    if intent.cmd is not None:
+        return intent.cmd, None
+    if project.entry is not None and project.entry.argv and not intent.entrypoint:
+        notes.append(f"CMD from {project.entry.origin}")
+        exposed = any(k.text.startswith("EXPOSE") for k in intent.kept)
+        return "CMD " + json.dumps(list(project.entry.argv)), project.entry.port if project.entry.server and not exposed else None
+    return None, None
 
 
 def plan(project: Project) -> BuildPlan:
     app_dir = _app_dir(project.dockerfile)
-    kept, original_apt, notes = _original_intent(project.dockerfile, app_dir)
     requirement_lines = tuple(safe_requirement(r) for r in project.dependencies)
     installer = _in_source(installer_for(project, requirement_lines), project.source, project.context)
     for manifest in installer.manifests:
         safe_path(manifest, project.dockerfile_path, None)
+    intent = _intent(project, app_dir, installer)
+    original_apt = [p for c in intent.run_commands for p in _apt_packages(c)]
+    notes: list[str] = []
 
     build_packages = set(project.system_packages.build) | set(_renamed(original_apt))
     runtime_packages = set(project.system_packages.runtime) | {p for p in _renamed(original_apt) if not BUILD_ONLY_APT.match(p)}
     installable = _installable(project)
-    install_project: str | None
-    if installer.uses_uv_image:
-        install_project = "uv sync --frozen --no-dev --no-editable"
+    if installer.uses_uv_image and installable:
+        install_project: str | None = "uv sync --frozen --no-dev --no-editable"
     else:
         install_project = "pip install --no-deps ." if installable else None
     pythonpath = None
@@ -189,18 +195,7 @@ def plan(project: Project) -> BuildPlan:
 
     dockerfile = project.dockerfile
     healthcheck = dockerfile.last("HEALTHCHECK") if dockerfile else None
-    entrypoint = dockerfile.last("ENTRYPOINT") if dockerfile else None
-    cmd_ins = dockerfile.last("CMD") if dockerfile else None
-    expose = None
-    if cmd_ins is not None:
-        cmd = cmd_ins.text
-    elif project.entry is not None and project.entry.argv and not entrypoint:
-        cmd = "CMD " + json.dumps(list(project.entry.argv))
-        notes.append(f"CMD from {project.entry.origin}")
-        if project.entry.server and not any(k.text.startswith("EXPOSE") for k in kept):
-            expose = project.entry.port
-    else:
-        cmd = None
+    cmd, expose = _entry(project, intent, notes)
     global_args = tuple(i.text for i in (dockerfile.instructions if dockerfile else ()) if i.stage == -1)
     notes.append(f"Python {project.python.reason}")
     notes += [f"{dist}: {why}" for dist, why in project.system_packages.reasons]
@@ -215,14 +210,20 @@ def plan(project: Project) -> BuildPlan:
         app_dir=app_dir,
         pythonpath=pythonpath,
         global_args=global_args,
-        kept=tuple(kept),
+        kept=tuple(intent.kept),
         healthcheck=healthcheck.text if healthcheck else None,
         expose=expose,
-        entrypoint=entrypoint.text if entrypoint else None,
+        entrypoint=intent.entrypoint,
         cmd=cmd,
+        user=intent.user.name if intent.user else USER,
+        uid=intent.user.uid if intent.user and intent.user.uid is not None else UID,
         labels=(("org.dockerfix.version", __version__), ("org.dockerfix.python", project.python.version)),
-        directives=_kept_directives(dockerfile, kept),
+        directives=_kept_directives(dockerfile, [*intent.kept, *intent.builder_steps]),
         sources=_copied_sources(project),
         notes=tuple(notes),
+        builder_env=_scm_version_env(project, intent, install_project is not None),
+        builder_steps=tuple(intent.builder_steps),
+        install_mounts=" ".join(dict.fromkeys(intent.install_mounts)),
+        accounting=tuple(intent.accounting),
     )
 

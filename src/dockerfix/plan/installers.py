@@ -59,6 +59,11 @@ def installer_for(project: Project, requirement_lines: tuple[str, ...]) -> Insta
     if manager == "uv":
         return Installer(manager, (), ("pyproject.toml", "uv.lock"),
                          "uv sync --frozen --no-dev --no-install-project", uses_uv_image=True)
+    if manager == "pdm" and project.lock and "inherit_metadata" not in project.lock.strategy:
+        # `pdm export` refuses a lock without environment markers ("Can't export a lock file without environment
+        # markers"); `pdm sync` installs it as it is, into the venv PDM_PYTHON names (over a stale .pdm-python).
+        return Installer(manager, PDM_TOOLS, ("pyproject.toml", "pdm.lock"),
+                         'PDM_PYTHON="$VIRTUAL_ENV/bin/python" /opt/tools/bin/pdm sync --prod --no-self --no-editable')
     if manager == "pdm":
         return Installer(manager, PDM_TOOLS, ("pyproject.toml", "pdm.lock"),
                          f"/opt/tools/bin/pdm export --prod --format requirements --output {EXPORTED}"

@@ -13,6 +13,11 @@ def _size(size: int | None) -> str:
     return f"{size / 1_000_000:.1f} MB" if size else "unknown"
 
 
+def _cell(text: str) -> str:
+    """Text inside a table cell: a `|` would end it."""
+    return text.replace("|", "\\|")
+
+
 def to_markdown(result: RepairResult) -> str:
     headline = "Environment-blocked: this engine cannot give the build what it needs" if result.blocked else HEADLINE[result.status]
     lines = [f"# dockerfix: {headline}", "",
@@ -28,6 +33,11 @@ def to_markdown(result: RepairResult) -> str:
             lines += [f"**Symptom**{found}:", "```", *step.symptom, "```"]
         lines += [f"**Diagnosis:** {step.diagnosis}", "", f"**Cause:** {step.cause}", "",
                   f"**Solution:** {step.solution}", ""]
+    if result.accounting:
+        lines += ["## What became of each instruction of the original", "",
+                  "| Where | Instruction | Outcome | How or why |", "| --- | --- | --- | --- |"]
+        lines += [f"| {a.origin} | `` {_cell(a.instruction)} `` | {a.outcome} | {_cell(a.how)} |" for a in result.accounting]
+        lines.append("")
     if result.findings:
         lines += ["## Findings not repaired", ""]
         for finding in result.findings:

@@ -264,3 +264,24 @@ class BuildToolPin:
 
 def build_tool_pins() -> tuple[BuildToolPin, ...]:
     return tuple(BuildToolPin(e["signature"], e["tool"], e["requirement"], e["why"]) for e in _load("build_tool_pins")["pin"])
+
+
+def scm_version_variable(build_requires: tuple[str, ...], tool: dict[str, Any]) -> str | None:
+    """The environment variable that stands in for the VCS version of a project built with these build-system
+    requirements and [tool] tables (see scm_versions.toml), or None when its version does not come from the VCS."""
+    required = {canonicalize_name(re.split(r"[\s<>=!~;\[(]", r, maxsplit=1)[0]) for r in build_requires}
+    for entry in _load("scm_versions").values():
+        if required & set(entry.get("requires", ())):
+            return str(entry["env"])
+        if "tool" in entry:
+            value: Any = tool
+            for key in entry["tool"].split("."):
+                value = value.get(key, {}) if isinstance(value, dict) else {}
+            if value == entry["value"]:
+                return str(entry["env"])
+    return None
+
+
+def scm_version_variables() -> frozenset[str]:
+    """Every variable of scm_versions.toml: a Dockerfile that sets one already pretends a version."""
+    return frozenset(str(entry["env"]) for entry in _load("scm_versions").values())

@@ -89,12 +89,14 @@ def provision(tool: LockTool) -> Path:
     return python
 
 
-def refresh_lock(root: Path, files: Mapping[str, str], lock: LockFile) -> str:
-    """The new text of `lock` after re-locking its pyproject.toml as `files` has it (else as the tree has it).
+def refresh_lock(root: Path, files: Mapping[str, str], lock: LockFile, options: tuple[str, ...] = ()) -> str:
+    """The new text of `lock` after re-locking its pyproject.toml as `files` has it (else as the tree has it);
+    `options` are added to the tool's lock command (PDM's `--strategy inherit_metadata`).
 
     Raises LockRefreshError when the tool cannot be provisioned or the lock cannot be made.
     """
-    tool = lock_tool(lock)
+    base = lock_tool(lock)
+    tool = LockTool(base.name, base.version, base.requirements, (*base.arguments, *options), base.environment)
     python = provision(tool)
     directory = posixpath.dirname(lock.path)
     with tempfile.TemporaryDirectory(prefix="dockerfix-lock-") as work:

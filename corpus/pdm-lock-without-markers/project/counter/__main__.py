@@ -1,0 +1,3 @@
+import six
+
+print("counter is up, six", six.__version__)

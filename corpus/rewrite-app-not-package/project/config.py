@@ -1,0 +1,2 @@
+"""Settings of the application."""
+NAME = "site-app"

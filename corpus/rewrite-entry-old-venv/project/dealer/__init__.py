@@ -1,0 +1,1 @@
+"""A tiny application standing in for the seed's Dealer-Flow stack."""
