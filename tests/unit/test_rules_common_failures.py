@@ -716,3 +716,42 @@ def test_df015_pdm_lock_without_markers(tmp_path):
     assert "DF015" in {f.rule for f in diagnose(context, classic(export, output)).findings}
     context = project(tmp_path, {"pdm.lock": MARKERLESS_LOCK.replace("strategy = []", 'strategy = ["inherit_metadata"]')})
     assert not [f for f in static_findings(context) if f.rule == "DF015"]
+
+# ---- log forms of real logs (flake4dock): busybox and bash-as-sh, apt's free space, a dead download host ---------
+
+def test_df028_busybox_and_rhel_shells_get_a_suggestion_not_an_apt_edit(tmp_path: Path) -> None:
+    context = project(tmp_path, {"Dockerfile": "FROM alpine:3.20\nRUN apk add emacs\nRUN emacs --batch\n"})
+    finding = found(context, buildkit_new("RUN emacs --batch", "/bin/sh: emacs: not found", 127), "DF028")
+    assert finding is not None and "apk add --no-cache cmd:emacs" in finding.suggestion
+    assert isinstance(BY_ID["DF028"].fix(context, finding), Skip)
+    context = project(tmp_path, {"Dockerfile": "FROM minio/minio:latest\nRUN adduser -u 32769 -m dokku\n"})
+    log = buildkit_new("RUN adduser -u 32769 -m dokku", "/bin/sh: line 1: adduser: command not found", 127)
+    finding = found(context, log, "DF028")
+    assert finding is not None and "dnf install /usr/bin/adduser" in finding.suggestion
+    assert isinstance(BY_ID["DF028"].fix(context, finding), Skip)
+
+
+def test_df061_apt_archive_space(tmp_path: Path) -> None:
+    context = project(tmp_path, {"Dockerfile": "FROM debian:12\nRUN apt-get update && apt-get install -y gcc\n"})
+    log = buildkit_new("RUN apt-get update && apt-get install -y gcc",
+                       "E: You don't have enough free space in /var/cache/apt/archives/.", 100)
+    finding = found(context, log, "DF061")
+    assert finding is not None and "docker builder prune" in finding.suggestion
+
+
+def test_dead_download_host_is_df073_when_the_build_reached_the_network(tmp_path: Path) -> None:
+    step = "RUN curl -f https://gone.example.org/key.gpg -o key.gpg"
+    context = project(tmp_path, {"Dockerfile": f"FROM debian:12\n{step}\n"})
+    output = "curl: (6) Could not resolve host: gone.example.org"
+    pulled = "#3 sha256:1ddde157dd3180fc84958005bb9fc2671f19fb498d1b4fac08cd01e7834da286 41.61MB / 41.61MB done\n"
+    rules = [f.rule for f in diagnose(context, pulled + buildkit_new(step, output, 6)).findings]
+    assert rules[0] == "DF073" and "DF060" not in rules
+    rules = [f.rule for f in diagnose(context, buildkit_new(step, output, 6)).findings]
+    assert rules == ["DF060"]  # nothing downloaded in this build: the network failed
+
+
+def test_buildkit_tabs_in_the_command_find_the_run(tmp_path: Path) -> None:
+    context = project(tmp_path, {"Dockerfile": "FROM debian:12\nRUN\tapt-get update -q\t&& pip install x\n"})
+    log = ('#7 [2/3] RUN\tapt-get update -q\t&& pip install x\n#7 0.1 error: externally-managed-environment\n'
+           '#7 ERROR: process "/bin/sh -c apt-get update -q\\t&& pip install x" did not complete successfully: exit code: 1\n')
+    assert found(context, log, "DF023") is not None

@@ -11,6 +11,8 @@ Why it breaks: the build container has no route or no DNS to PyPI or Debian (an 
 not passed as a build argument, a `--network none` build, an outage), or to the one host a RUN downloads
 from (a sandbox that lets only the package indexes through). Every requirement then looks "missing", which
 tempts a repair into bogus edits (pins, renames, Python versions).
+A host that does not resolve while earlier steps of the same build downloaded (apt `Get:`, pip `Downloading`,
+image layers) is that host's failure, not the network's: DF073 (download failed) names it instead.
 The fix: none in the Dockerfile. The finding is conclusive and environment-blocked: no other rule is tried on
 this build, no edit is made, and the report names the URL the failed RUN downloads (or the host that could
 not be reached), so the network (proxy build args, DNS, `--network`) can be fixed where it broke.
@@ -22,11 +24,13 @@ import re
 from urllib.parse import urlsplit
 
 from dockerfix.catalog.failed_step import failed_run
-from dockerfix.catalog.patterns import GO_UNREACHABLE
+from dockerfix.catalog.patterns import GO_UNREACHABLE, INDEX_HOSTS, network_worked_before
 from dockerfix.catalog.rule import Context, Finding, Rule, evidence_lines, regex
 
+ID = "DF060"
+
 # Where pip, uv, Poetry and apt download from on the python images: a download from any other host is the RUN's own.
-PACKAGE_HOSTS = frozenset({"pypi.org", "files.pythonhosted.org", "deb.debian.org", "security.debian.org"})
+PACKAGE_HOSTS = frozenset(INDEX_HOSTS)
 URL = re.compile(r"""https?://[^\s'"`|;&()<>]+""")
 
 
@@ -46,8 +50,11 @@ def _download(context: Context, log: str, host: str | None) -> str | None:
 
 def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None:
     captures = {k: v for k, v in match.groupdict().items() if v is not None}
+    resolved = captures.get("resolve_host")
+    if resolved and resolved not in PACKAGE_HOSTS and network_worked_before(log, match.start()):
+        return None  # the build reached the network before: this one host is gone (DF073's)
     reached = next((v for k, v in captures.items() if k.startswith("url")), None)
-    host = captures.get("host") or (urlsplit(reached).hostname if reached else None)
+    host = captures.get("host") or resolved or (urlsplit(reached).hostname if reached else None)
     url = _download(context, log, host)
     if url is None and reached and host not in PACKAGE_HOSTS:
         url = reached  # the engine's own download (ADD URL), or a tool that names what it fetched
@@ -62,7 +69,7 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
 
 
 RULE = Rule(
-    id="DF060",
+    id=ID,
     name="network-unreachable",
     kind="report",
     summary="The build could not reach the package index or the Debian archive (network failure)",
@@ -72,7 +79,7 @@ RULE = Rule(
         r"(?:Temporary failure in name resolution|Name or service not known|Network is unreachable|"
         r"Failed to establish a new connection|Connection refused)[^\n]*(?:\n[^\n]*){0,3}?",
         r"Temporary failure resolving '(?P<host>[^']+)'",
-        r"Could not resolve host:? (?P<host>\S+)",
+        r"Could not resolve host:? (?P<resolve_host>\S+)",
         r"Could not fetch URL (?P<url>\S+?):? There was a problem confirming the ssl certificate|Could not fetch URL (?P<url2>\S+)",
         r"error: Failed to fetch: `(?P<url3>[^`]+)`",  # uv
         r"dns error|failed to lookup address information",  # uv / reqwest

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 
 from dockerfix.catalog.failed_step import failed_command
+from dockerfix.catalog.patterns import INDEX_HOSTS, network_worked_before
 from dockerfix.catalog.rule import Context, Finding, Rule, evidence_lines, regex
 from dockerfix.catalog.suggestions import at, failed_instruction, step_named
 
@@ -32,7 +33,7 @@ FAILURES: tuple[tuple[str, str], ...] = (
     ("answered 404 Not Found", r"^--[\d-]+ [\d:]+--\s+(?P<url>\S+)\n(?:.*\n){0,6}?.*ERROR 404: Not Found"),
     ("answered 404 Not Found", r"(?:wget: server returned error: HTTP/1\.1 404|ERROR 404: Not Found)"),
     ("answered an HTTP error", r"curl: \(22\) The requested URL returned error: (?P<status>\d+)"),
-    ("did not resolve", r"curl: \(6\) Could not resolve host: (?P<host>\S+)(?=[\s\S]*(?:Get:\d|Downloading|Fetched))"),
+    ("did not resolve", r"curl: \(6\) Could not resolve host: (?P<host>\S+)|unable to resolve host address [‘'](?P<host3>[^’']+)"),
     ("was refused for its TLS certificate", (r"no certificate subject alternative name matches|certificate verify failed"
                                             r"|curl: \(60\)")),
     ("was refused for its TLS certificate", (r"request to (?P<url>\S+) failed,? reason: (?:certificate has expired|unable to "
@@ -47,7 +48,6 @@ FAILURES: tuple[tuple[str, str], ...] = (
     ("failed with a TLS error", r"httpc request failed with: \{:failed_connect, .*tls_alert"),
 )
 PATTERNS = {pattern: what for what, pattern in FAILURES}
-INDEXES = ("pypi.org", "files.pythonhosted.org", "deb.debian.org", "security.debian.org")
 
 
 def _url(match: re.Match[str], log: str) -> str:
@@ -56,7 +56,7 @@ def _url(match: re.Match[str], log: str) -> str:
         return named.rstrip(".:")
     command = failed_command(log) or ""
     near = log[max(0, match.start() - 1500): match.start()]
-    host = match.groupdict().get("host") or match.groupdict().get("host2")
+    host = next((v for k, v in match.groupdict().items() if k.startswith("host") and v), None)
     # the log's own words first (they hold the expanded URL), then the command's
     candidates = [u for u in URL.findall(near) if not PACKAGE_INDEX.search(u)] or DOWNLOADED.findall(command)
     if host:
@@ -66,8 +66,10 @@ def _url(match: re.Match[str], log: str) -> str:
 
 def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None:
     what = PATTERNS[match.re.pattern]
+    if what == "did not resolve" and not network_worked_before(log, match.start()):
+        return None  # nothing resolved in this build: the network's failure (DF060), not this host's
     url = _url(match, log)
-    if any(index in url for index in INDEXES):
+    if any(index in url for index in INDEX_HOSTS):
         return None  # the package index itself: DF060's (network) or the installer's rules
     target = url or "the download"
     instruction = failed_instruction(context, log)

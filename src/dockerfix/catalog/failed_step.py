@@ -19,13 +19,17 @@ CLASSIC = re.compile(r"The command '/bin/sh -c (?P<command>.*)' returned a non-z
 BUILDKIT = re.compile(r'process "/bin/sh -c (?P<command>(?:[^"\\]|\\.)*)" did not complete successfully')
 BUILDKIT_20 = re.compile(r"executor failed running \[/bin/sh -c (?P<command>.*)\]: exit code: \d+")
 STEP = re.compile(r"^(?:Step \d+/\d+ : |(?:#\d+ )?\[[\w.-]*\s?\d+/\d+\] )(?P<step>RUN .*)$", re.MULTILINE)
+# BuildKit quotes the command as Go's %q does: `\"`, `\\`, and tabs and newlines as `\t`, `\n`
+GO_ESCAPE = re.compile(r"\\(.)")
+GO_ESCAPED = {"t": "\t", "n": "\n"}
 POINTER = re.compile(r"^Dockerfile:(?P<line>\d+)$", re.MULTILINE)
 
 
 def failed_command(log: str) -> str | None:
     """The shell command of the RUN that failed (the last one the log names), or None."""
     found: list[tuple[int, str]] = [(m.start(), m.group("command")) for m in CLASSIC.finditer(log)]
-    found += [(m.start(), re.sub(r"\\(.)", r"\1", m.group("command"))) for m in BUILDKIT.finditer(log)]
+    found += [(m.start(), GO_ESCAPE.sub(lambda e: GO_ESCAPED.get(e.group(1), e.group(1)), m.group("command")))
+              for m in BUILDKIT.finditer(log)]
     found += [(m.start(), m.group("command")) for m in BUILDKIT_20.finditer(log)]
     return max(found)[1] if found else None
 
