@@ -1,0 +1,68 @@
+"""Which Debian (or Ubuntu) release a base image runs, read from its tag.
+
+The official images say it in the tag (`python:3.12-slim-bookworm`, `debian:13`, `ubuntu:22.04`) or imply it:
+plain `python:X.Y-slim` and `python:X.Y` follow Debian's stable release, trixie since August 2025, except
+the versions whose images ended before trixie (3.8 stays bookworm). When the tag says nothing dockerfix can
+read (`FROM $BASE`, another image), the answer is None and the caller asks the engine (`/etc/os-release`).
+"""
+
+from __future__ import annotations
+
+import re
+
+DEBIAN = {"buster": "10", "bullseye": "11", "bookworm": "12", "trixie": "13", "forky": "14"}
+DEBIAN_BY_VERSION = {version: codename for codename, version in DEBIAN.items()}
+DEBIAN_ALIASES = {"latest": "trixie", "stable": "trixie", "oldstable": "bookworm", "oldoldstable": "bullseye"}
+UBUNTU = {"focal": "20.04", "jammy": "22.04", "noble": "24.04", "oracular": "24.10", "plucky": "25.04"}
+UBUNTU_BY_VERSION = {version: codename for codename, version in UBUNTU.items()}
+UBUNTU_LATEST = "noble"
+CURRENT_DEBIAN = "trixie"
+_IMAGE = re.compile(r"^(?:docker\.io/)?(?:library/)?(?P<name>python|debian|ubuntu)(?::(?P<tag>[\w.-]+))?(?:@\S+)?$")
+_NOT_DEBIAN = re.compile(r"alpine|windows|nanoserver", re.IGNORECASE)
+
+
+def python_default_release(version: str) -> str:
+    """The Debian release of the plain `python:X.Y[-slim]` tag: the last release the version's images got.
+
+    Images of versions past their end of life stopped before trixie (August 2025): 3.8 and older are bookworm.
+    """
+    numbers = tuple(int(part) for part in re.findall(r"\d+", version)[:2])
+    return "bookworm" if len(numbers) == 2 and numbers < (3, 9) else CURRENT_DEBIAN
+
+
+def stated_release(image: str) -> str | None:
+    """The release an official image's tag names itself (`-bookworm`, `debian:12`, `ubuntu:22.04`), else None."""
+    match = _IMAGE.match(image.strip())
+    if match is None:
+        return None
+    tag = match.group("tag") or ""
+    words = tag.split("-")
+    named = next((word for word in words if word in DEBIAN or word in UBUNTU), None)
+    if named:
+        return named
+    if match.group("name") == "debian":
+        return DEBIAN_BY_VERSION.get(words[0].split(".")[0]) or DEBIAN_ALIASES.get(words[0])
+    if match.group("name") == "ubuntu":
+        return UBUNTU_BY_VERSION.get(words[0])
+    return None
+
+
+def release_of_image(image: str) -> str | None:
+    """The release an official python/debian/ubuntu image runs, as its tag names or implies it; None: unknown."""
+    match = _IMAGE.match(image.strip())
+    if match is None or _NOT_DEBIAN.search(match.group("tag") or ""):
+        return None
+    stated = stated_release(image)
+    if stated:
+        return stated
+    tag = match.group("tag") or "latest"
+    if match.group("name") == "python":
+        version = re.match(r"\d+\.\d+", tag)
+        return python_default_release(version.group(0)) if version else CURRENT_DEBIAN
+    if match.group("name") == "ubuntu":
+        return UBUNTU_LATEST if tag == "latest" else None
+    return DEBIAN_ALIASES.get(tag)
+
+
+def is_debian(release: str | None) -> bool:
+    return release in DEBIAN
