@@ -11,7 +11,8 @@ generic C build gets `gcc libc6-dev`, Debian's own Python also `python3-dev`) ar
 `apt-get update && apt-get install -y --no-install-recommends ... && rm -rf /var/lib/apt/lists/*` RUN early
 in the failing RUN's stage (before its first COPY, ADD or RUN, so the layer survives source changes). In a
 multi-stage Dockerfile they go to the builder stage, and the table's run-time libraries (`libpq5`) to the
-final stage, which loads the compiled extension; a single stage gets both. Where the table knows a
+final stage, which loads the compiled extension; a single stage gets both. Each is named as the release of
+the stage it goes to installs it (`tables/debian_releases.json`: libldap-2.5-0 on bookworm, libldap2 on trixie). Where the table knows a
 self-contained wheel (`psycopg2-binary`) the report suggests it. Not applied to images without apt (Alpine).
 """
 
@@ -69,6 +70,9 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
     stage = apt.stage_of(dockerfile, run)
     python_image = PYTHON_TAG.match(apt.base_image(dockerfile, stage)) is not None
     distribution, build, runtime, binary = _needed(log, match, python_image)
+    final = dockerfile.final_stage or stage  # each list named as the release of the stage it goes to
+    build = tuple(apt.for_release(build, apt.release(dockerfile, stage)))
+    runtime = tuple(apt.for_release(runtime, apt.release(dockerfile, final)))
     missing = [p for p in build if p not in apt.stage_packages(stage, run)]
     if not missing:
         return None  # nothing known to add, or already there: another cause

@@ -14,12 +14,7 @@ from dockerfix import tables
 from dockerfix.analyse.model import DockerfileInfo, Instruction, Stage
 from dockerfix.analyse.release import release_of_image
 from dockerfix.build.engine import image_release
-from dockerfix.transform.dockerfile import (
-    insert_after,
-    insert_before,
-    replace_instruction,
-    source_lines,
-)
+from dockerfix.transform.dockerfile import insert_after, insert_before, replace_instruction, source_lines
 
 # A line continuation, with the comment lines Docker drops after it.
 _CONTINUATION = r"\\\n(?:[ \t]*#[^\n]*\n)*"
