@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from dockerfix.analyse.model import DockerfileInfo, Stage
+
 DEBIAN = {"buster": "10", "bullseye": "11", "bookworm": "12", "trixie": "13", "forky": "14"}
 DEBIAN_BY_VERSION = {version: codename for codename, version in DEBIAN.items()}
 DEBIAN_ALIASES = {"latest": "trixie", "stable": "trixie", "oldstable": "bookworm", "oldoldstable": "bullseye"}
@@ -66,3 +68,14 @@ def release_of_image(image: str) -> str | None:
 
 def is_debian(release: str | None) -> bool:
     return release in DEBIAN
+
+
+def parent_stage(dockerfile: DockerfileInfo, stage: Stage) -> Stage | None:
+    """The earlier stage this one is built FROM, if it is."""
+    return next((s for s in dockerfile.stages[: stage.index] if s.name and s.name == stage.base), None)
+
+
+def base_image(dockerfile: DockerfileInfo, stage: Stage) -> str:
+    """The image a stage starts from, following `FROM <earlier stage>`."""
+    parent = parent_stage(dockerfile, stage)
+    return base_image(dockerfile, parent) if parent else stage.base

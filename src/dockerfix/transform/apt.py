@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 from dockerfix import tables
 from dockerfix.analyse.model import DockerfileInfo, Instruction, Stage
-from dockerfix.analyse.release import release_of_image
+from dockerfix.analyse.release import base_image, parent_stage, release_of_image
 from dockerfix.build.engine import image_release
 from dockerfix.transform.dockerfile import insert_after, insert_before, replace_instruction, source_lines
 
@@ -176,17 +176,6 @@ def install_instruction(packages: Iterable[str]) -> str:
 
 def stage_of(dockerfile: DockerfileInfo, instruction: Instruction) -> Stage:
     return dockerfile.stages[instruction.stage]
-
-
-def parent_stage(dockerfile: DockerfileInfo, stage: Stage) -> Stage | None:
-    """The earlier stage this one is built FROM, if it is."""
-    return next((s for s in dockerfile.stages[: stage.index] if s.name and s.name == stage.base), None)
-
-
-def base_image(dockerfile: DockerfileInfo, stage: Stage) -> str:
-    """The image a stage starts from, following `FROM <earlier stage>`."""
-    parent = parent_stage(dockerfile, stage)
-    return base_image(dockerfile, parent) if parent else stage.base
 
 
 def release(dockerfile: DockerfileInfo, stage: Stage) -> str | None:
