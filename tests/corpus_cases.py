@@ -6,7 +6,7 @@ A case is `corpus/<name>/case.toml` plus the broken project in `corpus/<name>/pr
              network ("none" injects a network fault), timeout (seconds), cache_check (verification includes the
              cache check), verifies (the image works and the signature matches the static findings instead:
              problems outside the image, such as compose files)
-  [repair] strategy, status (repaired | failed), max_builds, network, build_timeout, changed_files (exactly these)
+  [repair] strategy, status (repaired | failed | ok: a control, left alone, with rules = []), max_builds, network, build_timeout, changed_files (exactly these)
 """
 
 from __future__ import annotations

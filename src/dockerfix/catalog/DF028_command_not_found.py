@@ -27,12 +27,16 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
     dockerfile = context.project.dockerfile
     command = next(v for v in match.groupdict().values() if v)
     run = failed_run(dockerfile, log)
-    package = tables.package_for_command(command)
-    if dockerfile is None or run is None or package is None:
+    table_name = tables.package_for_command(command)
+    if dockerfile is None or run is None or table_name is None:
+        return None
+    # named as the stage's release installs it; nothing when the release dropped it (wkhtmltopdf on trixie)
+    package = " ".join(apt.for_release([table_name], apt.release(dockerfile, apt.stage_of(dockerfile, run))))
+    if not package:
         return None
     if not re.search(rf"(?<![\w/.-]){re.escape(command)}(?![\w.-])", run.value):
         return None  # printed by something the RUN started (a build script), not called by the RUN itself
-    if package in apt.stage_packages(apt.stage_of(dockerfile, run), run):
+    if {table_name, *package.split()} & apt.stage_packages(apt.stage_of(dockerfile, run), run):
         return None  # installed, yet not found: not a missing package
     return Finding(ID, f"{context.dockerfile_path}:{run.line} calls {command}, which the image lacks "
                        f"(Debian package {package})", evidence=(*evidence_lines(log, match), run.text),
@@ -50,7 +54,7 @@ def fix(context: Context, finding: Finding) -> Fix | Skip:
         return Skip(f"{apt.base_image(dockerfile, stage)} has no apt: "
                     f"install {finding.capture('command')} with its own package manager")
     package = finding.capture("package")
-    text = apt.insert_install(context.dockerfile_text, dockerfile, stage, [package], before=run)
+    text = apt.insert_install(context.dockerfile_text, dockerfile, stage, package.split(), before=run)
     return Fix({context.dockerfile_path: text},
                f"installed {package} (for {finding.capture('command')}) in the stage of the RUN at line {run.line}")
 
