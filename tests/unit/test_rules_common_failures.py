@@ -701,3 +701,22 @@ def test_df020_drops_a_pin_the_release_lacks(tmp_path, form):
     finding = found(context, form(step, output, 100), "DF020")
     assert finding is not None and finding.capture("packages") == "libpq5"
     assert "install -y --no-install-recommends libpq5 curl" in fixed(context, finding)
+
+
+def test_df020_leaves_pins_the_index_data_does_not_cover_alone(tmp_path):
+    step = "RUN apt-get update && apt-get install -y --no-install-recommends unzip=6.0-26+deb11u1"
+    context = project(tmp_path, dockerfile("FROM python:3.11-slim", step))
+    output = "Reading package lists...\nE: Version '6.0-26+deb11u1' for 'unzip' was not found"
+    assert found(context, classic(step, output), "DF020") is None
+
+
+def test_df025_python_ldap_on_trixie_gets_trixies_libldap(tmp_path):
+    step = "RUN /opt/venv/bin/pip install -r /tmp/requirements.txt"
+    files = dockerfile("FROM python:3.12-slim AS builder", "RUN python -m venv /opt/venv", step,
+                       "FROM python:3.12-slim", "COPY --from=builder /opt/venv /opt/venv", 'CMD ["python", "-m", "app"]')
+    output = ("Building wheel for python-ldap (pyproject.toml): started\n  building '_ldap' extension\n"
+              "  error: [Errno 2] No such file or directory: 'gcc'\n  ERROR: Failed building wheel for python-ldap")
+    context = project(tmp_path, files)
+    finding = found(context, classic(step, output), "DF025")
+    assert finding.capture("build") == "gcc libc6-dev libldap-dev libsasl2-dev"
+    assert finding.capture("runtime") == "libldap2 libsasl2-2"

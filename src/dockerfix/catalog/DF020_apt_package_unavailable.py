@@ -9,7 +9,8 @@ Why it breaks: the official images follow a newer Debian than the recipe: in 12 
 are gone, library packages carry new sonames (libssl3, libffi8) and some names were only ever Ubuntu's or are
 now virtual; in 13 "trixie" (the plain `-slim` tags since 2025) many libraries were renamed for 64-bit time
 (`libasound2` is provided by `libasound2t64` and by others, so apt will not choose) and some were removed.
-A pinned version exists only in the release it was written for.
+A pinned version exists only in the release it was written for (a pin of a package the index data does not
+cover, or of a point release, is DF077's report).
 The fix: every apt install of the Dockerfile that names such a package gets the replacement for the release
 its stage runs (read from the FROM tag, else the image's /etc/os-release): from the rename table
 (`tables/apt_renames.toml`, translated per release through `tables/debian_releases.json`, which is derived
@@ -70,11 +71,18 @@ def replacement(name: str, release: str | None, log: str = "") -> tuple[str, ...
     return None
 
 
-def unsatisfied_pin(word: str, release: str) -> str | None:
-    """The release's version of a package pinned (`libpq5=15.*`) to a version the release lacks, else None."""
+def _upstream(version: str) -> str:
+    """`1:17.7-0+deb13u1` -> `17.7`: the version without epoch and Debian revision."""
+    return version.split(":", 1)[-1].rsplit("-", 1)[0]
+
+
+def unsatisfied_pin(word: str, release: str | None) -> str | None:
+    """The release's version of a package pinned (`libpq5=15.*`) to an upstream version the release does not ship
+    (trixie has 17), else None. A pin of the same upstream version at another Debian revision (a point release
+    moved on) is DF077's."""
     name, _, pin = word.partition("=")
-    version = tables.apt_package(name, release).version
-    if not pin or version is None or fnmatch.fnmatchcase(version, pin) or fnmatch.fnmatchcase(version.split(":")[-1], pin):
+    version = tables.apt_package(name, release).version if release else None
+    if not pin or version is None or fnmatch.fnmatchcase(_upstream(version), _upstream(pin) if "-" in pin else pin):
         return None
     return version
 
@@ -119,7 +127,12 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
     pinned = _pinned_versions(log)
     known: list[tuple[str, tuple[str, ...]]] = []
     for name in unavailable_packages(log):
-        new = (name,) if name in pinned else replacement(name, _release_naming(dockerfile, name), log)
+        release = _release_naming(dockerfile, name)
+        new: tuple[str, ...] | None
+        if name in pinned:  # only a pin of another upstream version; another Debian revision is DF077's
+            new = (name,) if unsatisfied_pin(f"{name}={pinned[name]}", release) else None
+        else:
+            new = replacement(name, release, log)
         if new is not None:
             known.append((name, new))
     if not known:

@@ -1,7 +1,7 @@
 """pip builds a package from source in an image without the compiler, headers or config tool it needs.
 
 What it catches: `Error: pg_config executable not found.` (psycopg2, seed S003-3), `error: command 'gcc'
-failed: No such file or directory`, `unable to execute 'gcc'`, `sh: 1: gcc: not found`, `fatal error:
+failed: No such file or directory` (or `error: [Errno 2] No such file or directory: 'gcc'`), `unable to execute 'gcc'`, `sh: 1: gcc: not found`, `fatal error:
 libpq-fe.h: No such file or directory` (or `Python.h` on Debian's own Python), `mysql_config not found` /
 `Can not find valid pkg-config name` (mysqlclient), during a `pip install` in a `python:*-slim` image.
 Why it breaks: pip builds the sdist when no wheel fits the image (psycopg2 publishes none at all), and the
@@ -35,6 +35,7 @@ GENERIC_C_BUILD = ("gcc", "libc6-dev")
 TOOL_OWNERS = {"pg_config": "psycopg2", "mysql_config": "mysqlclient", "mariadb_config": "mariadb"}
 COMPILER = r"(?:\S*/)?(?:[\w-]*-)?(?:gcc|cc|g\+\+|c\+\+)"
 COMPILER_MISSING = re.compile(rf"error: command '{COMPILER}' failed: No such file or directory"
+                              rf"|error: \[Errno 2\] No such file or directory: '{COMPILER}'"  # newer setuptools
                               rf"|unable to execute '{COMPILER}': No such file or directory"
                               rf"|(?:sh|dash): \d+: {COMPILER}: not found")
 # Debian's own Python keeps its headers in python3-dev (the python images ship theirs).
