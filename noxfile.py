@@ -65,3 +65,10 @@ def bench_verify(session: nox.Session) -> None:
     session.install("-e", ".")
     _engine(session)
     session.run("python", "benchmarks/verify.py", *session.posargs)
+
+
+@nox.session(name="explain-bench")
+def explain_bench(session: nox.Session) -> None:
+    """Benchmark: `dockerfix explain` on hand-labelled real build logs (fetched, not vendored); no engine needed."""
+    session.install("-e", ".")
+    session.run("python", "benchmarks/explain.py", *session.posargs)

@@ -23,13 +23,13 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
 
 from corpus_cases import CORPUS, Case, load_cases  # noqa: E402
 from dockerfix.analyse import analyse  # noqa: E402
-from dockerfix.build import MANAGED_LABEL, BuildResult, new_tag  # noqa: E402
+from dockerfix.build import MANAGED_LABEL, BuildBackend, BuildResult, get_backend, new_tag  # noqa: E402
 from dockerfix.build.engine import engine_client  # noqa: E402
 from dockerfix.build.sdk import SdkBackend  # noqa: E402
 from dockerfix.repair import repair  # noqa: E402
 
 
-def measured(backend: SdkBackend, result: BuildResult) -> tuple[BuildResult, int | None]:
+def measured(backend: BuildBackend, result: BuildResult) -> tuple[BuildResult, int | None]:
     """The build and its image's size; the image is removed."""
     size = engine_client().images.get(result.image).attrs["Size"] if result.ok else None
     backend.cleanup(result)
@@ -51,8 +51,9 @@ def measure(case: Case) -> dict:
                "original_builds": original.ok, "original_image_bytes": original_size,
                "builds": len(result.builds), "repair_seconds": round(wall, 1)}
         if result.status in ("repaired", "ok"):
-            final, final_size = measured(backend, backend.build(root, {}, analyse(root).dockerfile, tag=new_tag(root),
-                                                                labels={MANAGED_LABEL: "1"}, no_cache=True))
+            clean = get_backend(result.builds[-1].backend)  # the backend the repair chose (BuildKit for RUN --mount)
+            final, final_size = measured(clean, clean.build(root, {}, analyse(root).dockerfile, tag=new_tag(root),
+                                                            labels={MANAGED_LABEL: "1"}, no_cache=True))
             row |= {"clean_build_seconds": round(final.seconds, 1), "final_image_bytes": final_size,
                     "repair_over_clean_build": round(wall / final.seconds, 2) if final.seconds else None}
     return row
@@ -66,6 +67,8 @@ def summary(rows: list[dict]) -> dict:
     return {"cases": len(rows), "repairable": len(repairable), "repaired": len(green),
             "repaired_share": round(len(green) / len(repairable), 3) if repairable else None,
             "reported_as_expected": sum(1 for r in rows if r["expected"] == "failed" and r["status"] == "failed"),
+            "working": sum(1 for r in rows if r["expected"] == "ok"),
+            "left_alone": sum(1 for r in rows if r["expected"] == r["status"] == "ok"),
             "builds_median": statistics.median(builds) if builds else None, "builds_max": max(builds) if builds else None,
             "repair_over_clean_build_median": round(statistics.median(ratios), 2) if ratios else None}
 
@@ -88,7 +91,8 @@ def main(names: list[str]) -> None:
     existing = {case.name for case in load_cases()}
     kept = json.loads(results.read_text())["rows"] if names and results.exists() else []
     by_case = {row["case"]: row for row in kept if row["case"] in existing}
-    by_case |= {case.name: measure(case) for case in load_cases(names)}
+    # saved-log cases are explained, not built (tests/unit/test_saved_logs.py)
+    by_case |= {case.name: measure(case) for case in load_cases(names) if case.saved_log is None}
     rows = [by_case[name] for name in sorted(by_case)]
     totals = summary(rows)
     meta = {"date": time.strftime("%Y-%m-%d"), "engine": engine_client().version().get("Version")}
@@ -97,7 +101,8 @@ def main(names: list[str]) -> None:
              f"Repaired {totals['repaired']} of {totals['repairable']} repairable cases "
              f"({(totals['repaired_share'] or 0) * 100:.0f}%); report cases (a runtime or configuration fault "
              f"dockerfix diagnoses and reports, not edits) reported as expected: {totals['reported_as_expected']} "
-             f"of {totals['cases'] - totals['repairable']}. Builds to green: median {totals['builds_median']}, max {totals['builds_max']}. "
+             f"of {totals['cases'] - totals['repairable'] - totals['working']}; working builds left alone (ok, nothing "
+             f"written): {totals['left_alone']} of {totals['working']}. Builds to green: median {totals['builds_median']}, max {totals['builds_max']}. "
              f"Repair wall time / one clean build of the result: median {totals['repair_over_clean_build_median']}.", "",
              "| case | seeds | status | rules | builds | repair | clean build | original image | final image |",
              "|---|---|---|---|---|---|---|---|---|"]

@@ -1,12 +1,17 @@
 """A corpus case as the engine test and the corpus benchmark both run it.
 
 A case is `corpus/<name>/case.toml` plus the broken project in `corpus/<name>/project/`:
-  seeds, rules (ids the repair must apply), kind (build | run | report)
-  [original] builds (bool), signature (regex the original's build log, or its verification output, must match),
-             network ("none" injects a network fault), timeout (seconds), cache_check (verification includes the
-             cache check), verifies (the image works and the signature matches the static findings instead:
-             problems outside the image, such as compose files)
-  [repair] strategy, status (repaired | failed | ok: a control, left alone, with rules = []), max_builds, network, build_timeout, changed_files (exactly these)
+  seeds, rules (ids the repair must apply), kind (build | run | report | working: the project's files are right)
+  [original] builds (bool; the classic builder builds it), signature (regex the original's build log, or its
+             verification output, must match; none for a working build), network ("none" injects a network fault),
+             timeout (seconds), cache_check (verification includes the cache check), verifies (the image works and
+             the signature matches the static findings instead: problems outside the image, such as compose files),
+             saved_log + source (the engine cannot reproduce the failure: a real build's log, saved in the case, with
+             where it came from; explained, not built)
+  [repair] strategy (auto | minimal | rewrite), status (repaired | ok | failed), blocked (the failure is
+           environment-blocked: an environment rule ended it, with no edit), strategy_won (the strategy of the
+           final state), backend (every build's), replaced (rules the report names as solved by the rewrite),
+           max_builds, network, build_timeout, changed_files (exactly these)
 """
 
 from __future__ import annotations
@@ -38,6 +43,11 @@ class Case:
         return self.settings["rules"]
 
     @property
+    def saved_log(self) -> Path | None:
+        name = self.settings["original"].get("saved_log")
+        return self.directory / name if name else None
+
+    @property
     def original(self) -> dict[str, Any]:
         return self.settings["original"]
 
@@ -48,12 +58,13 @@ class Case:
     def build_original(self, root: Path, backend: SdkBackend) -> BuildResult:
         """Build the unrepaired copy at `root` under the case's faults (network, time limit)."""
         return backend.build(root, {}, analyse(root).dockerfile, tag=new_tag(root), labels={MANAGED_LABEL: "1"},
-                             network=self.original.get("network"), timeout=self.original.get("timeout"))
+                             network=self.original.get("network"), timeout=self.original.get("timeout"),
+                             no_cache=bool(self.original.get("network")))  # a cached layer never meets the fault
 
     def repair_options(self, **overrides: Any) -> Options:
         settings = self.repair
-        return Options(**{"strategy": settings.get("strategy", "rewrite"), "max_builds": settings.get("max_builds", 6),
-                          "force": True, "network": settings.get("network"),
+        return Options(**{"strategy": settings.get("strategy", "auto"), "max_builds": settings.get("max_builds", 6),
+                          "force": True, "network": settings.get("network"), "no_cache": bool(settings.get("network")),
                           "build_timeout": settings.get("build_timeout", Options.build_timeout), **overrides})
 
 

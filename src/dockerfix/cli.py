@@ -31,6 +31,11 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
 
 PathArgument = typer.Argument(Path("."), help="The project directory.")
+STRATEGIES = ("auto", "minimal", "rewrite")
+BACKENDS = ("auto", "sdk", "buildkit")
+BACKEND_HELP = ("auto: BuildKit (the docker CLI) when the Dockerfile needs it (RUN --mount, heredocs, COPY --link/--chmod, "
+                "# syntax=) or the engine builds with it by default (Docker >= 23, DOCKER_BUILDKIT=1), else the classic "
+                "builder (Docker SDK); sdk or buildkit: that one.")
 IMPORTANT_PROGRESS = ("build ", "verify ", "DF", "rewrite")  # progress lines printed even without a terminal
 
 
@@ -57,6 +62,11 @@ class Progress:
             self.status.stop()
 
 
+def _choice(value: str, choices: tuple[str, ...], option: str) -> None:
+    if value not in choices:
+        raise typer.BadParameter(" or ".join(choices), param_hint=option)
+
+
 def _write_output(path: Optional[Path], text: str) -> None:
     if path is not None:
         atomic_write(path, text) if str(path) != "-" else out.print(text, markup=False)
@@ -65,11 +75,13 @@ def _write_output(path: Optional[Path], text: str) -> None:
 @app.command()
 def repair(
     path: Path = PathArgument,
-    strategy: str = typer.Option("rewrite", help="rewrite: the verified multi-stage layout, then fixes; "
-                                                 "minimal: targeted edits of your own Dockerfile."),
+    strategy: str = typer.Option("auto", help="auto: your Dockerfile as it is when it builds and verifies (ok, nothing "
+                                              "written), else targeted edits of it, then the verified multi-stage layout "
+                                              "when they run out; minimal: the same path, kept for scripts; rewrite: "
+                                              "modernise: the layout first, back to targeted edits if it cannot be made to work."),
     max_builds: int = typer.Option(6, min=1, help="At most this many builds."),
     timeout: float = typer.Option(3600, help="Give up after this many seconds."),
-    backend: str = typer.Option("sdk", help="sdk (Docker SDK, classic builder) or buildkit (docker CLI)."),
+    backend: str = typer.Option("auto", help=BACKEND_HELP),
     dockerfile: Optional[str] = typer.Option(None, help="The Dockerfile to repair (default: the one compose builds, else ./Dockerfile)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Do everything but write the files; print the diff."),
     force: bool = typer.Option(False, help="Write even over files with uncommitted changes."),
@@ -87,8 +99,8 @@ def repair(
     from dockerfix.repair import Options, repair as run_repair
     from dockerfix.report import to_json, to_markdown
 
-    if strategy not in ("rewrite", "minimal"):
-        raise typer.BadParameter("rewrite or minimal", param_hint="--strategy")
+    _choice(strategy, STRATEGIES, "--strategy")
+    _choice(backend, BACKENDS, "--backend")
     progress = Progress(quiet)
     try:
         result = run_repair(path, Options(strategy=strategy, max_builds=max_builds, timeout=timeout, backend=backend,  # type: ignore[arg-type]
@@ -106,7 +118,11 @@ def repair(
     summary = {"repaired": f"[green]repaired[/green] in {builds} build(s): " + ", ".join(result.changed_files),
                "ok": f"[green]ok[/green]: builds and verifies ({builds} build(s)), nothing to change",
                "failed": f"[red]not repaired[/red] after {builds} build(s): {result.message}"}[result.status]
+    if result.blocked:  # the finding printed below names the image or URL
+        summary = f"[yellow]environment-blocked[/yellow] after {builds} build(s): this engine cannot give the build what it needs"
     err.print(summary)
+    if result.status != "ok" or result.strategy != "minimal":
+        err.print(f"  strategy {result.strategy} (asked: {result.requested}): {redact(result.strategy_reason)}", markup=False)
     if result.status == "failed":
         for finding in result.findings:
             err.print(f"  {finding.rule}: {redact(finding.message)}", markup=False)
@@ -147,7 +163,7 @@ def analyse(path: Path = PathArgument, dockerfile: Optional[str] = typer.Option(
     project = run_analyse(path, dockerfile=dockerfile)
     data = asdict(project)
     data["root"] = str(project.root)
-    for dockerfile_info in data["dockerfiles"] + ([data["dockerfile"]] if data["dockerfile"] else []):
+    for dockerfile_info in (*data["dockerfiles"], *([data["dockerfile"]] if data["dockerfile"] else [])):
         dockerfile_info.pop("stages", None)
     out.print(redact(json.dumps(data, indent=2, default=list)), markup=False)
 
@@ -185,27 +201,37 @@ def explain(
     log: str = typer.Argument(..., help="A saved build log, or - for standard input."),
     project: Path = typer.Option(Path("."), help="The project the log belongs to (for rules that read its files)."),
     dockerfile: Optional[str] = typer.Option(None),
+    format: str = typer.Option("text", "--format", help="text, json (one object per diagnosis) or markdown."),
 ) -> None:
     """Diagnose a saved build log (classic, BuildKit, compose, CI): the rule, the evidence lines, the fix."""
     from dockerfix.analyse import analyse as run_analyse
     from dockerfix.catalog import BY_ID
     from dockerfix.catalog.rule import Context
     from dockerfix.diagnose import diagnose
+    from dockerfix.report import explain as explained
 
+    if format not in ("text", "json", "markdown"):
+        raise typer.BadParameter("choose text, json or markdown", param_hint="--format")
     text = sys.stdin.read() if log == "-" else _read_log(Path(log))
     context = Context(root=project.resolve(), files={}, project=run_analyse(project, dockerfile=dockerfile))
     diagnosis = diagnose(context, text)
-    if not diagnosis.known:
+    if format != "text":
+        out.print(explained.to_json(context, diagnosis, text) if format == "json"
+                  else explained.to_markdown(context, diagnosis, text), markup=False)
+    elif not diagnosis.known:
         out.print("unknown failure; the lines that matter:", markup=False)
         for line in diagnosis.relevant:
             out.print(f"  | {redact(line)}", markup=False)
-        raise typer.Exit(ExitCode.NOT_REPAIRED)
-    for finding in diagnosis.findings:
+    for finding in diagnosis.findings if format == "text" else ():
         rule = BY_ID[finding.rule]
         out.print(f"{rule.id} {rule.name}: {redact(finding.message)}", markup=False)
         for line in finding.evidence:
             out.print(f"  | {redact(line)}", markup=False)
+        if finding.suggestion:
+            out.print(f"  suggestion: {redact(finding.suggestion)}", markup=False)
         out.print("\n" + rule.explanation.strip() + "\n", markup=False)
+    if not diagnosis.known:
+        raise typer.Exit(ExitCode.NOT_REPAIRED)
 
 
 def _read_log(path: Path) -> str:
@@ -222,18 +248,20 @@ def verify(
     dockerfile: Optional[str] = typer.Option(None),
     probe: Optional[str] = typer.Option(None, "--probe", help="Also request this HTTP path (\"/health\") from the server, inside its container."),
     cache_check: bool = typer.Option(False, "--cache-check", help="Also build the project twice, the second time with a source file touched: the dependency install must come from the cache."),
-    backend: str = typer.Option("sdk", help="The build backend of the cache check: sdk or buildkit."),
+    backend: str = typer.Option("auto", help="The build backend of the cache check. " + BACKEND_HELP),
     json_path: Optional[Path] = typer.Option(None, "--json", help="Write the checks as JSON here ('-' for stdout)."),
 ) -> None:
     """Run the verification checks in an existing image."""
     from dataclasses import asdict
 
     from dockerfix.analyse import analyse as run_analyse
-    from dockerfix.build import get_backend
+    from dockerfix.build import choose_backend, get_backend
     from dockerfix.verify import CacheProbe, verify as run_verify
 
+    _choice(backend, BACKENDS, "--backend")
     project = run_analyse(path, dockerfile=dockerfile)
-    cache = CacheProbe(project.root, {}, get_backend(backend), warm=True) if cache_check else None
+    cache = CacheProbe(project.root, {}, get_backend(choose_backend(backend, project.dockerfile)[0]), warm=True) \
+        if cache_check and project.dockerfile else None
     verification = run_verify(project, image, http_path=probe, cache=cache)
     _write_output(json_path, redact(json.dumps({"passed": verification.passed, "seconds": round(verification.seconds, 1),
                                                 "checks": [asdict(c) for c in verification.checks],
@@ -284,10 +312,11 @@ def pr(
     label: list[str] = typer.Option([], "--label", help="A label for the pull request or issue (repeatable)."),
     on_failure: str = typer.Option("issue", help="When the repair fails: issue (open one with the diagnosis) or nothing."),
     strategy: str = typer.Option("minimal", help="minimal: targeted edits of your Dockerfile (the diff a reviewer "
-                                                 "expects); rewrite: the verified multi-stage layout."),
+                                                 "expects), the verified layout when they run out; rewrite: the layout "
+                                                 "first; auto: as for repair."),
     max_builds: int = typer.Option(6, min=1, help="At most this many builds."),
     timeout: float = typer.Option(3600, help="Give up after this many seconds."),
-    backend: str = typer.Option("sdk", help="sdk (Docker SDK, classic builder) or buildkit (docker CLI)."),
+    backend: str = typer.Option("auto", help=BACKEND_HELP),
     dockerfile: Optional[str] = typer.Option(None, help="The Dockerfile to repair."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Repair, then show the commit, branch and pull request; "
                                                           "push and open nothing."),
@@ -304,8 +333,8 @@ def pr(
     from dockerfix.repair import Options
     from dockerfix.report import to_json, to_markdown
 
-    if strategy not in ("rewrite", "minimal"):
-        raise typer.BadParameter("rewrite or minimal", param_hint="--strategy")
+    _choice(strategy, STRATEGIES, "--strategy")
+    _choice(backend, BACKENDS, "--backend")
     if on_failure not in ("issue", "nothing"):
         raise typer.BadParameter("issue or nothing", param_hint="--on-failure")
     settings = PrSettings(branch=branch, base=base, remote=remote, repo=repo, api_url=api_url, labels=tuple(label),
@@ -359,10 +388,10 @@ def batch(
     out_dir: Path = typer.Option(Path("dockerfix-reports"), "--out", help="Where the reports go: NAME.md and "
                                  "NAME.json per repository, summary.md and summary.json."),
     work_dir: Optional[Path] = typer.Option(None, help="Where clone URLs are cloned (default: OUT/checkouts)."),
-    strategy: str = typer.Option("rewrite", help="rewrite or minimal (as for repair)."),
+    strategy: str = typer.Option("auto", help="auto, minimal or rewrite (as for repair)."),
     max_builds: int = typer.Option(6, min=1, help="At most this many builds per repository."),
     timeout: float = typer.Option(3600, help="Give up on a repository after this many seconds."),
-    backend: str = typer.Option("sdk", help="sdk (Docker SDK, classic builder) or buildkit (docker CLI)."),
+    backend: str = typer.Option("auto", help=BACKEND_HELP),
     write: bool = typer.Option(False, "--write", help="Write the fixed files into each repository (default: "
                                                       "reports only)."),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
@@ -371,8 +400,8 @@ def batch(
     from dockerfix.bot.batch import read_list, run_batch, summary_markdown
     from dockerfix.repair import Options
 
-    if strategy not in ("rewrite", "minimal"):
-        raise typer.BadParameter("rewrite or minimal", param_hint="--strategy")
+    _choice(strategy, STRATEGIES, "--strategy")
+    _choice(backend, BACKENDS, "--backend")
     sources = read_list(sys.stdin.read() if str(repositories) == "-" else _read_log(repositories))
     if not sources:
         raise typer.BadParameter("the list names no repository", param_hint="REPOSITORIES")

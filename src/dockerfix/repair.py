@@ -2,22 +2,36 @@
 
 Guards, as ruff's fix loop and LibCST's multi-pass codemods have them: a (rule, captures, state) is never
 tried twice, so a loop cannot oscillate (seed S001-9/S001-10); every edited Dockerfile must still parse; the
-budget (`max_builds`, `timeout`) is hard. The minimal strategy edits the user's own Dockerfile and falls back
-to the rewrite when it runs out of fixes. The user's files are written only at the end, atomically.
+budget (`max_builds`, `timeout`) is hard. The user's files are written only at the end, atomically.
+
+Strategies are tried in an order (`STRATEGY_ORDER`); when one runs out of fixes for a failure that is not
+outside the Dockerfile, the next takes over. The default, auto, starts from the user's own Dockerfile: when
+the static pass finds nothing to fix, the first build is of the project as it is, and if that builds and
+verifies the repair ends `ok` with nothing written; otherwise targeted edits (minimal), then the verified
+layout (rewrite). `--strategy rewrite` starts with the layout and goes back to targeted edits of the user's
+Dockerfile when the layout fails for a reason no rule fixes.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
 from dockerfix.analyse import analyse
 from dockerfix.analyse.dockerfile import parse_dockerfile
 from dockerfix.analyse.model import Project
-from dockerfix.build import MANAGED_LABEL, RUN_LABEL, BuildResult, get_backend, new_tag
+from dockerfix.build import (
+    MANAGED_LABEL,
+    RUN_LABEL,
+    BuildResult,
+    choose_backend,
+    get_backend,
+    new_tag,
+)
 from dockerfix.catalog import BY_ID
 from dockerfix.catalog.rule import Context, Finding, Skip, Strategy
 from dockerfix.diagnose import Diagnosis, diagnose, static_findings
@@ -29,15 +43,24 @@ from dockerfix.workspace import Workspace, uncommitted
 
 Status = Literal["repaired", "ok", "failed"]
 Phase = Literal["rewrite", "static", "build", "verify"]
+StrategyChoice = Literal["auto", "minimal", "rewrite"]
+SOLVED_BY_REWRITE = "solved by the rewrite"  # the solution of a failure of files the rewrite replaced
+# The strategies each choice tries, in order; the next takes over when one runs out of fixes. auto and minimal
+# take the same path today (auto names the default: dockerfix decides; minimal is kept for scripts and the bot).
+STRATEGY_ORDER: dict[StrategyChoice, tuple[Strategy, ...]] = {
+    "auto": ("minimal", "rewrite"),
+    "minimal": ("minimal", "rewrite"),
+    "rewrite": ("rewrite", "minimal"),
+}
 
 
 @dataclass(frozen=True)
 class Options:
-    strategy: Strategy = "rewrite"
+    strategy: StrategyChoice = "auto"
     max_builds: int = 6
     timeout: float = 3600.0  # the whole repair, in seconds
     build_timeout: float = 1200.0
-    backend: str = "sdk"
+    backend: str = "auto"  # sdk, buildkit, or auto: BuildKit when the Dockerfile or the engine needs it (choose_backend)
     dockerfile: str | None = None
     write: bool = True  # False: dry run, the tree is left as it is
     force: bool = False  # write even over files with uncommitted changes
@@ -46,7 +69,7 @@ class Options:
     keep_cache: bool = False  # keep intermediate images so later builds reuse layers
     verify: bool = True
     network: str | None = None  # build network mode ("none" cuts the build off: how the network tests inject faults)
-    fallback: bool = True  # minimal → rewrite when the minimal edits run out
+    fallback: bool = True  # when a strategy runs out of fixes, go on with the next of STRATEGY_ORDER
     http_probe: str | None = None  # verification also requests this path from a server ("/health")
     cache_check: bool = False  # verification rebuilds with a source touched: the dependency layer must be reused
     progress: Callable[[str], None] | None = None
@@ -77,13 +100,15 @@ class BuildRecord:
     failed_instruction: str | None = None  # "Dockerfile:12 RUN pip install ..."
     ran_steps: tuple[str, ...] = ()
     cached_steps: tuple[str, ...] = ()
+    backend_reason: str = ""  # why this backend built it
+    strategy: str = ""  # the strategy whose files it built
 
 
 @dataclass(frozen=True)
 class RepairResult:
     status: Status
     root: Path
-    strategy: Strategy
+    strategy: Strategy  # the strategy that made the final state (the one that won, when the repair passed)
     steps: tuple[Step, ...]
     builds: tuple[BuildRecord, ...]
     verification: Verification | None
@@ -99,6 +124,14 @@ class RepairResult:
     created_images: tuple[str, ...] = ()  # intermediate images kept with keep_cache, for the caller to remove
     created_cache: tuple[str, ...] = ()  # BuildKit cache records kept with keep_cache, for the caller to prune
     files: dict[str, str] = field(default_factory=dict)  # changed_files' new texts (what was, or would be, written)
+    requested: StrategyChoice = "auto"
+    strategy_reason: str = ""  # why `strategy` is the one that made the final state
+
+    @property
+    def blocked(self) -> bool:
+        """Failed for want of what this engine or its network cannot give the build (an image, a download): an
+        environment finding (see `Rule.environment`) ended it, and the same build elsewhere would get past it."""
+        return self.status == "failed" and any(BY_ID[f.rule].environment for f in self.findings)
 
 
 @dataclass
@@ -107,6 +140,10 @@ class _State:
     options: Options
     workspace: Workspace
     strategy: Strategy
+    untried: list[Strategy] = field(default_factory=list)  # the strategies that may still take over, in order
+    history: list[str] = field(default_factory=list)  # why each strategy took over
+    replaced: set[int] = field(default_factory=set)  # numbers of the steps that say the rewrite solved them
+    before_rewrite: tuple[dict[str, str], int] | None = None  # (workspace files, number of steps) the rewrite replaced
     steps: list[Step] = field(default_factory=list)
     builds: list[BuildRecord] = field(default_factory=list)
     results: list[BuildResult] = field(default_factory=list)
@@ -149,29 +186,106 @@ def _apply(state: _State, context: Context, finding: Finding, phase: Phase, buil
     if dockerfile in changed:
         parse_dockerfile(dockerfile, changed[dockerfile])  # a fix that breaks the Dockerfile is a dockerfix bug
     state.workspace.apply(changed)
-    state.steps.append(Step(number=len(state.steps) + 1, phase=phase, rule=rule.id, problem=rule.summary,
-                            symptom=finding.evidence, diagnosis=finding.message, cause=rule.explanation.strip(),
-                            solution=outcome.summary, build=build))
+    _add_step(state, finding, phase, outcome.summary, build)
     state.say(f"{rule.id}: {outcome.summary}")
     return True
 
 
-def _rewrite(state: _State, reason: str, symptom: tuple[str, ...] = (), build: int | None = None) -> None:
-    project = state.project()
+def _add_step(state: _State, finding: Finding, phase: Phase, solution: str, build: int | None) -> Step:
+    rule = BY_ID[finding.rule]
+    step = Step(number=len(state.steps) + 1, phase=phase, rule=rule.id, problem=rule.summary, symptom=finding.evidence,
+                diagnosis=finding.message, cause=rule.explanation.strip(), solution=solution, build=build)
+    state.steps.append(step)
+    return step
+
+
+def _rewrite(state: _State, reason: str, symptom: tuple[str, ...] = (), build: int | None = None,
+             failures: tuple[Finding, ...] = (), phase: Phase = "build") -> None:
+    """Replace the Dockerfile and .dockerignore by the verified layout; `failures`: what the replaced state's
+    last build showed. What the replaced files got wrong stays in the report, solved by the rewrite."""
+    context = state.context()
+    project = context.project
     files = rewrite_files(project)
     changed = {p: t for p, t in files.items() if state.workspace.read(p) != t}
     state.strategy = "rewrite"
     if not changed:
         return
+    state.before_rewrite = (dict(state.workspace.files), len(state.steps))
+    replaced = " and ".join(sorted(changed))
+    if project.dockerfile is not None:
+        seen: set[tuple[str, str]] = set()
+        found: list[tuple[Finding, Phase, int | None]] = [(f, "static", None) for f in static_findings(context)]
+        found += [(f, phase, build) for f in failures]
+        for finding, found_in, number in found:
+            rule = BY_ID[finding.rule]
+            if rule.kind == "report" or rule.fix is None or (finding.rule, finding.message) in seen:
+                continue  # outside the replaced files: the final state's findings report it
+            seen.add((finding.rule, finding.message))
+            step = _add_step(state, finding, found_in, f"{SOLVED_BY_REWRITE}: {replaced} replaced by the verified layout",
+                             number)
+            state.replaced.add(step.number)
     state.workspace.apply(changed)
     state.steps.append(Step(number=len(state.steps) + 1, phase="rewrite", rule="rewrite",
                             problem="The Dockerfile does not follow a verified layout",
                             symptom=symptom, diagnosis=reason,
                             cause="A single-stage or hand-made layout mixes build tools into the image, installs "
                                   "dependencies in a way the lock does not control, or runs as root.",
-                            solution="rewrote " + " and ".join(sorted(changed)) + " into the multi-stage layout "
+                            solution=f"rewrote {replaced} into the multi-stage layout "
                                      f"(Python {project.python.version}, {project.manager}, non-root user, "
                                      "dependencies before sources)", build=build))
+
+
+def _back_to_minimal(state: _State) -> None:
+    """The user's own Dockerfile again, as it was before the rewrite; the rewrite's steps no longer apply."""
+    assert state.before_rewrite is not None  # the rewrite came first: minimal follows it only in that order
+    files, steps = state.before_rewrite
+    state.workspace.files = dict(files)
+    del state.steps[steps:]
+    state.replaced = {n for n in state.replaced if n <= steps}
+    state.strategy = "minimal"
+
+
+# The builder's own line about a failed step: it says that the command failed, not why.
+BUILDER_WRAPPER = re.compile(r"returned a non-zero code|did not complete successfully|failed to solve")
+
+
+def _failure_summary(diagnosis: Diagnosis, record: BuildRecord) -> str:
+    if diagnosis.findings:
+        return f"{diagnosis.findings[0].rule}: {diagnosis.findings[0].message}"
+    why = [line.strip() for line in diagnosis.relevant if not BUILDER_WRAPPER.search(line)]
+    return (why[-1] if why else record.error) or "unknown failure"
+
+
+def _take_over(state: _State, diagnosis: Diagnosis, record: BuildRecord, phase: Phase) -> bool:
+    """Hand the repair to the next strategy when the current one has no fix left; False when none is left."""
+    if not state.options.fallback or not state.untried:
+        return False
+    dockerfile = state.project().dockerfile_path
+    why = f"{'build' if phase == 'build' else 'verification of build'} {record.number} failed for a reason no rule " \
+          f"fixes ({_failure_summary(diagnosis, record)})"
+    if state.untried.pop(0) == "rewrite":
+        state.history.append(f"the targeted edits of {dockerfile} ran out: {why}; the verified layout took over")
+        _rewrite(state, "the targeted edits ran out; falling back to the verified layout", symptom=diagnosis.relevant,
+                 build=record.number, failures=diagnosis.findings, phase=phase)
+    else:
+        state.history.append(f"the verified layout failed: {why}; went back to targeted edits of {dockerfile}")
+        _back_to_minimal(state)
+    state.say(state.history[-1])
+    _static_pass(state)
+    return True
+
+
+def _strategy_reason(state: _State, status: Status) -> str:
+    if status == "failed":
+        outcome = f"the {state.strategy} strategy did not repair it either" if state.history else \
+            f"the {state.strategy} strategy did not repair it"
+    elif state.strategy == "rewrite":
+        outcome = "the verified layout builds and verifies"
+    elif status == "repaired":
+        outcome = f"targeted edits of {state.project().dockerfile_path} make it build and verify"
+    else:
+        outcome = f"{state.project().dockerfile_path} builds and verifies as it is"
+    return "; ".join([*state.history, outcome])
 
 
 def _static_pass(state: _State) -> None:
@@ -184,15 +298,16 @@ def _static_pass(state: _State) -> None:
             return
 
 
-def _record(state: _State, result: BuildResult) -> int:
+def _record(state: _State, result: BuildResult, backend_reason: str) -> BuildRecord:
     number = len(state.builds) + 1
     failed = result.failed.instruction if result.failed else None
     where = f"{state.project().dockerfile_path}:{failed.line} {failed.text.splitlines()[0]}" if failed else (
         result.failed.text if result.failed else None)
-    state.builds.append(BuildRecord(number, result.ok, result.seconds, result.backend, result.error, where,
-                                    result.ran_steps, result.cached_steps))
+    record = BuildRecord(number, result.ok, result.seconds, result.backend, result.error, where, result.ran_steps,
+                         result.cached_steps, backend_reason, state.strategy)
+    state.builds.append(record)
     state.results.append(result)
-    return number
+    return record
 
 
 def _editable_files(project: Project) -> list[str]:
@@ -202,15 +317,15 @@ def _editable_files(project: Project) -> list[str]:
 
 def repair(root: str | Path, options: Options = Options()) -> RepairResult:
     root = Path(root).resolve()
-    state = _State(root=root, options=options, workspace=Workspace(root), strategy=options.strategy)
+    order = STRATEGY_ORDER[options.strategy]
+    state = _State(root=root, options=options, workspace=Workspace(root), strategy=order[0], untried=list(order[1:]))
     project = state.project()  # input errors surface here, before anything is built
     if options.write and not options.force:
         dirty = uncommitted(root, _editable_files(project))
         if dirty:
             raise DirtyTree(dirty)
-    if project.dockerfile is None and options.strategy == "minimal":
-        state.strategy = "rewrite"
-    backend = get_backend(options.backend)
+    if project.dockerfile is None:
+        state.strategy, state.untried = "rewrite", []
     verification: Verification | None = None
     diagnosis: Diagnosis | None = None
     status: Status = "failed"
@@ -218,6 +333,8 @@ def repair(root: str | Path, options: Options = Options()) -> RepairResult:
     kept_image: str | None = None
     try:
         if state.strategy == "rewrite":
+            state.history.append(f"strategy {options.strategy} was requested" if project.dockerfile
+                                 else "the project has no Dockerfile")
             _rewrite(state, "dockerfix writes the multi-stage layout first (strategy: rewrite)"
                      if project.dockerfile else "the project has no Dockerfile")
         _static_pass(state)
@@ -232,13 +349,15 @@ def repair(root: str | Path, options: Options = Options()) -> RepairResult:
             dockerfile = context.project.dockerfile
             if dockerfile is None:
                 raise InputError(context.dockerfile_path, None, "no Dockerfile to build")
-            state.say(f"build {len(state.builds) + 1} ({backend.name}, {dockerfile.path})")
+            backend_name, backend_reason = choose_backend(options.backend, dockerfile)
+            backend = get_backend(backend_name)
+            state.say(f"build {len(state.builds) + 1} ({backend.name}: {backend_reason}; {dockerfile.path})")
             result = backend.build(root, dict(state.workspace.files), dockerfile, tag=new_tag(root),
                                    labels={MANAGED_LABEL: "1", RUN_LABEL: str(id(state))}, no_cache=options.no_cache,
                                    network=options.network,
                                    timeout=min(options.build_timeout, max(1.0, options.timeout - (time.monotonic() - state.started))),
                                    progress=options.progress)
-            number = _record(state, result)
+            record = _record(state, result, backend_reason)
             phase: Phase = "build"
             if result.ok:
                 if not options.verify:
@@ -259,25 +378,23 @@ def repair(root: str | Path, options: Options = Options()) -> RepairResult:
                 diagnosis = diagnose(context, log)
             if diagnosis.conclusive:
                 state.findings.extend(diagnosis.findings)
-                message = f"the build failed for a reason no file edit removes: {diagnosis.findings[0].message}"
+                first = diagnosis.findings[0]
+                message = (f"environment-blocked: {first.message}" if BY_ID[first.rule].environment
+                           else f"the build failed for a reason no file edit removes: {first.message}")
                 break
-            if any(_apply(state, context, f, phase, number) for f in diagnosis.findings):
+            if any(_apply(state, context, f, phase, record.number) for f in diagnosis.findings):
                 continue
             state.findings.extend(f for f in diagnosis.findings if f not in state.findings)
-            # A failure outside the Dockerfile (an application error) fails the rewrite the same way: no fallback.
+            # A failure outside the Dockerfile (an application error) fails every strategy the same way.
             outside = bool(diagnosis.findings) and all(BY_ID[f.rule].kind == "report" for f in diagnosis.findings)
-            if state.strategy == "minimal" and options.fallback and not outside:
-                _rewrite(state, "the targeted edits ran out; falling back to the verified layout",
-                         symptom=diagnosis.relevant, build=number)
-                _static_pass(state)
-                if state.strategy == "rewrite":
-                    continue
+            if not outside and _take_over(state, diagnosis, record, phase):
+                continue
             message = "no catalog rule repairs this failure" if diagnosis.findings else "unknown failure"
             break
     finally:
         for result in state.results:
             if result.image != kept_image or not options.keep_image:
-                backend.cleanup(result, keep_cache=options.keep_cache)
+                get_backend(result.backend).cleanup(result, keep_cache=options.keep_cache)
     if status == "ok":
         # The image works; what the static rules still find in the final state needs a change by hand (compose, .env).
         state.findings = [f for f in static_findings(state.context())
@@ -288,6 +405,9 @@ def repair(root: str | Path, options: Options = Options()) -> RepairResult:
             message = "the image builds and verifies, but findings need changes dockerfix does not make: " + ", ".join(reported)
     if status == "ok" and state.workspace.changed():
         status = "repaired"
+    if status == "failed":  # the rewrite replaced the files, but did not make them build and verify
+        state.steps = [replace(s, solution=s.solution.replace(SOLVED_BY_REWRITE, "not solved: the rewrite failed too"))
+                       if s.number in state.replaced else s for s in state.steps]
     written = False
     new_texts = {path: new for path, (_, new) in state.workspace.changed().items()}
     changed = tuple(new_texts)
@@ -304,6 +424,5 @@ def repair(root: str | Path, options: Options = Options()) -> RepairResult:
         seconds=time.monotonic() - state.started, message=message,
         created_images=tuple(i for r in state.results for i in r.created_images) if options.keep_cache else (),
         created_cache=tuple(c for r in state.results for c in r.created_cache) if options.keep_cache else (), files=new_texts,
+        requested=options.strategy, strategy_reason=_strategy_reason(state, status),
     )
-
-

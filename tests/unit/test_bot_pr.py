@@ -4,6 +4,7 @@ and a stand-in for the repair (the engine test runs the real one)."""
 from __future__ import annotations
 
 import difflib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from bot_fixtures import FakeGitHub, checkout_with_remote, git
 from conftest import CORPUS
 from dockerfix.catalog import BY_ID
+from dockerfix.catalog.rule import Finding
 from dockerfix.cli import main
 from dockerfix.repair import BuildRecord, RepairResult, Step
 from dockerfix.verify import Check, Verification
@@ -212,6 +214,20 @@ def test_failed_repair_opens_one_issue_with_the_diagnosis(checkout, github, monk
     assert "updated issue #1" in capsys.readouterr().err
     assert run_pr(clone, github, "--on-failure", "nothing") == 1
     assert len(github.requests) == 4
+
+
+def test_an_environment_blocked_repair_opens_no_issue(checkout, github, monkeypatch, capsys):
+    clone, _ = checkout
+    image = "python:3.14-slim is not on this engine and no registry answers; with a registry it would be pulled"
+
+    def blocked(root: Path) -> RepairResult:
+        return replace(failed(root), message=f"environment-blocked: {image}",
+                       findings=(Finding("DF064", image, captures=(("image", "python:3.14-slim"),)),), unknown=())
+
+    monkeypatch.setattr("dockerfix.bot.pr.repair", FakeRepair(blocked))
+    assert run_pr(clone, github) == 1
+    assert not github.requests  # the bot's engine lacked the image: nothing to tell the repository
+    assert f"not repaired: environment-blocked: {image}" in capsys.readouterr().err
 
 
 def test_a_fix_closed_unmerged_is_not_proposed_again_but_a_different_one_is(checkout, github, monkeypatch, capsys):

@@ -10,7 +10,7 @@ from docker.errors import APIError
 
 import dockerfix.build.sdk as sdk
 from dockerfix.analyse.dockerfile import parse_dockerfile
-from dockerfix.build import BuildResult, engine
+from dockerfix.build import BuildResult, choose_backend, engine
 
 
 def sdk_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dockerfile: str, chunks: list[dict]) -> BuildResult:
@@ -70,3 +70,36 @@ def test_build_cache_records_wait_for_a_disk_usage_already_running(monkeypatch):
 
     monkeypatch.setattr(engine.time, "sleep", lambda _: None)
     assert engine.build_cache_records(SimpleNamespace(df=df)) == {"r1": "2026-12-01T10:00:00Z"}  # type: ignore[arg-type]
+
+
+MOUNT = parse_dockerfile("Dockerfile", "FROM python:3.11-slim\nRUN --mount=type=cache,target=/root/.cache/pip pip install six\n")
+PLAIN = parse_dockerfile("Dockerfile", "FROM python:3.11-slim\nRUN pip install six\n")
+
+
+@pytest.mark.parametrize(("requested", "dockerfile", "setting", "version", "chosen"), [
+    ("auto", MOUNT, None, "20.10.24+dfsg1", "buildkit"),  # the Dockerfile needs it, whatever the engine
+    ("auto", MOUNT, "0", "20.10.24", "buildkit"),
+    ("auto", PLAIN, None, "20.10.24+dfsg1", "sdk"),
+    ("auto", PLAIN, None, "24.0.7", "buildkit"),  # Docker 23 made BuildKit the default of `docker build`
+    ("auto", PLAIN, "1", "20.10.24", "buildkit"),
+    ("auto", PLAIN, "0", "27.1.0", "sdk"),
+    ("auto", PLAIN, None, None, "sdk"),  # no engine answers: the build says so
+    ("sdk", MOUNT, "1", "27.1.0", "sdk"),  # asked for: no choice made
+    ("buildkit", PLAIN, None, "20.10.24", "buildkit"),
+])
+def test_choose_backend(monkeypatch, requested, dockerfile, setting, version, chosen):
+    monkeypatch.delenv("DOCKER_BUILDKIT", raising=False)
+    if setting is not None:
+        monkeypatch.setenv("DOCKER_BUILDKIT", setting)
+    monkeypatch.setattr(engine, "_server_version", lambda host: version)
+    name, why = choose_backend(requested, dockerfile)
+    assert name == chosen and why
+
+
+def test_choose_backend_names_the_reason(monkeypatch):
+    monkeypatch.delenv("DOCKER_BUILDKIT", raising=False)
+    monkeypatch.setattr(engine, "_server_version", lambda host: "20.10.24")
+    assert choose_backend("auto", MOUNT) == ("buildkit", "Dockerfile:2 RUN --mount needs BuildKit")
+    assert choose_backend("auto", PLAIN) == ("sdk", "Docker 20.10.24 builds with the classic builder by default")
+    with pytest.raises(ValueError, match="unknown build backend"):
+        choose_backend("kaniko", PLAIN)

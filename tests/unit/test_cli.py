@@ -45,6 +45,8 @@ def test_missing_directory_is_bad_input(tmp_path, capsys):
 
 def test_usage_error_is_2(capsys):
     assert main(["repair", "--strategy", "bogus", "."]) == 2
+    assert main(["repair", "--backend", "kaniko", "."]) == 2
+    assert main(["batch", "--strategy", "bogus", "-"]) == 2
 
 
 def test_rewrite_dry_run_prints_diff_and_writes_nothing(project, capsys):

@@ -1,6 +1,6 @@
 import pytest
 
-from dockerfix.analyse.dockerfile import command_argv, exec_form, parse_dockerfile, split_copy
+from dockerfix.analyse.dockerfile import command_argv, exec_form, needs_buildkit, parse_dockerfile, split_copy
 from dockerfix.errors import InputError
 from dockerfix.transform.dockerfile import insert_after, insert_before, move_after, remove_instruction, replace_instruction
 
@@ -64,3 +64,22 @@ def test_line_edits_keep_everything_else():
     moved = move_after(TEXT, run, cmd)
     assert moved.splitlines()[-2:] == ["RUN apt-get update && \\", "    apt-get install -y gcc"]
     parse_dockerfile("Dockerfile", moved)
+
+
+@pytest.mark.parametrize(("text", "needs"), [
+    ("FROM python:3.11-slim\nRUN --mount=type=cache,target=/root/.cache/pip pip install -r r.txt\n", "Dockerfile:2 RUN --mount"),
+    ("FROM python:3.11-slim\nRUN --network=none make\n", "Dockerfile:2 RUN --network"),
+    ("# syntax=docker/dockerfile:1.7\nFROM python:3.11-slim\n", "Dockerfile:1 # syntax=docker/dockerfile:1.7"),
+    ("#escape=`\n# Syntax = docker/dockerfile:1\nFROM python:3.11-slim\n", "Dockerfile:2 # Syntax = docker/dockerfile:1"),
+    ("FROM python:3.11-slim\nCOPY --link app /app\n", "Dockerfile:2 COPY --link"),
+    ("FROM python:3.11-slim\nADD --chmod=755 run.sh /\n", "Dockerfile:2 ADD --chmod"),
+    ("FROM python:3.11-slim\nRUN cat > /etc/x <<EOF\n", "Dockerfile:2 RUN <<heredoc"),
+    # what the classic builder builds: --chown/--from, a directive that is not syntax, syntax after a comment,
+    # a shell here-string and arithmetic shifts
+    ("FROM python:3.11-slim AS b\nFROM python:3.11-slim\nCOPY --chown=1:1 --from=b /a /a\n", None),
+    ("# escape=\\\nFROM python:3.11-slim\n", None),
+    ("# a comment\n# syntax=docker/dockerfile:1\nFROM python:3.11-slim\n", None),
+    ("FROM python:3.11-slim\nRUN bash -c 'cat <<< x' && echo $((1<<2))\n", None),
+])
+def test_needs_buildkit(text, needs):
+    assert needs_buildkit(parse_dockerfile("Dockerfile", text)) == needs

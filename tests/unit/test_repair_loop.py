@@ -55,6 +55,7 @@ def passing_verification(monkeypatch):
 
 
 def use(monkeypatch, backend: FakeBackend) -> FakeBackend:
+    monkeypatch.setattr(repair_module, "choose_backend", lambda requested, dockerfile: ("fake", "test"))
     monkeypatch.setattr(repair_module, "get_backend", lambda name: backend)
     return backend
 
@@ -130,3 +131,88 @@ def test_uncommitted_changes_are_refused_before_any_build(project, monkeypatch):
     with pytest.raises(DirtyTree):
         repair(project, Options(strategy="minimal"))
     assert not backend.builds
+
+
+def test_a_working_build_is_left_alone(project, monkeypatch, passing_verification):
+    """The default strategy builds the user's own Dockerfile first: it works, so ok, one build, nothing written."""
+    (project / ".dockerignore").unlink()
+    backend = use(monkeypatch, FakeBackend(lambda text, files: (True, "Successfully built")))
+    result = repair(project, Options(force=True))
+    assert result.status == "ok" and result.requested == "auto" and result.strategy == "minimal"
+    assert len(backend.builds) == 1 and backend.builds[0] == {} and not result.changed_files and not result.written
+    assert result.strategy_reason == "Dockerfile builds and verifies as it is"
+    assert sorted(p.name for p in project.iterdir()) == ["Dockerfile", "requirements.txt"]
+
+
+def test_a_project_without_dockerfile_gets_the_rewrite(project, monkeypatch, passing_verification):
+    (project / "Dockerfile").unlink()
+    use(monkeypatch, FakeBackend(lambda text, files: (True, "ok")))
+    result = repair(project, Options(force=True, write=False))
+    assert result.status == "repaired" and result.strategy == "rewrite" and "Dockerfile" in result.changed_files
+    assert result.strategy_reason.startswith("the project has no Dockerfile")
+
+
+def _layout_fails(text, files):
+    """The verified layout (its builder stage) fails in a way no rule knows; the user's Dockerfile builds."""
+    layout = "AS builder" in text
+    return (not layout, "ERROR: the flux capacitor failed\n" if layout else "Successfully built")
+
+
+def test_a_failed_rewrite_goes_back_to_targeted_edits(project, monkeypatch, passing_verification):
+    backend = use(monkeypatch, FakeBackend(_layout_fails))
+    result = repair(project, Options(strategy="rewrite", force=True))
+    assert result.status == "repaired" and result.requested == "rewrite" and result.strategy == "minimal"
+    assert len(backend.builds) == 2 and "AS builder" not in backend.builds[1].get("Dockerfile", DOCKERFILE)
+    assert [s.rule for s in result.steps] == ["DF001"]  # the rewrite's steps went with it
+    assert result.changed_files == (".dockerignore",) and (project / "Dockerfile").read_text() == DOCKERFILE
+    assert "the verified layout failed: build 1 failed for a reason no rule fixes (ERROR: the flux capacitor failed)" \
+        in result.strategy_reason and result.strategy_reason.endswith("targeted edits of Dockerfile make it build and verify")
+    assert [b.ok for b in result.builds] == [False, True]
+
+
+def test_a_failed_rewrite_of_a_working_build_ends_ok(project, monkeypatch, passing_verification):
+    (project / ".dockerignore").unlink()
+    use(monkeypatch, FakeBackend(_layout_fails))
+    result = repair(project, Options(strategy="rewrite", force=True))
+    assert result.status == "ok" and result.strategy == "minimal" and not result.changed_files and not result.steps
+
+
+def test_the_rewrite_report_keeps_what_the_original_got_wrong(project, monkeypatch, passing_verification):
+    use(monkeypatch, FakeBackend(lambda text, files: (True, "ok")))
+    result = repair(project, Options(strategy="rewrite", force=True, write=False))
+    assert result.status == "repaired" and result.strategy == "rewrite"
+    assert [s.rule for s in result.steps] == ["DF001", "rewrite"]
+    hidden = result.steps[0]
+    assert hidden.phase == "static" and hidden.build is None and "requirements.txt" in hidden.diagnosis
+    assert hidden.solution.startswith("solved by the rewrite") and hidden.cause.startswith("A COPY or ADD")
+
+
+def test_the_rewrite_report_says_when_the_rewrite_did_not_solve_it(project, monkeypatch, passing_verification):
+    use(monkeypatch, FakeBackend(lambda text, files: (False, "ERROR: always\n")))
+    result = repair(project, Options(strategy="rewrite", force=True, fallback=False))
+    assert result.status == "failed" and result.steps[0].rule == "DF001"
+    assert result.steps[0].solution.startswith("not solved: the rewrite failed too")
+
+
+def test_targeted_edits_then_rewrite_then_stop(project, monkeypatch, passing_verification):
+    """Every strategy tried once: minimal runs out, the rewrite fails too, and the repair ends (no way back twice)."""
+    backend = use(monkeypatch, FakeBackend(lambda text, files: (False, "ERROR: the flux capacitor failed\n")))
+    result = repair(project, Options(force=True))
+    assert result.status == "failed" and result.strategy == "rewrite" and len(backend.builds) == 2
+    assert "the targeted edits of Dockerfile ran out" in result.strategy_reason
+    assert result.strategy_reason.endswith("the rewrite strategy did not repair it either")
+
+
+def test_reports_say_which_strategy_won_and_why(project, monkeypatch, passing_verification):
+    import json
+
+    from dockerfix.report import to_json, to_markdown
+
+    use(monkeypatch, FakeBackend(_layout_fails))
+    result = repair(project, Options(strategy="rewrite", force=True, write=False))
+    data = json.loads(to_json(result))
+    assert (data["strategy"], data["strategy_requested"]) == ("minimal", "rewrite")
+    assert data["strategy_reason"] == result.strategy_reason and "went back to targeted edits" in data["strategy_reason"]
+    assert [(b["strategy"], b["backend_reason"]) for b in data["builds"]] == [("rewrite", "test"), ("minimal", "test")]
+    markdown = to_markdown(result)
+    assert f"**Strategy:** {result.strategy_reason}." in markdown and "- Build 1 (rewrite, fake: test, 0 s): failed" in markdown

@@ -14,6 +14,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
 from dockerfix import tables
+from dockerfix.tables.python_versions import buildable_pythons, debian_glibc, python_version
 
 TABLE_NAMES = {"syslibs", "apt_renames", "import_names", "package_renames", "shared_libs", "commands"}
 DEBIAN_NAME = re.compile(r"^[a-z0-9][a-z0-9+.-]+$")  # Debian policy 5.6.1
@@ -199,3 +200,51 @@ def test_command_lookup():
     assert tables.package_for_command("nc") == "netcat-openbsd"
     assert tables.package_for_command("/usr/bin/ps") == "procps"
     assert tables.package_for_command("no-such-command") is None
+
+
+def test_release_eol_rows_match_distro_info_data():
+    """release_eol.toml was generated from distro-info-data; where the CSVs are installed, every row still agrees."""
+    import csv
+    from pathlib import Path
+
+    checked = 0
+    for distribution in ("debian", "ubuntu"):
+        source = Path(f"/usr/share/distro-info/{distribution}.csv")
+        if not source.exists():
+            continue
+        for row in csv.DictReader(source.open()):
+            known = tables.release(row["series"])
+            if known is None or known.distribution != distribution:
+                continue
+            assert (known.eol, known.eol_lts) == (row["eol"], row.get("eol-lts") or row["eol"]), row["series"]
+            checked += 1
+    assert checked or not Path("/usr/share/distro-info").exists()
+    assert tables.release("stretch").archive == "http://archive.debian.org/debian"
+
+
+def test_python_versions_rows():
+    table = load("python_versions")
+    text = files("dockerfix.tables").joinpath("python_versions.toml").read_text(encoding="utf-8")
+    assert text.startswith("# ") and "Checked 2026-12-01" in text
+    for release in table["debian"].values():
+        check_entry(release, {"version": str, "glibc": str})
+        assert re.fullmatch(r"2\.\d+", release["glibc"])
+    rows = table["python"]
+    for row in rows:
+        check_entry(row, {"version": str, "pep": int, "released": str, "end_of_life": str, "debian": str,
+                          "wheel_tag": str})
+        assert row["wheel_tag"] == "cp" + row["version"].replace(".", "")
+        assert row["debian"] in table["debian"], row
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d", row["released"]) and re.fullmatch(r"\d{4}-\d\d(-\d\d)?", row["end_of_life"])
+        assert int(row["end_of_life"][:4]) - int(row["released"][:4]) == 5, row  # PEP 602: five years of fixes
+    minors = [int(row["version"].split(".")[1]) for row in rows]
+    assert minors == list(range(minors[0], minors[0] + len(rows))), "one row per version, oldest first, no gap"
+    assert table["newest_default"] in [row["version"] for row in rows]
+
+
+def test_python_version_lookups():
+    assert buildable_pythons()[0] == "3.8" and "3.14" in buildable_pythons()
+    assert python_version("3.14.1").wheel_tag == "cp314"
+    assert python_version("3.8").debian == "bookworm" and python_version("3.12").debian == "trixie"
+    assert python_version("2.7") is None
+    assert (debian_glibc("bookworm"), debian_glibc("trixie")) == ("2.36", "2.41")

@@ -12,12 +12,15 @@ from dockerfix.analyse import wheels
 from dockerfix.analyse.model import LockedPackage, LockFile
 from dockerfix.analyse.wheels import (
     choose_python,
+    image_platform,
     packages_without_wheels,
     poetry_constraint_to_pep440,
+    release_platform,
     wheel_covers,
     wheel_files_from_index,
 )
 from dockerfix.errors import InputError
+from dockerfix.tables.python_versions import buildable_pythons
 
 PYTHONS = ["3.8", "3.9", "3.10", "3.11", "3.12", "3.13"]
 
@@ -45,7 +48,7 @@ def llvmlite(version: str, files: tuple[str, ...], **fields) -> LockedPackage:
     ("cryptography-42.0.5-cp39-abi3-manylinux_2_28_x86_64.whl", {"3.9", "3.10", "3.11", "3.12", "3.13"}),
     ("numpy-1.26.4-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", {"3.11"}),
     ("psycopg2_binary-2.9.9-cp38-cp38-manylinux1_x86_64.whl", {"3.8"}),  # legacy alias of manylinux_2_5
-    ("orjson-3.10.0-cp312-cp312-manylinux_2_39_x86_64.whl", set()),  # needs a newer glibc than bookworm's 2.36
+    ("orjson-3.10.0-cp312-cp312-manylinux_2_39_x86_64.whl", {"3.12"}),  # python:3.12-slim is trixie: glibc 2.41
     ("llvmlite-0.42.0-cp312-cp312-manylinux_2_17_aarch64.manylinux2014_aarch64.whl", set()),
     ("cryptography-42.0.5-cp39-abi3-musllinux_1_2_x86_64.whl", set()),
     ("llvmlite-0.42.0-cp312-cp312-macosx_11_0_arm64.whl", set()),
@@ -58,6 +61,15 @@ def llvmlite(version: str, files: tuple[str, ...], **fields) -> LockedPackage:
 ])
 def test_wheel_covers(filename, covered):
     assert {python for python in PYTHONS if wheel_covers(filename, python)} == covered
+
+
+def test_each_python_is_judged_on_its_images_debian_release():
+    assert image_platform("3.8") == release_platform("bookworm") == "manylinux_2_36_x86_64"
+    assert image_platform("3.14") == release_platform("trixie") == "manylinux_2_41_x86_64"
+    assert not wheel_covers("orjson-3.10.0-cp38-cp38-manylinux_2_39_x86_64.whl", "3.8")  # python:3.8-slim: bookworm
+    assert not wheel_covers("orjson-3.10.0-cp312-cp312-manylinux_2_39_x86_64.whl", "3.12",
+                            platform=release_platform("bookworm"))
+    assert wheel_covers("orjson-3.10.0-cp314-cp314-manylinux_2_41_x86_64.whl", "3.14")
 
 
 def test_wheel_covers_another_platform():
@@ -248,9 +260,22 @@ def test_constraints(constraints, version):
 
 def test_a_constraint_no_candidate_meets():
     with pytest.raises(InputError) as error:
-        choose_python(PYTHONS, [("pyproject.toml:7", ">=3.14")], None)
+        choose_python(buildable_pythons(), [("pyproject.toml:7", ">=3.15")], None)
     assert (error.value.path, error.value.line) == ("pyproject.toml", 7)
-    assert error.value.message == "requires Python >=3.14, but dockerfix can build only 3.8–3.13"
+    assert error.value.message == "requires Python >=3.15, but dockerfix can build only 3.8–3.14"
+
+
+@pytest.mark.parametrize("constraint", [">=3.14", "3.14", ">=3.14,<4.0", "==3.14.*"])
+def test_314_when_the_project_asks_for_it(constraint):
+    choice = choose_python(buildable_pythons(), [("pyproject.toml:7", constraint)], None)
+    assert (choice.version, choice.reason) == ("3.14", f"3.14: newest version allowed by pyproject.toml:7 ({constraint})")
+
+
+def test_314_is_held_back_when_older_versions_are_allowed():
+    choice = choose_python(buildable_pythons(), [("pyproject.toml:7", ">=3.9")], lock_of(SIX))
+    assert choice.version == "3.13"
+    assert choice.reason == ("3.13: newest version allowed by pyproject.toml:7 (>=3.9) for which every locked package "
+                             "has a wheel; 3.14 only when the project asks for it (newer than 3.13)")
 
 
 def test_constraints_that_contradict_each_other():

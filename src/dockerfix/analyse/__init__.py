@@ -32,14 +32,13 @@ from dockerfix.analyse.syslibs import system_packages_for
 from dockerfix.analyse.tomlfile import exists, load_toml, overlaid, read_text
 from dockerfix.analyse.wheels import choose_python, poetry_constraint_to_pep440
 from dockerfix.errors import InputError
+from dockerfix.tables.python_versions import buildable_pythons
 
-# Python versions for which official python:X.Y-slim images exist and dockerfix can build.
-SUPPORTED_PYTHONS = ("3.8", "3.9", "3.10", "3.11", "3.12", "3.13")
 REQUIREMENTS_FILES = ("requirements.txt", "requirements/prod.txt", "requirements/production.txt",
                       "requirements/base.txt", "requirements/main.txt")
 DOCKERFILE_NAMES = ("Dockerfile", "dockerfile", "Containerfile")
 
-__all__ = ["analyse", "Project", "SUPPORTED_PYTHONS"]
+__all__ = ["analyse", "Project"]
 
 
 def analyse(root: str | Path, *, dockerfile: str | None = None, files: dict[str, str] | None = None) -> Project:
@@ -155,12 +154,12 @@ def _choose_python(root: Path, pyproject: Pyproject | None, dockerfile: Dockerfi
     preferred = _from_tag_python(dockerfile)
     if preferred is not None:
         try:
-            choice = choose_python(list(SUPPORTED_PYTHONS), [*constraints, preferred], lock)
+            choice = choose_python(buildable_pythons(), [*constraints, preferred], lock)
             if not choice.without_wheels:
                 return choice
         except InputError:
             pass  # the old FROM tag contradicts the project's own constraints: the project wins
-    return choose_python(list(SUPPORTED_PYTHONS), constraints, lock)
+    return choose_python(buildable_pythons(), constraints, lock)
 
 
 def _python_constraints(root: Path, pyproject: Pyproject | None) -> list[tuple[str, str]]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import itertools
 import json
+import re
 import shlex
 
 from dockerfile_parse import DockerfileParser
@@ -52,6 +54,34 @@ def parse_dockerfile(relpath: str, text: str) -> DockerfileInfo:
         base, name = _from_parts(relpath, in_stage[0])
         stages.append(Stage(index=index, name=name, base=base, instructions=in_stage))
     return DockerfileInfo(path=relpath, text=text, instructions=tuple(instructions), stages=tuple(stages))
+
+
+# What the classic builder cannot build: BuildKit's RUN flags (--mount, --network, --security), COPY/ADD flags
+# other than --chown/--from (--link, --chmod, --checksum, --parents, --exclude), heredocs, a `# syntax=` frontend.
+CLASSIC_COPY_FLAGS = frozenset({"chown", "from"})
+HEREDOC = re.compile(r"(?<!<)<<-?\s*([\"']?)[A-Za-z_][\w.-]*\1")
+SYNTAX_DIRECTIVE = re.compile(r"^#\s*syntax\s*=", re.IGNORECASE)
+DIRECTIVE = re.compile(r"^#\s*\w+\s*=")
+
+
+def needs_buildkit(dockerfile: DockerfileInfo) -> str | None:
+    """What in the Dockerfile only BuildKit builds ("Dockerfile:4 RUN --mount"), or None."""
+    for number, line in enumerate(dockerfile.text.splitlines(), start=1):
+        if not DIRECTIVE.match(line.strip()):
+            break  # parser directives come first, before any comment, blank line or instruction
+        if SYNTAX_DIRECTIVE.match(line.strip()):
+            return f"{dockerfile.path}:{number} {line.strip()}"
+    for ins in dockerfile.instructions:
+        where = f"{dockerfile.path}:{ins.line} {ins.keyword}"
+        if ins.keyword in ("RUN", "COPY", "ADD") and HEREDOC.search(ins.value.split("\n")[0]):
+            return f"{where} <<heredoc"
+        flags = [w[2:].partition("=")[0] for w in itertools.takewhile(lambda w: w.startswith("--"), ins.value.split())]
+        if ins.keyword == "RUN" and flags:
+            return f"{where} --{flags[0]}"
+        unsupported = [f for f in flags if f not in CLASSIC_COPY_FLAGS]
+        if ins.keyword in ("COPY", "ADD") and unsupported:
+            return f"{where} --{unsupported[0]}"
+    return None
 
 
 def _from_parts(relpath: str, instruction: Instruction) -> tuple[str, str | None]:

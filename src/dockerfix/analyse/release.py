@@ -2,7 +2,7 @@
 
 The official images say it in the tag (`python:3.12-slim-bookworm`, `debian:13`, `ubuntu:22.04`) or imply it:
 plain `python:X.Y-slim` and `python:X.Y` follow Debian's stable release, trixie since August 2025, except
-the versions whose images ended before trixie (3.8 stays bookworm). When the tag says nothing dockerfix can
+the versions whose images ended before trixie (3.8 stays bookworm; tables/python_versions.toml says which). When the tag says nothing dockerfix can
 read (`FROM $BASE`, another image), the answer is None and the caller asks the engine (`/etc/os-release`).
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from dockerfix.analyse.model import DockerfileInfo, Stage
+from dockerfix.tables.python_versions import python_version
 
 DEBIAN = {"buster": "10", "bullseye": "11", "bookworm": "12", "trixie": "13", "forky": "14"}
 DEBIAN_BY_VERSION = {version: codename for codename, version in DEBIAN.items()}
@@ -24,12 +25,11 @@ _NOT_DEBIAN = re.compile(r"alpine|windows|nanoserver", re.IGNORECASE)
 
 
 def python_default_release(version: str) -> str:
-    """The Debian release of the plain `python:X.Y[-slim]` tag: the last release the version's images got.
-
-    Images of versions past their end of life stopped before trixie (August 2025): 3.8 and older are bookworm.
-    """
-    numbers = tuple(int(part) for part in re.findall(r"\d+", version)[:2])
-    return "bookworm" if len(numbers) == 2 and numbers < (3, 9) else CURRENT_DEBIAN
+    """The Debian release of the plain `python:X.Y[-slim]` tag (tables/python_versions.toml), or the current one
+    for a version the table does not list yet."""
+    series = ".".join(re.findall(r"\d+", version)[:2])
+    row = python_version(series)
+    return row.debian if row else CURRENT_DEBIAN
 
 
 def stated_release(image: str) -> str | None:

@@ -2,7 +2,8 @@
 
 Seed S000-7: llvmlite had no wheel for the Python the image used, so pip built its sdist and failed for
 want of LLVM. Choosing the newest Python for which every locked package has a wheel avoids that build.
-The base images are python:X.Y-slim: Debian bookworm, glibc 2.36, x86_64.
+The base images are python:X.Y-slim on x86_64; each version's Debian release, and so the newest manylinux
+platform its wheels may need, comes from tables/python_versions.toml.
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ from poetry.core.version.helpers import format_python_constraint
 
 from dockerfix.analyse.model import LockedPackage, LockFile, PythonChoice
 from dockerfix.errors import InputError
+from dockerfix.tables.python_versions import debian_glibc, newest_default_python, python_version
 
-DEFAULT_PLATFORM = "manylinux_2_36_x86_64"  # Debian bookworm (glibc 2.36) on x86_64
 # python:X.Y images carry the newest X.Y patch release; a late patch number stands for it when a
 # constraint or marker looks at the full version (">=3.9.1" holds for python:3.9, "<3.12" does not for 3.12).
 _NEWEST_PATCH = 99
@@ -53,13 +54,28 @@ Fetch = Callable[[str], bytes]  # url -> body; raises OSError when the index can
 IndexLookup = Callable[[str, str], tuple[str, ...] | None]  # (name, version) -> wheel file names, None if unknown
 
 
-def wheel_covers(filename: str, python: str, platform: str = DEFAULT_PLATFORM) -> bool:
-    """Whether pip on CPython `python` ("3.12") on `platform` would install this wheel file."""
+def release_platform(release: str) -> str:
+    """The platform tag of Debian `release` on x86_64: "manylinux_2_41_x86_64" for trixie (glibc 2.41)."""
+    major, minor = debian_glibc(release).split(".")
+    return f"manylinux_{major}_{minor}_x86_64"
+
+
+def image_platform(python: str) -> str:
+    """The platform tag of the python:X.Y-slim image, on that version's Debian release (bookworm for 3.8)."""
+    row = python_version(python)
+    if row is None:
+        raise ValueError(f"Python {python} is not in tables/python_versions.toml")
+    return release_platform(row.debian)
+
+
+def wheel_covers(filename: str, python: str, platform: str | None = None) -> bool:
+    """Whether pip on CPython `python` ("3.12") on `platform` (default: its python:X.Y-slim image's) would
+    install this wheel file."""
     try:
         tags = parse_wheel_filename(filename)[3]
     except InvalidWheelFilename:
         return False
-    return not tags.isdisjoint(_accepted_tags(_series(python), platform))
+    return not tags.isdisjoint(_accepted_tags(_series(python), platform or image_platform(python)))
 
 
 @cache
@@ -89,14 +105,15 @@ def _platforms(platform: str) -> list[str]:
 
 
 def packages_without_wheels(lock: LockFile, python: str, *, include_dev: bool = False,
-                            platform: str = DEFAULT_PLATFORM, index: IndexLookup | None = None) -> tuple[str, ...]:
+                            platform: str | None = None, index: IndexLookup | None = None) -> tuple[str, ...]:
     """Names of the locked packages pip would build from source on `python`: needed there, and no wheel fits.
 
     Packages whose marker excludes that Python, dev packages (unless `include_dev`), and packages whose
     files cannot be known (a VCS or path dependency; offline for a lock that names no files) are not listed.
-    `index` looks up wheel files for locks that do not list them (default: PyPI, see wheel_files_from_index).
+    `index` looks up wheel files for locks that do not list them (default: PyPI, see wheel_files_from_index);
+    `platform` defaults to that of the python:X.Y-slim image.
     """
-    found = _lacking_wheels(lock, python, include_dev, platform, index or wheel_files_from_index)
+    found = _lacking_wheels(lock, python, include_dev, platform or image_platform(python), index or wheel_files_from_index)
     return tuple(dict.fromkeys(p.name for p in found))
 
 
@@ -299,21 +316,25 @@ def poetry_constraint_to_pep440(text: str) -> str:
 
 
 def choose_python(candidates: list[str], constraints: list[tuple[str, str]], lock: LockFile | None, *,
-                  platform: str = DEFAULT_PLATFORM, index: IndexLookup | None = None) -> PythonChoice:
+                  platform: str | None = None, index: IndexLookup | None = None) -> PythonChoice:
     """The Python ("3.12") to build for, out of `candidates` (the base images there are).
 
     `constraints` are (origin, PEP 440 specifier or an exact "3.11"/"3.11.4"), all binding. Among the
     candidates they allow, the newest one for which every locked package has a wheel wins; when none has
-    them all, the newest one with the fewest source builds. InputError when no candidate is allowed.
+    them all, the newest one with the fewest source builds. Versions newer than the table's newest_default
+    are candidates only when the constraints allow no older one. Wheels are judged on `platform`, by
+    default each candidate's python:X.Y-slim image's. InputError when no candidate is allowed.
     """
-    allowed = _allowed(candidates, constraints)
+    every_allowed = _allowed(candidates, constraints)
+    allowed = _by_default(every_allowed)
     lookup = cache(index or wheel_files_from_index)  # each candidate asks again for the same releases
-    lacking = {python: _lacking_wheels(lock, python, False, platform, lookup) if lock else () for python in allowed}
+    lacking = {python: _lacking_wheels(lock, python, False, platform or image_platform(python), lookup) if lock else ()
+               for python in allowed}
     chosen = min(allowed, key=lambda python: len(lacking[python]))  # allowed is newest first: ties go to the newest
     return PythonChoice(
         version=chosen,
         constraints=tuple(constraints),
-        reason=_reason(chosen, allowed, lacking, constraints, lock),
+        reason=_reason(chosen, allowed, lacking, constraints, lock) + _held_back(every_allowed[: len(every_allowed) - len(allowed)]),
         without_wheels=tuple(dict.fromkeys(p.name for p in lacking[chosen])),
     )
 
@@ -329,6 +350,12 @@ def _allowed(candidates: list[str], constraints: list[tuple[str, str]]) -> list[
             raise _conflict(origin, constraint, constraints[:position], newest_first, accepts)
         allowed = narrowed
     return allowed
+
+
+def _by_default(allowed: list[str]) -> list[str]:
+    """The allowed versions up to newest_default, or all of them when the project allows none of those."""
+    newest = _series(newest_default_python())
+    return [python for python in allowed if _series(python) <= newest] or allowed
 
 
 def _acceptor(origin: str, constraint: str) -> Callable[[str], bool]:
@@ -371,6 +398,13 @@ def _reason(chosen: str, allowed: list[str], lacking: Mapping[str, tuple[LockedP
     passed_over = allowed[: allowed.index(chosen)] + ([chosen] if lacking[chosen] else [])
     details = _missing_wheels({python: lacking[python] for python in passed_over})
     return f"{sentence} ({details})" if details else sentence
+
+
+def _held_back(newer: list[str]) -> str:
+    """"; 3.14 only when the project asks for it (newer than 3.13)": the allowed versions held back."""
+    if not newer:
+        return ""
+    return f"; {' and '.join(sorted(newer, key=_series))} only when the project asks for it (newer than {newest_default_python()})"
 
 
 def _missing_wheels(lacking: Mapping[str, Iterable[LockedPackage]]) -> str:

@@ -163,7 +163,7 @@ def issue_body(result: RepairResult, prefix: str) -> str:
     if result.steps:
         head += ["", "### What was tried", ""]
         head += [f"{s.number}. {s.rule}: {s.solution}" for s in result.steps]
-    command = f"dockerfix repair {prefix.rstrip('/') or '.'} --strategy {result.strategy} --dry-run --report report.md"
+    command = f"dockerfix repair {prefix.rstrip('/') or '.'} --strategy {result.requested} --dry-run --report report.md"
     head += ["", "### Reproduce", "", "```", command, "```", ""]
     footer = ["", "---", (f"<sub>Opened by dockerfix {__version__}; a later failing run updates this issue, one that repairs "
                                  "or passes closes it.</sub>"),

@@ -200,8 +200,9 @@ def _commit_and_push(checkout: _Checkout, settings: PrSettings, outcome: PrOutco
 
 
 def _report_failure(checkout: _Checkout, settings: PrSettings, outcome: PrOutcome, github: GitHub | None) -> PrOutcome:
-    """An issue with the diagnosis, updated by later failing runs (found by the marker in its body)."""
-    if settings.on_failure == "nothing":
+    """An issue with the diagnosis, updated by later failing runs (found by the marker in its body). None for an
+    environment-blocked repair: the bot's engine lacked an image or a host, which says nothing about the build."""
+    if settings.on_failure == "nothing" or outcome.result.blocked:
         return replace(outcome, action="not-repaired")
     outcome = replace(outcome, title=issue_title(outcome.result, checkout.prefix),
                       body=issue_body(outcome.result, checkout.prefix))

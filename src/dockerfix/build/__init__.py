@@ -1,7 +1,7 @@
 """Stage 4, build: run a build on a real engine and return one `BuildResult`, whichever backend ran it.
 
 Two backends share the result type and the context: the Docker SDK (classic builder, streamed) and BuildKit
-through the `docker` CLI. Everything they create carries the label `org.dockerfix.managed` and is removed
+through the `docker` CLI; `choose_backend` picks one per build unless the caller names it. Everything they create carries the label `org.dockerfix.managed` and is removed
 by `cleanup()`; a run's images are tagged uniquely, so concurrent repairs never collide.
 """
 
@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Protocol
 
+from dockerfix.analyse.dockerfile import needs_buildkit
 from dockerfix.analyse.model import DockerfileInfo, Instruction
 
 MANAGED_LABEL = "org.dockerfix.managed"
@@ -117,6 +118,24 @@ def step_instruction(dockerfile: DockerfileInfo, stage: str | None, index: int, 
         if stage in (candidate.name, f"stage-{candidate.index}"):
             return candidate.instructions[index - 1] if 0 < index <= len(candidate.instructions) else None
     return None
+
+
+BACKENDS = ("sdk", "buildkit")
+
+
+def choose_backend(requested: str, dockerfile: DockerfileInfo) -> tuple[str, str]:
+    """(backend, why) for building `dockerfile`: the one requested, or for "auto" BuildKit when the Dockerfile
+    needs it or the engine's own `docker build` uses it (Docker >= 23, DOCKER_BUILDKIT=1), else the classic builder."""
+    if requested in BACKENDS:
+        return requested, "requested"
+    if requested != "auto":
+        raise ValueError(f"unknown build backend {requested!r} (auto, sdk or buildkit)")
+    needs = needs_buildkit(dockerfile)
+    if needs:
+        return "buildkit", f"{needs} needs BuildKit"
+    from dockerfix.build.engine import engine_builder_default
+
+    return engine_builder_default()
 
 
 def get_backend(name: str = "sdk") -> BuildBackend:

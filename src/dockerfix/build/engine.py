@@ -79,6 +79,35 @@ def image_release(image: str) -> str | None:
         container.remove(force=True)
 
 
+BUILDKIT_DEFAULT_MAJOR = 23  # Docker 23.0 made BuildKit the default builder of `docker build` on Linux
+
+
+def engine_builder_default() -> tuple[str, str]:
+    """(backend, why): the builder the engine's own `docker build` uses: DOCKER_BUILDKIT when set, else BuildKit
+    from Docker 23 on. The Docker API itself still builds with the classic builder, which is why this is asked."""
+    setting = os.environ.get("DOCKER_BUILDKIT", "").strip().lower()
+    if setting in ("1", "true"):
+        return "buildkit", "DOCKER_BUILDKIT=1 in the environment"
+    if setting in ("0", "false"):
+        return "sdk", "DOCKER_BUILDKIT=0 in the environment"
+    version = _server_version(SELECTED_HOST.get() or docker_host())
+    if version is None:
+        return "sdk", "the classic builder (the engine did not say its version)"
+    major = re.match(r"\d+", version)
+    if major and int(major.group(0)) >= BUILDKIT_DEFAULT_MAJOR:
+        return "buildkit", f"Docker {version} builds with BuildKit by default"
+    return "sdk", f"Docker {version} builds with the classic builder by default"
+
+
+@functools.lru_cache(maxsize=16)
+def _server_version(host: str) -> str | None:
+    try:
+        version = engine_client(host).version().get("Version")
+    except (EngineUnavailable, DockerException):
+        return None  # the build itself then says that no engine answers
+    return str(version) if version else None
+
+
 def _short(exc: Exception) -> str:
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return text[:300]

@@ -21,12 +21,12 @@ from __future__ import annotations
 import re
 
 from dockerfix import tables
-from dockerfix.analyse import SUPPORTED_PYTHONS
 from dockerfix.analyse.model import LockedPackage, LockFile, Project
 from dockerfix.analyse.wheels import choose_python
 from dockerfix.catalog.failed_step import failed_run
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
 from dockerfix.errors import InputError
+from dockerfix.tables.python_versions import buildable_pythons
 from dockerfix.transform import apt
 from dockerfix.transform.dockerfile import replace_instruction, source_lines
 from dockerfix.transform.python_version import retag_python, stage_python
@@ -56,7 +56,7 @@ def _python_with_wheels(project: Project) -> str | None:
                     packages=(LockedPackage(name=PACKAGE, version=version, source="pypi"),))
     constraints = [c for c in project.python.constraints if not c[0].endswith(" FROM")]
     try:
-        choice = choose_python(list(SUPPORTED_PYTHONS), constraints, only)
+        choice = choose_python(buildable_pythons(), constraints, only)
     except InputError:
         return None
     return None if choice.without_wheels else choice.version

@@ -18,11 +18,11 @@ import re
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.version import InvalidVersion, Version
 
-from dockerfix.analyse import SUPPORTED_PYTHONS
 from dockerfix.analyse.wheels import choose_python
 from dockerfix.catalog.failed_step import failed_run
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, regex
 from dockerfix.errors import InputError
+from dockerfix.tables.python_versions import buildable_pythons
 from dockerfix.transform import apt
 from dockerfix.transform.python_version import retag_python, stage_python
 
@@ -47,7 +47,7 @@ def _new_python(context: Context, name: str, releases: list[tuple[str, str]]) ->
     constraints = [c for c in project.python.constraints if not c[0].endswith(" FROM")]
     for version, spec in releases:
         try:
-            choice = choose_python(list(SUPPORTED_PYTHONS), [*constraints, (f"{name} {version} Requires-Python", spec)],
+            choice = choose_python(buildable_pythons(), [*constraints, (f"{name} {version} Requires-Python", spec)],
                                    project.lock)
         except InputError:
             continue

@@ -60,6 +60,15 @@ MODULES: tuple[str, ...] = (
     "DF061_disk_full",
     "DF062_build_interrupted",
     "DF063_secret_in_image",
+    "DF064_base_image_unreachable",
+    "DF070_apt_release_end_of_life",
+    "DF071_base_image_unavailable",
+    "DF072_package_needs_other_runtime",
+    "DF073_download_failed",
+    "DF074_apt_repository_unsigned",
+    "DF075_build_tool_too_new",
+    "DF076_apk_package_unavailable",
+    "DF077_os_package_unavailable",
 )
 # Loaded on first use (PEP 562): rules import transforms, and transforms import `catalog.rule`, so loading the
 # rules with the package would make `import dockerfix.transform.declare` meet a half-initialised catalog.

@@ -31,6 +31,8 @@ class Finding:
     evidence: tuple[str, ...] = ()  # log lines or file lines that show it
     location: str | None = None  # "Dockerfile:12", ".dockerignore:3"
     captures: tuple[tuple[str, str], ...] = ()
+    # what to change, naming the line, when the rule has no automatic fix (its applicability is "suggestion")
+    suggestion: str = ""
 
     def capture(self, name: str, default: str = "") -> str:
         return dict(self.captures).get(name, default)
@@ -88,6 +90,10 @@ class Rule:
     # A conclusive finding explains the whole failure (no network, disk full, engine gone): no other rule's
     # fix may be tried on top of it, because the build did not fail for a reason a file edit can remove.
     conclusive: bool = False
+    # An environment finding is a conclusive one whose cause is what this engine or its network cannot give the
+    # build (a base image it lacks with no registry answering, a download host out of reach): the repair ends
+    # blocked, naming the image or URL, and the same build elsewhere would get past it.
+    environment: bool = False
     references: tuple[str, ...] = field(default=())
 
     def match_log(self, context: Context, log: str) -> Finding | None:

@@ -14,9 +14,11 @@ def _size(size: int | None) -> str:
 
 
 def to_markdown(result: RepairResult) -> str:
-    lines = [f"# dockerfix: {HEADLINE[result.status]}", "",
-             f"Project `{result.root.name}`, strategy `{result.strategy}`, {len(result.builds)} build(s), "
-             f"{result.seconds:.0f} s.", ""]
+    headline = "Environment-blocked: this engine cannot give the build what it needs" if result.blocked else HEADLINE[result.status]
+    lines = [f"# dockerfix: {headline}", "",
+             (f"Project `{result.root.name}`, strategy `{result.strategy}` (asked: `{result.requested}`), "
+              f"{len(result.builds)} build(s), {result.seconds:.0f} s."), "",
+             f"**Strategy:** {result.strategy_reason}.", ""]
     if result.message:
         lines += [f"**Stopped:** {result.message}", ""]
     for step in result.steps:
@@ -39,7 +41,9 @@ def to_markdown(result: RepairResult) -> str:
     lines += ["## Final state", ""]
     for build in result.builds:
         state = "passed" if build.ok else f"failed at {build.failed_instruction or 'an unknown step'}: {build.error}"
-        lines.append(f"- Build {build.number} ({build.backend}, {build.seconds:.0f} s): {state}")
+        why = f": {build.backend_reason}" if build.backend_reason else ""
+        strategy = f"{build.strategy}, " if build.strategy else ""
+        lines.append(f"- Build {build.number} ({strategy}{build.backend}{why}, {build.seconds:.0f} s): {state}")
     if result.verification:
         lines.append(f"- Verification: {'passed' if result.verification.passed else 'failed'}, "
                      f"image {_size(result.verification.image_size)}, {result.verification.layers} layers")

@@ -354,3 +354,43 @@ def installer_option(tool: str, option: str) -> InstallerOption | None:
             return InstallerOption(entry["tool"], entry["option"], entry["replace"], entry["always"], entry["note"],
                                    entry.get("removed_in"))
     return None
+
+
+@dataclass(frozen=True)
+class Release:
+    """A distribution release and its end of life (see release_eol.toml)."""
+
+    distribution: str  # "debian", "ubuntu", "centos"
+    codename: str  # "stretch", "xenial", "7"
+    version: str
+    eol: str  # end of regular support, ISO date
+    eol_lts: str  # end of LTS: the mirrors drop the release after it
+    archive: str  # where its packages went
+
+
+def release(codename: str) -> Release | None:
+    """The Debian/Ubuntu release called ``codename`` (or the CentOS major version), or None."""
+    for distribution, releases in _load("release_eol").items():
+        entry = releases.get(codename.lower())
+        if entry is not None:
+            return Release(distribution, codename.lower(), entry["version"], entry["eol"], entry["eol_lts"], entry["archive"])
+    return None
+
+
+def releases(distribution: str) -> tuple[str, ...]:
+    """The codenames the release table knows for ``distribution``."""
+    return tuple(_load("release_eol").get(distribution, {}))
+
+
+@dataclass(frozen=True)
+class BuildToolPin:
+    """A build tool release that breaks older packages, and the pin that builds them (see build_tool_pins.toml)."""
+
+    signature: str
+    tool: str
+    requirement: str
+    why: str
+
+
+def build_tool_pins() -> tuple[BuildToolPin, ...]:
+    return tuple(BuildToolPin(e["signature"], e["tool"], e["requirement"], e["why"]) for e in _load("build_tool_pins")["pin"])

@@ -1,0 +1,1 @@
+import anyjson; print("up")
