@@ -128,7 +128,7 @@ E: Unable to locate package libssl1.1"""
 @LOG_FORMS
 def test_df020_renames_from_the_table(tmp_path, form):
     step = "RUN apt-get update && apt-get install -y netcat libssl1.1 curl"
-    context = project(tmp_path, dockerfile("FROM python:3.11-slim-bullseye", step))  # not known bookworm: no static finding
+    context = project(tmp_path, dockerfile("FROM ubuntu:22.04", step))  # a release the index data lacks: no static finding
     assert not list(BY_ID["DF020"].detect(context))  # type: ignore[misc]
     finding = found(context, form(step, RENAMED_OUTPUT, 100), "DF020")
     assert finding is not None and finding.capture("packages") == "netcat libssl1.1"
@@ -755,3 +755,51 @@ def test_buildkit_tabs_in_the_command_find_the_run(tmp_path: Path) -> None:
     log = ('#7 [2/3] RUN\tapt-get update -q\t&& pip install x\n#7 0.1 error: externally-managed-environment\n'
            '#7 ERROR: process "/bin/sh -c apt-get update -q\\t&& pip install x" did not complete successfully: exit code: 1\n')
     assert found(context, log, "DF023") is not None
+
+def test_df020_knows_each_stages_release(tmp_path):
+    trixie = project(tmp_path, dockerfile("FROM python:3.12-slim", "RUN apt-get update && apt-get install -y "
+                                          "libpq5=15.* libpcre3 mime-support libssl3 libmagic1"))
+    (finding,) = BY_ID["DF020"].detect(trixie)  # type: ignore[misc]
+    assert "libpq5=15.* is not in trixie (17." in finding.message
+    assert "apt-get install -y libpq5 libpcre2-8-0 media-types mailcap libssl3 libmagic1" in fixed(trixie, finding)
+    bookworm = project(tmp_path, dockerfile("FROM python:3.12-slim-bookworm", "RUN apt-get update && apt-get install -y "
+                                            "libpq5=15.* libpcre3 mime-support libssl3 libmagic1"))
+    assert not list(BY_ID["DF020"].detect(bookworm))  # type: ignore[misc]
+    t64 = project(tmp_path, dockerfile("FROM debian:12", "RUN apt-get update && apt-get install -y libssl3t64"))
+    (finding,) = BY_ID["DF020"].detect(t64)  # type: ignore[misc]
+    assert "apt-get install -y libssl3" in fixed(t64, finding)
+
+
+def test_df020_names_apt_resolves_through_provides_are_left_alone(tmp_path):
+    context = project(tmp_path, dockerfile("FROM python:3.12-slim-trixie",
+                                           "RUN apt-get update && apt-get install -y libssl3 libcurl4 libmagic1 libpq5"))
+    assert not list(BY_ID["DF020"].detect(context))  # type: ignore[misc]
+
+
+@LOG_FORMS
+def test_df020_drops_a_pin_the_release_lacks(tmp_path, form):
+    step = "RUN apt-get update && apt-get install -y --no-install-recommends libpq5=15.* curl"
+    context = project(tmp_path, dockerfile("FROM python:3.12-slim", step))
+    output = "Reading package lists...\nBuilding dependency tree...\nE: Version '15.*' for 'libpq5' was not found"
+    finding = found(context, form(step, output, 100), "DF020")
+    assert finding is not None and finding.capture("packages") == "libpq5"
+    assert "install -y --no-install-recommends libpq5 curl" in fixed(context, finding)
+
+
+def test_df020_leaves_pins_the_index_data_does_not_cover_alone(tmp_path):
+    step = "RUN apt-get update && apt-get install -y --no-install-recommends unzip=6.0-26+deb11u1"
+    context = project(tmp_path, dockerfile("FROM python:3.11-slim", step))
+    output = "Reading package lists...\nE: Version '6.0-26+deb11u1' for 'unzip' was not found"
+    assert found(context, classic(step, output), "DF020") is None
+
+
+def test_df025_python_ldap_on_trixie_gets_trixies_libldap(tmp_path):
+    step = "RUN /opt/venv/bin/pip install -r /tmp/requirements.txt"
+    files = dockerfile("FROM python:3.12-slim AS builder", "RUN python -m venv /opt/venv", step,
+                       "FROM python:3.12-slim", "COPY --from=builder /opt/venv /opt/venv", 'CMD ["python", "-m", "app"]')
+    output = ("Building wheel for python-ldap (pyproject.toml): started\n  building '_ldap' extension\n"
+              "  error: [Errno 2] No such file or directory: 'gcc'\n  ERROR: Failed building wheel for python-ldap")
+    context = project(tmp_path, files)
+    finding = found(context, classic(step, output), "DF025")
+    assert finding.capture("build") == "gcc libc6-dev libldap-dev libsasl2-dev"
+    assert finding.capture("runtime") == "libldap2 libsasl2-2"

@@ -162,11 +162,21 @@ def test_df043_installs_the_library_in_the_final_stage(tmp_path):
                                                "FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nUSER nobody\nCMD [\"python\", \"-m\", \"app\"]\n"})
     output = "import magic (from python-magic)\nImportError: failed to find libmagic.  Check your installation\n"
     finding = only(run_findings(context, output), "DF043")
-    assert finding.capture("package") == "libmagic1"
+    assert finding.capture("package") == "libmagic1t64"  # python:3.11-slim is trixie: the t64 rename
     text = fixed(context, finding)["Dockerfile"]
-    assert text.splitlines()[3] == ("RUN apt-get update && apt-get install -y --no-install-recommends libmagic1 "
+    assert text.splitlines()[3] == ("RUN apt-get update && apt-get install -y --no-install-recommends libmagic1t64 "
                                     "&& rm -rf /var/lib/apt/lists/*")
     assert text.splitlines()[2] == "FROM python:3.11-slim"
+    bookworm = project(tmp_path, {"Dockerfile": "FROM python:3.11-slim-bookworm\nCMD [\"python\", \"-m\", \"app\"]\n"})
+    assert only(run_findings(bookworm, output), "DF043").capture("package") == "libmagic1"
+
+
+def test_df043_a_bookworm_name_installed_on_trixie_counts(tmp_path):
+    context = project(tmp_path, {"Dockerfile": "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y libmagic1"
+                                               " && rm -rf /var/lib/apt/lists/*\nCMD [\"python\", \"-m\", \"app\"]\n"})
+    output = "import magic (from python-magic)\nImportError: failed to find libmagic.  Check your installation\n"
+    finding = only(run_findings(context, output), "DF043")
+    assert "installed already" in BY_ID["DF043"].fix(context, finding).reason  # type: ignore[union-attr]
 
 
 def test_df043_adds_to_the_final_stages_apt_install_and_names_the_other_dockerfile(tmp_path):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import functools
+import io
 import os
 import re
+import tarfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,7 +14,7 @@ from contextlib import contextmanager
 import docker
 from docker.errors import APIError, DockerException
 
-from dockerfix.build import SELECTED_HOST, BuildResult, docker_host
+from dockerfix.build import MANAGED_LABEL, SELECTED_HOST, BuildResult, docker_host
 from dockerfix.errors import EngineUnavailable
 
 ENGINE_TIMEOUT_SECONDS = 600
@@ -49,6 +51,32 @@ def use_engine(host: str | None) -> Iterator[None]:
         yield
     finally:
         SELECTED_HOST.reset(token)
+
+
+@functools.cache
+def image_release(image: str) -> str | None:
+    """The VERSION_CODENAME of an image the engine has (no pull), from its /usr/lib/os-release (what
+    /etc/os-release links to), read from a created, never started, labelled container that is removed at once.
+    None: no engine, no such image, or no codename."""
+    try:
+        container = engine_client().containers.create(image, command=["true"], labels={MANAGED_LABEL: "1"})
+    except Exception:  # noqa: BLE001 (no engine, no such image here, or requests' own errors: unknown, not an error)
+        return None
+    try:
+        for path in ("/etc/os-release", "/usr/lib/os-release"):
+            try:
+                stream, _ = container.get_archive(path)
+            except DockerException:
+                continue
+            with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as archive:
+                member = next((m for m in archive.getmembers() if m.isfile()), None)
+                extracted = archive.extractfile(member) if member else None
+                text = extracted.read().decode("utf-8", "replace") if extracted else ""
+            if codename := re.search(r"^VERSION_CODENAME=\"?(\w+)", text, re.MULTILINE):
+                return codename.group(1)
+        return None
+    finally:
+        container.remove(force=True)
 
 
 BUILDKIT_DEFAULT_MAJOR = 23  # Docker 23.0 made BuildKit the default builder of `docker build` on Linux

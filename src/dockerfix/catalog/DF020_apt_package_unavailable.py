@@ -2,31 +2,42 @@
 
 What it catches: `E: Unable to locate package libmysqlclient-dev` or `E: Package 'netcat' has no installation
 candidate` from an `apt-get install` in a `python:*`/`debian:*` image, for names that recipes written for
-older Debian or for Ubuntu still use (`python-dev`, `libssl1.1`, `libmysqlclient-dev`, `netcat`, ...).
+older Debian or for Ubuntu still use (`python-dev`, `libssl1.1`, `libmysqlclient-dev`, `netcat`, ...) or that
+Debian 13 "trixie" removed (`libpcre3`, `mime-support`); and `E: Version '15.*' for 'libpq5' was not found`,
+a version pin from another release (trixie has PostgreSQL 17's libpq5).
 Why it breaks: the official images follow a newer Debian than the recipe: in 12 "bookworm" Python 2 packages
 are gone, library packages carry new sonames (libssl3, libffi8) and some names were only ever Ubuntu's or are
 now virtual; in 13 "trixie" (the plain `-slim` tags since 2025) many libraries were renamed for 64-bit time
-(`libasound2` is provided by `libasound2t64` and by others, so apt will not choose).
-The fix: every apt install of the Dockerfile that names such a package gets the replacement from the rename
-table (`tables/apt_renames.toml`), or loses the name when nothing replaces it (`python-dev`: the python image
-has its own headers); a name the table does not know takes the provider apt itself lists, when it lists one,
-or the `t64` one. Other names are not this rule's (DF021: package lists missing). Detected before any build
-when the base image is known to be Debian 12 or later.
+(`libasound2` is provided by `libasound2t64` and by others, so apt will not choose) and some were removed.
+A pinned version exists only in the release it was written for (a pin of a package the index data does not
+cover, or of a point release, is DF077's report).
+The fix: every apt install of the Dockerfile that names such a package gets the replacement for the release
+its stage runs (read from the FROM tag, else the image's /etc/os-release): from the rename table
+(`tables/apt_renames.toml`, translated per release through `tables/debian_releases.json`, which is derived
+from each release's package index), or loses the name when nothing replaces it (`python-dev`: the python
+image has its own headers); a name the table does not know takes the provider apt itself lists, when it
+lists one, or the `t64` one. A pin the release cannot satisfy loses its version. A name apt resolves through
+Provides on that release (`libssl3` on trixie, provided by `libssl3t64` alone) is left alone. Other names are
+not this rule's (DF021: package lists missing). Detected before any build when the stage's release is one
+the index data covers.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections.abc import Iterator
 
 from dockerfix import tables
+from dockerfix.analyse.model import DockerfileInfo
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, regex
 from dockerfix.transform import apt
 from dockerfix.transform.dockerfile import edit_each
 
 ID = "DF020"
 UNAVAILABLE = re.compile(r"^E: (?:Unable to locate package (?P<located>\S+)"
-                         r"|Package '(?P<candidate>[^']+)' has no installation candidate)", re.MULTILINE)
+                         r"|Package '(?P<candidate>[^']+)' has no installation candidate"
+                         r"|Version '(?P<version>[^']+)' for '(?P<pinned>[^']+)' was not found)", re.MULTILINE)
 
 
 PROVIDED = re.compile(r"^Package (?P<name>\S+) is a virtual package provided by:\n(?P<providers>(?:  \S+ \S+\n)+)",
@@ -34,15 +45,20 @@ PROVIDED = re.compile(r"^Package (?P<name>\S+) is a virtual package provided by:
 
 
 def unavailable_packages(log: str) -> list[str]:
-    """Every package apt reported it cannot install, in order."""
-    names = (m.group("located") or m.group("candidate") for m in UNAVAILABLE.finditer(log))
+    """Every package apt reported it cannot install (or not at the pinned version), in order."""
+    names = (m.group("located") or m.group("candidate") or m.group("pinned") for m in UNAVAILABLE.finditer(log))
     return list(dict.fromkeys(apt.package_name(n) for n in names))
 
 
-def replacement(name: str, log: str = "") -> tuple[str, ...] | None:
-    """The table's replacement, else the provider apt listed for a virtual package: the only one, or the t64
-    rename of the name (trixie). None: this rule does not know what replaces the name."""
-    known = tables.apt_replacement(name)
+def _pinned_versions(log: str) -> dict[str, str]:
+    """Package -> the version apt did not find."""
+    return {m.group("pinned"): m.group("version") for m in UNAVAILABLE.finditer(log) if m.group("pinned")}
+
+
+def replacement(name: str, release: str | None, log: str = "") -> tuple[str, ...] | None:
+    """The table's replacement on ``release``, else the provider apt listed for a virtual package: the only
+    one, or the t64 rename of the name (trixie). None: this rule does not know what replaces the name."""
+    known = tables.apt_replacement(name, release or "")
     if known is not None:
         return known
     for match in PROVIDED.finditer(log):
@@ -55,17 +71,34 @@ def replacement(name: str, log: str = "") -> tuple[str, ...] | None:
     return None
 
 
+def _upstream(version: str) -> str:
+    """`1:17.7-0+deb13u1` -> `17.7`: the version without epoch and Debian revision."""
+    return version.split(":", 1)[-1].rsplit("-", 1)[0]
+
+
+def unsatisfied_pin(word: str, release: str | None) -> str | None:
+    """The release's version of a package pinned (`libpq5=15.*`) to an upstream version the release does not ship
+    (trixie has 17), else None. A pin of the same upstream version at another Debian revision (a point release
+    moved on) is DF077's."""
+    name, _, pin = word.partition("=")
+    version = tables.apt_package(name, release).version if release else None
+    if not pin or version is None or fnmatch.fnmatchcase(_upstream(version), _upstream(pin) if "-" in pin else pin):
+        return None
+    return version
+
+
 def _captures(replacements: list[tuple[str, tuple[str, ...]]]) -> tuple[tuple[str, str], ...]:
     """`packages` (names), `replacements` (name=new,new;name=...): what the fix applies."""
     return (("packages", " ".join(name for name, _ in replacements)),
             ("replacements", ";".join(f"{name}={','.join(new)}" for name, new in replacements)))
 
 
-# Images known to be Debian 12 or later: python:* tags without an older suite (bookworm, or trixie for the plain
-# tags since 2025: a replacement renamed again for t64 there is its only provider, which apt picks itself),
-# debian:bookworm / debian:12, debian:trixie / debian:13.
-DEBIAN_12_OR_LATER = re.compile(r"^(?:docker\.io/)?(?:library/)?(?:python:[\w.]*?(?:-slim)?(?:-bookworm|-trixie)?"
-                                r"|debian:(?:bookworm|12|trixie|13)[\w.-]*)$")
+def _release_naming(dockerfile: DockerfileInfo | None, name: str) -> str | None:
+    """The release of the first stage whose apt install names ``name``."""
+    for instruction in dockerfile.instructions if dockerfile else ():
+        if apt.installs(instruction) and name in apt.installed_packages(instruction.value):
+            return apt.release(dockerfile, apt.stage_of(dockerfile, instruction))  # type: ignore[arg-type]
+    return None
 
 
 def detect(context: Context) -> Iterator[Finding]:
@@ -73,21 +106,39 @@ def detect(context: Context) -> Iterator[Finding]:
     if dockerfile is None:
         return
     for instruction in dockerfile.instructions:
-        base = apt.base_image(dockerfile, apt.stage_of(dockerfile, instruction)) if apt.installs(instruction) else ""
-        if not DEBIAN_12_OR_LATER.match(base):
+        release = apt.release(dockerfile, apt.stage_of(dockerfile, instruction)) if apt.installs(instruction) else None
+        if release not in tables.apt_releases():
             continue
-        known = [(n, new) for n in apt.installed_packages(instruction.value) if (new := replacement(n)) is not None]
+        known = [(n, new) for n in apt.installed_packages(instruction.value)
+                 if (new := tables.apt_replacement(n, release)) is not None]
+        pins = [(word, version) for word in apt.installed_words(instruction.value)
+                if (version := unsatisfied_pin(word, release)) is not None]
+        known += [(apt.package_name(word), (apt.package_name(word),)) for word, _ in pins]
         if known:
-            yield Finding(ID, f"{', '.join(n for n, _ in known)} cannot be installed on {base} (Debian 12 or later)",
-                          evidence=(instruction.text,), location=f"{dockerfile.path}:{instruction.line}",
-                          captures=_captures(known))
+            described = [f"{n} cannot be installed" for n, new in known if new != (n,)]
+            described += [f"{word} is not in {release} ({version})" for word, version in pins]
+            yield Finding(ID, f"{'; '.join(described)} on {apt.base_image(dockerfile, apt.stage_of(dockerfile, instruction))}"
+                              f" (Debian {release})", evidence=(instruction.text,),
+                          location=f"{dockerfile.path}:{instruction.line}", captures=_captures(known))
 
 
 def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None:
-    known = [(name, new) for name in unavailable_packages(log) if (new := replacement(name, log)) is not None]
+    dockerfile = context.project.dockerfile
+    pinned = _pinned_versions(log)
+    known: list[tuple[str, tuple[str, ...]]] = []
+    for name in unavailable_packages(log):
+        release = _release_naming(dockerfile, name)
+        new: tuple[str, ...] | None
+        if name in pinned:  # only a pin of another upstream version; another Debian revision is DF077's
+            new = (name,) if unsatisfied_pin(f"{name}={pinned[name]}", release) else None
+        else:
+            new = replacement(name, release, log)
+        if new is not None:
+            known.append((name, new))
     if not known:
         return None
-    described = ", ".join(f"{name} → {' '.join(new) or '(nothing)'}" for name, new in known)
+    described = ", ".join(f"{name}={pinned[name]} → {name} (unpinned)" if name in pinned
+                          else f"{name} → {' '.join(new) or '(nothing)'}" for name, new in known)
     return Finding(ID, f"apt cannot install {', '.join(n for n, _ in known)} in the image's Debian release: {described}",
                    evidence=tuple(m.group(0) for m in UNAVAILABLE.finditer(log)), captures=_captures(known))
 
@@ -104,8 +155,8 @@ def fix(context: Context, finding: Finding) -> Fix | Skip:
     text = edit_each(context.dockerfile_text, naming, lambda current, i: apt.replace_packages(current, i, replacements))
     if text == context.dockerfile_text:
         return Skip(f"no apt install in {context.dockerfile_path} names {', '.join(names)}")
-    described = "; ".join(f"{name} → {' '.join(new)}" if new else f"{name} dropped"
-                          for name, new in replacements.items())
+    described = "; ".join(f"{name} unpinned" if new == (name,) else f"{name} → {' '.join(new)}" if new
+                          else f"{name} dropped" for name, new in replacements.items())
     return Fix({context.dockerfile_path: text}, f"renamed apt packages for the image's Debian release: {described}")
 
 

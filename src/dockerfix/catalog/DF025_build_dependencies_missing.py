@@ -1,7 +1,7 @@
 """pip builds a package from source in an image without the compiler, headers or config tool it needs.
 
 What it catches: `Error: pg_config executable not found.` (psycopg2, seed S003-3), `error: command 'gcc'
-failed: No such file or directory`, `unable to execute 'gcc'`, `sh: 1: gcc: not found`, `fatal error:
+failed: No such file or directory` (or `error: [Errno 2] No such file or directory: 'gcc'`), `unable to execute 'gcc'`, `sh: 1: gcc: not found`, `fatal error:
 libpq-fe.h: No such file or directory` (or `Python.h` on Debian's own Python), `mysql_config not found` /
 `Can not find valid pkg-config name` (mysqlclient), during a `pip install` in a `python:*-slim` image.
 Why it breaks: pip builds the sdist when no wheel fits the image (psycopg2 publishes none at all), and the
@@ -11,7 +11,8 @@ generic C build gets `gcc libc6-dev`, Debian's own Python also `python3-dev`) ar
 `apt-get update && apt-get install -y --no-install-recommends ... && rm -rf /var/lib/apt/lists/*` RUN early
 in the failing RUN's stage (before its first COPY, ADD or RUN, so the layer survives source changes). In a
 multi-stage Dockerfile they go to the builder stage, and the table's run-time libraries (`libpq5`) to the
-final stage, which loads the compiled extension; a single stage gets both. Where the table knows a
+final stage, which loads the compiled extension; a single stage gets both. Each is named as the release of
+the stage it goes to installs it (`tables/debian_releases.json`: libldap-2.5-0 on bookworm, libldap2 on trixie). Where the table knows a
 self-contained wheel (`psycopg2-binary`) the report suggests it. Not applied to images without apt (Alpine).
 """
 
@@ -34,6 +35,7 @@ GENERIC_C_BUILD = ("gcc", "libc6-dev")
 TOOL_OWNERS = {"pg_config": "psycopg2", "mysql_config": "mysqlclient", "mariadb_config": "mariadb"}
 COMPILER = r"(?:\S*/)?(?:[\w-]*-)?(?:gcc|cc|g\+\+|c\+\+)"
 COMPILER_MISSING = re.compile(rf"error: command '{COMPILER}' failed: No such file or directory"
+                              rf"|error: \[Errno 2\] No such file or directory: '{COMPILER}'"  # newer setuptools
                               rf"|unable to execute '{COMPILER}': No such file or directory"
                               rf"|(?:sh|dash): \d+: {COMPILER}: not found")
 # Debian's own Python keeps its headers in python3-dev (the python images ship theirs).
@@ -69,6 +71,9 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
     stage = apt.stage_of(dockerfile, run)
     python_image = PYTHON_TAG.match(apt.base_image(dockerfile, stage)) is not None
     distribution, build, runtime, binary = _needed(log, match, python_image)
+    final = dockerfile.final_stage or stage  # each list named as the release of the stage it goes to
+    build = tuple(apt.for_release(build, apt.release(dockerfile, stage)))
+    runtime = tuple(apt.for_release(runtime, apt.release(dockerfile, final)))
     missing = [p for p in build if p not in apt.stage_packages(stage, run)]
     if not missing:
         return None  # nothing known to add, or already there: another cause

@@ -46,10 +46,14 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
         return Finding(ID, f"{where} calls {command}, which the image lacks", evidence=evidence, location=where,
                        suggestion=f"before the RUN at {where}, add {how}",
                        captures=(("command", command), ("line", str(run.line))))
-    package = tables.package_for_command(command)
-    if package is None:
+    table_name = tables.package_for_command(command)
+    if table_name is None:
         return None
-    if package in apt.stage_packages(stage, run):
+    # named as the stage's release installs it; nothing when the release dropped it (wkhtmltopdf on trixie)
+    package = " ".join(apt.for_release([table_name], apt.release(dockerfile, stage)))
+    if not package:
+        return None
+    if {table_name, *package.split()} & apt.stage_packages(stage, run):
         return None  # installed, yet not found: not a missing package
     return Finding(ID, f"{where} calls {command}, which the image lacks (Debian package {package})",
                    evidence=evidence, location=where,
@@ -68,7 +72,7 @@ def fix(context: Context, finding: Finding) -> Fix | Skip:
     package = finding.capture("package")
     if not package:
         return Skip(finding.suggestion)
-    text = apt.insert_install(context.dockerfile_text, dockerfile, stage, [package], before=run)
+    text = apt.insert_install(context.dockerfile_text, dockerfile, stage, package.split(), before=run)
     return Fix({context.dockerfile_path: text},
                f"installed {package} (for {finding.capture('command')}) in the stage of the RUN at line {run.line}")
 

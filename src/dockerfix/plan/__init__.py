@@ -7,6 +7,7 @@ working directory) and replaces what it got wrong (how dependencies are installe
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import posixpath
 import re
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from dockerfix import __version__, tables
 from dockerfix.analyse.model import DockerfileInfo, Project
+from dockerfix.analyse.release import base_image, is_debian, python_default_release, stated_release
 from dockerfix.plan.installers import Installer, installer_for
 from dockerfix.plan.intent import Accounted, Intent, KeptInstruction, read_intent
 from dockerfix.render.safe import safe_path, safe_requirement, shell_quote
@@ -55,6 +57,8 @@ class BuildPlan:
     builder_steps: tuple[KeptInstruction, ...] = ()  # the original's extra installs, in the builder after the sources
     install_mounts: str = ""  # the original install's BuildKit cache/secret mounts, on the dependency install
     accounting: tuple[Accounted, ...] = ()  # what became of each instruction of the original
+    release: str = tables.DEFAULT_RELEASE  # the Debian release of base_image, whose apt names the plan uses
+    release_reason: str | None = None  # why base_image names its release instead of the plain tag
 
     @property
     def needs_buildkit(self) -> bool:
@@ -82,12 +86,36 @@ def _apt_packages(command: str) -> list[str]:
     return [w for w in words if w and not w.startswith("-") and re.fullmatch(r"[a-z0-9][a-z0-9.+-]*(?:=\S+)?", w)]
 
 
-def _renamed(packages: list[str]) -> list[str]:
+def _renamed(packages: list[str], release: str) -> list[str]:
+    """The original's apt names as ``release`` installs them; a pin is kept only where the release has it."""
     out: list[str] = []
-    for name in packages:
-        replacement = tables.apt_replacement(name.split("=")[0])
-        out.extend(replacement if replacement is not None else (name,))
+    for word in packages:
+        name, _, pin = word.partition("=")
+        replacement = tables.apt_replacement(name, release)
+        version = tables.apt_package(name, release).version
+        if replacement is None and pin and version is not None and not fnmatch.fnmatchcase(version, pin):
+            replacement = (name,)
+        out.extend(replacement if replacement is not None else (word,))
     return out
+
+
+def release_for(dockerfile: DockerfileInfo | None, python: str) -> tuple[str, str | None]:
+    """(the Debian release the rewrite builds on, why it names it in the tag, None: the plain tag's own).
+
+    The user's final stage decides: a FROM whose tag names a Debian release (`python:3.11-slim-bookworm`,
+    `debian:12`) keeps it; otherwise the plain `python:X.Y-slim` tag, whose release depends on the version.
+    """
+    final = dockerfile.final_stage if dockerfile else None
+    image = base_image(dockerfile, final) if dockerfile and final else ""
+    stated = stated_release(image)
+    if is_debian(stated) and stated in tables.SUPPORTED_RELEASES and stated != python_default_release(python):
+        line = next((i.line for i in final.instructions if i.keyword == "FROM"), 1) if final else 1
+        return stated, f"{dockerfile.path}:{line} builds on {image} (Debian {stated})"  # type: ignore[union-attr]
+    return python_default_release(python), None
+
+
+def _for_release(packages: tuple[str, ...], release: str) -> list[str]:
+    return [new for name in packages for new in tables.apt_for_release(name, release)]
 
 
 def _kept_directives(dockerfile: DockerfileInfo | None, kept: list[KeptInstruction]) -> tuple[str, ...]:
@@ -182,8 +210,11 @@ def plan(project: Project) -> BuildPlan:
     original_apt = [p for c in intent.run_commands for p in _apt_packages(c)]
     notes: list[str] = []
 
-    build_packages = set(project.system_packages.build) | set(_renamed(original_apt))
-    runtime_packages = set(project.system_packages.runtime) | {p for p in _renamed(original_apt) if not BUILD_ONLY_APT.match(p)}
+    release, release_reason = release_for(project.dockerfile, project.python.version)
+    original_apt = _renamed(original_apt, release)
+    build_packages = {*_for_release(project.system_packages.build, release), *original_apt}
+    runtime_packages = {*_for_release(project.system_packages.runtime, release),
+                        *(p for p in original_apt if not BUILD_ONLY_APT.match(p))}
     installable = _installable(project)
     if installer.uses_uv_image and installable:
         install_project: str | None = "uv sync --frozen --no-dev --no-editable"
@@ -201,8 +232,7 @@ def plan(project: Project) -> BuildPlan:
     notes += [f"{dist}: {why}" for dist, why in project.system_packages.reasons]
     return BuildPlan(
         python=project.python.version,
-        # bookworm pinned: the apt names in tables/ are checked against bookworm, and plain -slim tags moved to trixie
-        base_image=f"python:{project.python.version}-slim-bookworm",
+        base_image=f"python:{project.python.version}-slim" + (f"-{release}" if release_reason else ""),
         installer=installer,
         build_packages=tuple(sorted(build_packages)),
         runtime_packages=tuple(sorted(runtime_packages)),
@@ -225,5 +255,7 @@ def plan(project: Project) -> BuildPlan:
         builder_steps=tuple(intent.builder_steps),
         install_mounts=" ".join(dict.fromkeys(intent.install_mounts)),
         accounting=tuple(intent.accounting),
+        release=release,
+        release_reason=release_reason,
     )
 

@@ -1,8 +1,10 @@
 """Typed lookups in dockerfix's knowledge tables.
 
 The knowledge itself is data: the TOML files beside this module, each of which says in
-its header what it maps and how it was checked. All Debian names are Debian 12
-"bookworm" names. Distribution names are canonical (``packaging.utils.canonicalize_name``),
+its header what it maps and how it was checked. The Debian names the tables write are
+Debian 12 "bookworm" names; ``apt_for_release`` turns one into what another release
+installs, from ``debian_releases.json`` (generated from each release's package index by
+``python -m dockerfix.tables.debian_index``). Distribution names are canonical (``packaging.utils.canonicalize_name``),
 and every lookup by distribution canonicalizes its argument, so ``"PyYAML"`` and
 ``"pyyaml"`` find the same entry.
 """
@@ -10,6 +12,7 @@ and every lookup by distribution canonicalizes its argument, so ``"PyYAML"`` and
 from __future__ import annotations
 
 import functools
+import json
 import re
 from dataclasses import dataclass
 from importlib.resources import files
@@ -31,6 +34,19 @@ except ModuleNotFoundError:  # Python 3.10: tomllib arrived in 3.11
 def _load(name: str) -> dict[str, Any]:
     """The parsed table ``<name>.toml``; callers must not modify it (it is cached)."""
     return _parse_toml(files(__name__).joinpath(f"{name}.toml").read_text(encoding="utf-8"))
+
+
+@functools.cache
+def _releases() -> dict[str, Any]:
+    """The generated per-release apt data (debian_releases.json)."""
+    data: dict[str, Any] = json.loads(files(__name__).joinpath("debian_releases.json").read_text(encoding="utf-8"))
+    return data
+
+
+def clear_caches() -> None:
+    """Forget the loaded tables (after the maintenance script rewrote one)."""
+    _load.cache_clear()
+    _releases.cache_clear()
 
 
 @dataclass(frozen=True)
@@ -61,13 +77,127 @@ def system_libs(distribution: str) -> SystemLibs | None:
     )
 
 
-def apt_replacement(package: str) -> tuple[str, ...] | None:
-    """The bookworm replacement(s) for an apt package that bookworm cannot install.
+# The releases dockerfix builds for (the python images' Debian releases); the tables must resolve on each.
+SUPPORTED_RELEASES = ("bookworm", "trixie")
+DEFAULT_RELEASE = "trixie"  # plain python:X.Y-slim since August 2025
 
-    None: not a known rename (the name may well be fine). (): drop it, nothing replaces it.
+
+@dataclass(frozen=True)
+class AptPackage:
+    """What one Debian release's index says about a package name (see debian_releases.json)."""
+
+    name: str
+    release: str
+    known: bool  # the release and the name are in the data; False: nothing can be said
+    version: str | None = None  # a real package's version
+    providers: tuple[str, ...] = ()  # a virtual package's providers
+
+    @property
+    def installable(self) -> bool:
+        """apt installs it by this name: a real package, or a virtual one with a single provider (apt picks it)."""
+        return self.version is not None or len(self.providers) == 1
+
+    @property
+    def absent(self) -> bool:
+        """Known not to be installable by this name on this release."""
+        return self.known and not self.installable
+
+
+def apt_releases() -> tuple[str, ...]:
+    """The releases whose package index the data was derived from, oldest first."""
+    return tuple(sorted(_releases()["releases"], key=lambda r: int(_releases()["releases"][r]["version"])))
+
+
+def apt_unreachable_releases() -> tuple[str, ...]:
+    return tuple(_releases()["unreachable"])
+
+
+def apt_package(name: str, release: str) -> AptPackage:
+    data = _releases()
+    if release not in data["releases"]:
+        return AptPackage(name, release, known=False)
+    if name not in data["packages"]:
+        # t64 names are trixie's: older releases have none of them
+        known = name in _t64_originals() and release != "trixie"
+        return AptPackage(name, release, known=known)
+    status = data["packages"][name].get(release)
+    if isinstance(status, dict):
+        return AptPackage(name, release, True, providers=tuple(status["provided_by"]))
+    return AptPackage(name, release, True, version=status)
+
+
+@functools.cache
+def _t64_originals() -> dict[str, str]:
+    """trixie's ``Xt64`` -> ``X``."""
+    return {new: old for old, new in _releases()["t64"].items()}
+
+
+def _derived_rename(name: str, release: str) -> tuple[str, ...] | None:
+    """The index's own answer for a name ``release`` lacks: one package of the same source, or the t64 rename."""
+    new = _releases()["renamed"].get(release, {}).get(name, [])
+    if len(new) == 1:
+        return tuple(new)
+    if release != "trixie" and name in _t64_originals():
+        return (_t64_originals()[name],)
+    return None
+
+
+def _in_release(name: str, release: str) -> str:
+    """A table's name as ``release`` installs it: the real package (a single provider), or its rename there."""
+    package = apt_package(name, release)
+    if len(package.providers) == 1:
+        return package.providers[0]
+    if package.absent and (new := _derived_rename(name, release)) and len(new) == 1:
+        return new[0]
+    return name
+
+
+def apt_replacement(package: str, release: str = "bookworm") -> tuple[str, ...] | None:
+    """The replacement(s) on ``release`` for an apt package that ``release`` cannot install.
+
+    None: nothing to replace (the name installs there, maybe through Provides, or it is not a known rename).
+    (): drop it, nothing replaces it. An entry of apt_renames.toml applies where the index says the old name
+    is absent (everywhere, for a release the data lacks); its ``<release>`` key overrides ``replacement``.
     """
+    status = apt_package(package, release)
+    if status.installable:
+        return None
     entry = _load("apt_renames").get(package)
-    return None if entry is None else tuple(entry["replacement"])
+    if entry is not None:
+        return tuple(_in_release(new, release) for new in entry.get(release, entry["replacement"]))
+    return _derived_rename(package, release) if status.absent else None
+
+
+def apt_for_release(package: str, release: str) -> tuple[str, ...]:
+    """What to install on ``release`` for a package the tables name: the name itself, the real package that
+    provides it, or its replacement there."""
+    replaced = apt_replacement(package, release)
+    return replaced if replaced is not None else (_in_release(package, release),)
+
+
+def apt_rename_names() -> tuple[str, ...]:
+    """The old names apt_renames.toml knows."""
+    return tuple(_load("apt_renames"))
+
+
+def installed_names() -> set[str]:
+    """Every Debian package the system-library, shared-library and command tables install (bookworm names)."""
+    names: set[str] = set()
+    for entry in _load("syslibs").values():
+        names.update(entry["build"], entry["runtime"], entry["always_runtime"])
+    names.update(_load("shared_libs")["sonames"].values(), _load("shared_libs")["library_names"].values())
+    names.update(entry["package"] for entry in _load("commands").values())
+    return names
+
+
+def debian_names() -> set[str]:
+    """Every Debian name the tables hold: what they install, the old names they rename, their per-release names."""
+    names = installed_names() | set(_load("apt_renames"))
+    for entry in _load("apt_renames").values():
+        names.update(entry["replacement"])
+        for release in SUPPORTED_RELEASES:
+            names.update(entry.get(release, ()))
+    return names
 
 
 def _longest_known_prefix(dotted_name: str, table: dict[str, str]) -> str | None:

@@ -10,7 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 
+from dockerfix import tables
 from dockerfix.analyse.model import DockerfileInfo, Instruction, Stage
+from dockerfix.analyse.release import base_image, parent_stage, release_of_image
+from dockerfix.build.engine import image_release
 from dockerfix.transform.dockerfile import insert_after, insert_before, replace_instruction, source_lines
 
 # A line continuation, with the comment lines Docker drops after it.
@@ -61,10 +64,14 @@ def installs(instruction: Instruction) -> bool:
     return instruction.keyword == "RUN" and APT_INSTALL.search(instruction.value) is not None
 
 
+def installed_words(value: str) -> list[str]:
+    """Every package word of the apt installs of a RUN value, as written (`libpq5=15.*`), in order."""
+    return [m.group("word") for match in APT_INSTALL.finditer(value) for m in _package_words(match.group("arguments"))]
+
+
 def installed_packages(value: str) -> list[str]:
     """Every package the apt installs of a RUN value name, in order."""
-    return [package_name(m.group("word")) for match in APT_INSTALL.finditer(value)
-            for m in _package_words(match.group("arguments"))]
+    return [package_name(word) for word in installed_words(value)]
 
 
 def updates_before_install(value: str) -> bool:
@@ -171,15 +178,19 @@ def stage_of(dockerfile: DockerfileInfo, instruction: Instruction) -> Stage:
     return dockerfile.stages[instruction.stage]
 
 
-def parent_stage(dockerfile: DockerfileInfo, stage: Stage) -> Stage | None:
-    """The earlier stage this one is built FROM, if it is."""
-    return next((s for s in dockerfile.stages[: stage.index] if s.name and s.name == stage.base), None)
+def release(dockerfile: DockerfileInfo, stage: Stage) -> str | None:
+    """The Debian/Ubuntu release the stage runs: from its base image's tag, else the engine's copy of the image
+    (its /etc/os-release); None when neither tells."""
+    image = base_image(dockerfile, stage)
+    return release_of_image(image) or (image_release(image) if image and "$" not in image else None)
 
 
-def base_image(dockerfile: DockerfileInfo, stage: Stage) -> str:
-    """The image a stage starts from, following `FROM <earlier stage>`."""
-    parent = parent_stage(dockerfile, stage)
-    return base_image(dockerfile, parent) if parent else stage.base
+def for_release(packages: Iterable[str], release_name: str | None) -> list[str]:
+    """The tables' (bookworm) package names as ``release_name`` installs them, in order, without repeats; an
+    unknown release keeps them as they are."""
+    if release_name is None:
+        return list(dict.fromkeys(packages))
+    return list(dict.fromkeys(new for name in packages for new in tables.apt_for_release(name, release_name)))
 
 
 def history_before(dockerfile: DockerfileInfo, instruction: Instruction) -> list[Instruction]:

@@ -1,0 +1,3 @@
+from filetype import kind
+
+print(kind(b"%PDF-1.4\n"))

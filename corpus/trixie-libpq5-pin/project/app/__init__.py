@@ -1,0 +1,1 @@
+"""An application that talks to PostgreSQL through the system libpq (ctypes)."""

@@ -1,0 +1,1 @@
+"""Sniffs uploads with python-magic, on the libmagic that apt installed by its bookworm name."""

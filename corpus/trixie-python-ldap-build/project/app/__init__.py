@@ -1,0 +1,1 @@
+"""A directory client on python-ldap (no Linux wheels: always compiled against OpenLDAP)."""

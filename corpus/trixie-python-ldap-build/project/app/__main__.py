@@ -1,0 +1,3 @@
+import ldap
+
+print("app is up, python-ldap", ldap.__version__, "OpenLDAP", ldap.VENDOR_VERSION)

@@ -1,0 +1,1 @@
+"""An application that guesses file types from /etc/mime.types."""

@@ -1,0 +1,3 @@
+import pycurl
+
+print("pycurl on", pycurl.version)
