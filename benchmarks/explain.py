@@ -28,11 +28,11 @@ import tomllib
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from dockerfix.analyse import analyse
-from dockerfix.catalog.rule import Context
-from dockerfix.diagnose import diagnose
-from dockerfix.errors import InputError
-from dockerfix.report.explain import diagnoses
+from dockerfix.analyse import analyse  # noqa: E402  (after the path: run from a checkout)
+from dockerfix.catalog.rule import Context  # noqa: E402
+from dockerfix.diagnose import diagnose  # noqa: E402
+from dockerfix.errors import InputError  # noqa: E402
+from dockerfix.report.explain import diagnoses  # noqa: E402
 
 LABELS = ROOT / "benchmarks" / "explain" / "labels.toml"
 RESULTS = ROOT / "benchmarks" / "results"

@@ -69,7 +69,7 @@ def test_syslibs_entries():
 
 def test_apt_renames_entries():
     for old, entry in load("apt_renames").items():
-        check_entry(entry, {"replacement": list, "why": str}, {release: list for release in tables.SUPPORTED_RELEASES})
+        check_entry(entry, {"replacement": list, "why": str}, dict.fromkeys(tables.SUPPORTED_RELEASES, list))
         assert old not in entry["replacement"], old
 
 

@@ -113,7 +113,7 @@ def _heredocs(relpath: str, lines: list[str], escape: str) -> dict[int, _Heredoc
             value = " ".join([*flags, "\n".join(bodies)]).strip()
         elif keyword.upper() == "RUN":
             # `RUN python - <<EOF`: the instruction and its documents are one shell script, as written
-            value = "\n".join([command, *(f"{b}\n{m['word']}" for b, m in zip(bodies, markers))])
+            value = "\n".join([command, *(f"{b}\n{m['word']}" for b, m in zip(bodies, markers, strict=True))])
         else:
             value = command  # COPY/ADD <<EOF dest: the document is a source (split_copy leaves it out)
         found[start] = _Heredoc(end=index - 1, value=value)
