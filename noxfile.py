@@ -1,4 +1,4 @@
-"""Sessions: tests (unit + engine), demo (repair an example project), corpus and bench-rewrite benchmarks."""
+"""Sessions: tests (unit + engine), demo (repair an example project), corpus, bench-rewrite and realworld benchmarks."""
 
 from __future__ import annotations
 
@@ -65,3 +65,12 @@ def bench_verify(session: nox.Session) -> None:
     session.install("-e", ".")
     _engine(session)
     session.run("python", "benchmarks/verify.py", *session.posargs)
+
+
+@nox.session
+def realworld(session: nox.Session) -> None:
+    """Benchmark: public Python applications (benchmarks/realworld/projects.toml), the original build and
+    `repair --dry-run` with both strategies; options: --split dev|held-out|all, --only NAME, --jobs N, --mirrors DIR."""
+    session.install("-e", ".")
+    _engine(session)
+    session.run("python", "benchmarks/realworld.py", *session.posargs)
