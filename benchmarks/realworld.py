@@ -242,7 +242,7 @@ def run_repair(context: Path, dockerfile: str, strategy: str, timeout: float, or
     size = data["image"].get("size_bytes")
     checks = data["verification"]["checks"]
     said = " ".join([data.get("message", ""), *data.get("unknown", []),
-                     *(json.dumps(f) for f in data.get("findings", []))])
+                     *(json.dumps(item) for item in [*data.get("findings", []), *data.get("steps", [])])])
     row |= {"status": data["status"], "builds": len(data["builds"]), "seconds": data["seconds"],
             "image_bytes": size,
             "size_vs_original": round(size / original_bytes, 2) if size and original_bytes else None,
