@@ -325,19 +325,22 @@ def summary(rows: list[dict], strategy: str) -> dict:
     worse = [r for r in working if r[strategy].get("status") not in ("ok", "repaired")]
     rewritten = [r for r in working if r[strategy].get("status") == "repaired"]
     builds = [r[strategy]["builds"] for r in open_ if r[strategy].get("builds") is not None]
+    # a blocked original whose repair moved to a base the engine has and verified (not counted in the share)
+    blocked_verified = [r for r in measured if r["environment_blocked"] and r[strategy].get("status") in ("ok", "repaired")]
     return {"measured": len(measured), "blocked": len(measured) - len(open_), "open": len(open_),
             "verified": len(verified), "verified_share": round(len(verified) / len(open_), 2) if open_ else None,
             "working_originals": len(working), "made_worse": len(worse), "working_rewritten": len(rewritten),
             "crashes": sum(1 for r in measured if r[strategy].get("exit_code") == 4),
             "crashes_open": sum(1 for r in open_ if r[strategy].get("exit_code") == 4),
-            "median_builds": statistics.median(builds) if builds else None}
+            "median_builds": statistics.median(builds) if builds else None, "blocked_verified": len(blocked_verified)}
 
 
 def summary_line(s: dict) -> str:
     share = f"{s['verified']}/{s['open']}" + (f" ({s['verified_share']:.0%})" if s["open"] else "")
     return (f"verified image {share} of non-blocked; working builds made worse {s['made_worse']}/{s['working_originals']}"
             f" (rewritten although working: {s['working_rewritten']}); crashes {s['crashes']}"
-            f"; median builds {s['median_builds']}; environment-blocked {s['blocked']}")
+            f"; median builds {s['median_builds']}; environment-blocked {s['blocked']}"
+            f" (of which repaired onto another base anyway: {s['blocked_verified']})")
 
 
 def mib(size: int | None) -> str:
@@ -428,6 +431,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mirrors", type=Path, default=Path("/work/.mirror"))
     parser.add_argument("--strategies", default=",".join(STRATEGIES))
     parser.add_argument("--build-timeout", type=float, default=900, help="seconds for one build (and one repair: 3x)")
+    parser.add_argument("--render", action="store_true", help="only rewrite the results from the stored rows")
     args = parser.parse_args(argv)
     strategies = tuple(s for s in args.strategies.split(",") if s)
     projects = [p for p in load_projects() if (args.split == "all" or p["split"] == args.split)
@@ -437,10 +441,14 @@ def main(argv: list[str] | None = None) -> int:
         unknown = [n for n in args.only if n not in known]
         if unknown:
             raise SystemExit(f"not in {PROJECTS}: {', '.join(unknown)}")
-    engine_images = local_images()
-    previous = {}
+    previous, stored_meta = {}, {}
     if (RESULTS / "realworld.json").exists():
-        previous = {r["name"]: r for r in json.loads((RESULTS / "realworld.json").read_text())["projects"]}
+        stored = json.loads((RESULTS / "realworld.json").read_text())
+        previous, stored_meta = {r["name"]: r for r in stored["projects"]}, stored["meta"]
+    if args.render:
+        write_results(list(previous.values()), stored_meta, tuple(stored_meta.get("strategies", strategies)))
+        return 0
+    engine_images = local_images()
     rows: dict[str, dict] = dict(previous)
     lock = threading.Lock()
     meta = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
