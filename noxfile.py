@@ -1,5 +1,5 @@
-"""Sessions: lint (ruff, mypy), tests (unit + engine), demo (repair an example project), corpus and bench-rewrite
-benchmarks."""
+"""Sessions: lint (ruff, mypy), tests (unit + engine), demo (repair an example project), and the benchmarks corpus,
+bench-rewrite, bench-verify, explain-bench and realworld."""
 
 from __future__ import annotations
 
@@ -82,3 +82,12 @@ def explain_bench(session: nox.Session) -> None:
     """Benchmark: `dockerfix explain` on hand-labelled real build logs (fetched, not vendored); no engine needed."""
     session.install("-e", ".")
     session.run("python", "benchmarks/explain.py", *session.posargs)
+
+
+@nox.session
+def realworld(session: nox.Session) -> None:
+    """Benchmark: public Python applications (benchmarks/realworld/projects.toml), the original build and
+    `repair --dry-run` with both strategies; options: --split dev|held-out|all, --only NAME, --jobs N, --mirrors DIR."""
+    session.install("-e", ".")
+    _engine(session)
+    session.run("python", "benchmarks/realworld.py", *session.posargs)
