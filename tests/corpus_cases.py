@@ -4,7 +4,8 @@ A case is `corpus/<name>/case.toml` plus the broken project in `corpus/<name>/pr
   seeds, rules (ids the repair must apply; "rewrite" for the layout step), kind (build | run | report | working:
              the project's files are right | rewrite: the original fails for a reason of its own, and the rewrite must
              keep what it meant)
-  [original] builds (bool; the classic builder builds it), signature (regex the original's build log, or its
+  [original] builds (bool; the classic builder builds it), backend (sdk | buildkit: the original's builder, sdk
+             unless named), signature (regex the original's build log, or its
              verification output, must match; none for a working build), network ("none" injects a network fault),
              timeout (seconds), cache_check (verification includes the cache check), verifies (the image works and
              the signature matches the static findings instead: problems outside the image, such as compose files),
@@ -14,7 +15,7 @@ A case is `corpus/<name>/case.toml` plus the broken project in `corpus/<name>/pr
              output), `rewrite --dry-run` and the static fix, and no build is measured)
   [repair] strategy (auto | minimal | rewrite), status (repaired | ok | failed), blocked (the failure is
            environment-blocked: an environment rule ended it, with no edit), strategy_won (the strategy of the
-           final state), backend (every build's), replaced (rules the report names as solved by the rewrite),
+           final state), backend (the repair's --backend, and every build's), replaced (rules the report names as solved by the rewrite),
            max_builds, network, build_timeout, changed_files (exactly these), keeps (regexes the repaired
            Dockerfile must match: the original's intent, as the rewrite carries it)
 """
@@ -27,9 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from dockerfix.analyse import analyse
-from dockerfix.build import MANAGED_LABEL, BuildResult, new_tag
+from dockerfix.build import MANAGED_LABEL, BuildBackend, BuildResult, new_tag
 from dockerfix.build.context import context_inputs
-from dockerfix.build.sdk import SdkBackend
 from dockerfix.repair import Options
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -70,7 +70,7 @@ class Case:
     def buildable(self) -> bool:
         return self.original.get("buildable", True)
 
-    def build_original(self, root: Path, backend: SdkBackend) -> BuildResult:
+    def build_original(self, root: Path, backend: BuildBackend) -> BuildResult:
         """Build the unrepaired copy at `root` (its own build context) under the case's faults (network, time limit)."""
         project = analyse(root)
         assert project.dockerfile is not None, f"{self.name}: no Dockerfile"
@@ -83,7 +83,7 @@ class Case:
     def repair_options(self, **overrides: Any) -> Options:
         settings = self.repair
         return Options(**{"strategy": settings.get("strategy", "auto"), "max_builds": settings.get("max_builds", 6),
-                          "force": True, "network": settings.get("network"), "no_cache": bool(settings.get("network")),
+                          "force": True, "backend": settings.get("backend", "auto"), "network": settings.get("network"), "no_cache": bool(settings.get("network")),
                           "build_timeout": settings.get("build_timeout", Options.build_timeout), **overrides})
 
 

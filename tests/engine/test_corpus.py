@@ -15,7 +15,7 @@ from corpus_cases import Case, load_cases
 from dockerfix.analyse import analyse
 from dockerfix.analyse.dockerfile import parse_dockerfile
 from dockerfix.catalog import BY_ID
-from dockerfix.build.sdk import SdkBackend
+from dockerfix.build import get_backend
 from dockerfix.catalog.rule import Context, Fix
 from dockerfix.cli import main
 from dockerfix.diagnose import static_findings
@@ -34,7 +34,7 @@ def test_case_fails_as_seeded_then_repairs(case: Case, engine, project_copy, cap
         return
 
     project = analyse(project_dir)
-    backend = SdkBackend()
+    backend = get_backend(original.get("backend", "sdk"))  # the classic builder unless the case names BuildKit
     built = case.build_original(project_dir, backend)
     keep_for_cleanup(built)
     try:

@@ -4,7 +4,8 @@ What it catches: the classic builder's `Step 1/3 : FROM python:3.14-slim` follow
 "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io ...: no such host`; BuildKit's
 `[internal] load metadata for docker.io/library/node:20-slim` followed by `ERROR: failed to do request: Head
 "https://registry-1.docker.io/v2/library/node/manifests/20-slim": dial tcp: ...` (or, on newer engines,
-`failed to solve: python:3.14-slim: failed to resolve source metadata for ...`). The registry's host does not resolve, refuses, times out or is
+`failed to solve: python:3.14-slim: failed to resolve source metadata for ...`); BuildKit's `resolve image config
+for docker.io/docker/dockerfile:1` for the frontend a `# syntax=` line names. The registry's host does not resolve, refuses, times out or is
 not trusted (x509). DF071 is the registry's answer that the image is not there (a tag or repository gone).
 Why it breaks: an engine builds FROM an image it has; one it lacks it pulls from the image's registry (Docker
 Hub for `python:3.14-slim` and `node:20-slim`, ghcr.io, a private registry). An offline or air-gapped engine,
@@ -31,13 +32,21 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
     image = DEFAULT_NAMESPACE.sub("", match.group("image"))
     registry, reason = match.group("registry"), match.group("reason")
     dockerfile = context.project.dockerfile
-    stage = next((s for s in dockerfile.stages if DEFAULT_NAMESPACE.sub("", s.base) == image), None) if dockerfile else None
+    what, line = image, None
+    if dockerfile:
+        stage = next((s for s in dockerfile.stages if DEFAULT_NAMESPACE.sub("", s.base) == image), None)
+        frontend = next((n for n, (key, value) in enumerate(dockerfile.directives, 1)
+                         if key == "syntax" and DEFAULT_NAMESPACE.sub("", value) == image), None)
+        if frontend:
+            what, line = f"the Dockerfile frontend {image} (its `# syntax=` line)", frontend
+        elif stage:
+            line = stage.instructions[0].line
     return Finding(
         rule=RULE.id,
-        message=f"{image} is not on this engine and no registry answers ({registry}: {reason}); "
+        message=f"{what} is not on this engine and no registry answers ({registry}: {reason}); "
                 "with a registry it would be pulled",
         evidence=evidence_lines(log, match, before=0),
-        location=f"{context.dockerfile_path}:{stage.instructions[0].line}" if stage else None,
+        location=f"{context.dockerfile_path}:{line}" if line else None,
         captures=(("image", image), ("registry", registry), ("reason", reason)),
     )
 
@@ -51,7 +60,7 @@ RULE = Rule(
     case="blocked-python-314",
     log=regex(
         rf"^Step \d+/\d+ : FROM (?P<image>\S+)[^\n]*\n(?:[^\n]*\n){{0,2}}?{REGISTRY_FAILURE}",  # classic builder
-        rf"load metadata for (?P<image>\S+)\n(?:[^\n]*\n){{0,3}}?[^\n]*ERROR: {REGISTRY_FAILURE}",  # BuildKit
+        rf"(?:load metadata|resolve image config) for (?P<image>\S+)\n(?:[^\n]*\n){{0,3}}?[^\n]*ERROR: {REGISTRY_FAILURE}",  # BuildKit
         rf"failed to solve: (?P<image>\S+?): {REGISTRY_FAILURE}",  # BuildKit 0.11+, its last line alone
     ),
     from_log=from_log,

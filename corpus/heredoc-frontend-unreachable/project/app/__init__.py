@@ -1,0 +1,1 @@
+"""A tiny application whose image installs curl without -y."""
