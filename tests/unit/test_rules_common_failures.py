@@ -339,6 +339,39 @@ def test_df033_leaves_other_python_and_unreachable_index_alone(tmp_path):
     assert found(context, classic(step, offline), "DF033") is None
 
 
+
+PIP_CONFLICT = """ERROR: Cannot install -r requirements.txt (line 1) and urllib3==1.20 because these package versions have conflicting dependencies.
+
+The conflict is caused by:
+    The user requested urllib3==1.20
+    requests 2.32.3 depends on urllib3<3 and >=1.21.1
+
+To fix this you could try to:
+1. loosen the range of package versions you've specified
+2. remove package versions to allow pip to attempt to solve the dependency conflict
+
+ERROR: ResolutionImpossible: for help visit https://pip.pypa.io/en/latest/topics/dependency-resolution/#dealing-with-dependency-conflicts"""
+UV_CONFLICT = """  × No solution found when resolving dependencies:
+  ╰─▶ Because requests==2.32.3 depends on urllib3>=1.21.1,<3 and you require requests==2.32.3, we can conclude that you require urllib3>=1.21.1,<3.
+      And because you require urllib3==1.20, we can conclude that your requirements are unsatisfiable."""
+
+
+@LOG_FORMS
+@pytest.mark.parametrize(("step", "output", "causes"), [
+    ("RUN pip install -r requirements.txt", PIP_CONFLICT,
+     "The user requested urllib3==1.20; requests 2.32.3 depends on urllib3<3 and >=1.21.1"),
+    ("RUN uv pip install --system -r requirements.txt", UV_CONFLICT,
+     "Because requests==2.32.3 depends on urllib3>=1.21.1,<3 and you require requests==2.32.3, we can conclude that "
+     "you require urllib3>=1.21.1,<3. And because you require urllib3==1.20, we can conclude that your requirements "
+     "are unsatisfiable."),
+], ids=["pip", "uv"])
+def test_df034_reports_requirements_that_conflict(tmp_path, form, step, output, causes):
+    files = {**dockerfile("FROM python:3.11-slim", step), "requirements.txt": "requests==2.32.3\nurllib3==1.20\n"}
+    context = project(tmp_path, files)
+    finding = found(context, form(step, output), "DF034")
+    assert finding is not None and finding.capture("causes") == causes
+    assert finding.message == f"the project's requirements conflict, on any Python and base image: {causes}"
+
 # ---- DF025: build dependencies (S003-3) ---------------------------------------------------------------------------
 
 PG_CONFIG = """Collecting psycopg2==2.9.9
