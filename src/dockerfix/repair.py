@@ -432,7 +432,8 @@ def repair(root: str | Path, options: Options = Options(), *, backend: BuildBack
             outside = bool(diagnosis.findings) and all(BY_ID[f.rule].kind == "report" for f in diagnosis.findings)
             if not outside and _take_over(state, diagnosis, record, phase):
                 continue
-            message = "no catalog rule repairs this failure" if diagnosis.findings else "unknown failure"
+            message = (f"{diagnosis.findings[0].rule}: {diagnosis.findings[0].message}" if outside  # the cause, named
+                       else "no catalog rule repairs this failure" if diagnosis.findings else "unknown failure")
             break
     finally:
         for result in state.results:

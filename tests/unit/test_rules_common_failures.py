@@ -12,7 +12,7 @@ from dockerfix.analyse.dockerfile import parse_dockerfile
 from dockerfix.catalog import BY_ID
 from dockerfix.catalog.rule import Context, Finding, Fix, Skip
 from dockerfix.catalog.source_build import sdist_being_built
-from dockerfix.diagnose import diagnose, static_findings
+from dockerfix.diagnose import diagnose, relevant_lines, static_findings
 from dockerfix.plan.installers import PDM_TOOLS
 from dockerfix.transform import apt
 
@@ -836,3 +836,12 @@ def test_df025_python_ldap_on_trixie_gets_trixies_libldap(tmp_path):
     finding = found(context, classic(step, output), "DF025")
     assert finding.capture("build") == "gcc libc6-dev libldap-dev libsasl2-dev"
     assert finding.capture("runtime") == "libldap2 libsasl2-2"
+
+
+def test_an_unknown_failure_shows_its_error_not_apt_and_pip_noise():
+    log = ("debconf: unable to initialize frontend: Dialog\n"
+           "debconf: (Can't locate Term/ReadLine.pm in @INC (you may need to install the Term::ReadLine module))\n"
+           "debconf: falling back to frontend: Teletype\n"
+           "ERROR: frobnicate failed: the widget is not calibrated\n"
+           "[notice] A new release of pip is available: 24.2 -> 26.3\n")
+    assert relevant_lines(log) == ("ERROR: frobnicate failed: the widget is not calibrated",)
