@@ -87,7 +87,8 @@ def explain_bench(session: nox.Session) -> None:
 @nox.session
 def realworld(session: nox.Session) -> None:
     """Benchmark: public Python applications (benchmarks/realworld/projects.toml), the original build and
-    `repair --dry-run` with both strategies; options: --split dev|held-out|all, --only NAME, --jobs N, --mirrors DIR."""
+    `repair --dry-run` with each strategy (auto, minimal, rewrite; `--strategies auto` for the default alone);
+    options: --split dev|held-out|all, --only NAME, --jobs N, --mirrors DIR, --strategies LIST."""
     session.install("-e", ".")
     _engine(session)
     session.run("python", "benchmarks/realworld.py", *session.posargs)

@@ -1,9 +1,9 @@
-"""The real-world benchmark: public Python applications, their own Dockerfiles, repaired with both strategies.
+"""The real-world benchmark: public Python applications, their own Dockerfiles, repaired with each strategy.
 
 For each project of `benchmarks/realworld/projects.toml` (chosen by the rule in its README): export the pinned
 commit from the local mirror (bare git dirs named OWNER+NAME, as the search tool's `fetch` makes them) into a
 clean one-commit tree under /tmp; build the original as it is with dockerfix's backend; run
-`dockerfix repair --dry-run --json` with each strategy; classify what the engine cannot serve (a base image
+`dockerfix repair --dry-run --json` with each strategy (auto, the default, minimal, rewrite); classify what the engine cannot serve (a base image
 that is not on it, a download outside PyPI/Debian) as environment-blocked. Writes
 benchmarks/results/realworld.json and realworld.md; rows of projects not measured in this run are kept.
 
@@ -40,7 +40,7 @@ from dockerfix.build.engine import engine_client  # noqa: E402
 
 PROJECTS = ROOT / "benchmarks" / "realworld" / "projects.toml"
 RESULTS = ROOT / "benchmarks" / "results"
-STRATEGIES = ("minimal", "rewrite")
+STRATEGIES = ("auto", "minimal", "rewrite")  # auto is the default of `dockerfix repair`: what a user gets
 SPLITS = ("dev", "held-out")
 # hosts a build here reaches (PyPI and Debian's archive); any other URL a Dockerfile fetches is unreachable
 REACHABLE_HOSTS = re.compile(r"(^|\.)(pypi\.org|pythonhosted\.org|pypi\.python\.org|debian\.org)$")
@@ -159,7 +159,8 @@ def has_image(name: str, engine_images: set[str]) -> bool:
 
 
 def local_images() -> set[str]:
-    tags = {tag for image in engine_client().images.list() for tag in image.tags}
+    # the low-level list carries the tags: the high-level one inspects each image, racing other builds' cleanup
+    tags = {tag for image in engine_client().api.images() for tag in image.get("RepoTags") or ()}
     return {re.sub(r"^(docker\.io/)?(library/)?", "", t) for t in tags}
 
 
@@ -359,6 +360,8 @@ def cell(repair: dict | None, original_ok: bool) -> str:
 
 def write_results(rows: list[dict], meta: dict, strategies: tuple[str, ...]) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
+    # rows kept from earlier runs may hold other strategies: each one measured anywhere gets its column
+    strategies = tuple(s for s in STRATEGIES if s in strategies or any(s in r for r in rows))
     summaries = {split: {s: summary([r for r in rows if r["split"] == split], s) for s in strategies}
                  for split in SPLITS}
     (RESULTS / "realworld.json").write_text(json.dumps({"meta": meta, "summary": summaries, "projects": rows},
@@ -377,12 +380,13 @@ def write_results(rows: list[dict], meta: dict, strategies: tuple[str, ...]) -> 
                 out.append(f"- **{split}, {strategy}** ({s['measured']} measured): {summary_line(s)}")
     out += ["", "## Projects", "",
             "b = builds; ⚠ = the original built but the repair did not end with a verified image.", "",
-            "| project | split | manager | layout | original | minimal | rewrite | size min/rew vs orig | environment-blocked |",
-            "|---|---|---|---|---|---|---|---|---|"]
+            f"| project | split | manager | layout | original | {' | '.join(strategies)} | size {'/'.join(strategies)} vs orig"
+            " | environment-blocked |",
+            "|---|---|---|---|---|" + "---|" * len(strategies) + "---|---|"]
     for r in sorted(rows, key=lambda r: (r["split"], r["name"].lower())):
         if r.get("outcome") != "measured":
             out.append(f"| {r['name']} | {r['split']} | {r['manager']} | {r['layout']}/{r['location']} | "
-                       f"{r.get('outcome')} {r.get('error', '')} | | | | |")
+                       f"{r.get('outcome')} {r.get('error', '')} |" + " |" * len(strategies) + " | |")
             continue
         original = r["original"]
         orig = (f"ok ({original['seconds']} s, {mib(original.get('image_bytes'))} MiB)" if original.get("ok")
@@ -397,14 +401,15 @@ def write_results(rows: list[dict], meta: dict, strategies: tuple[str, ...]) -> 
         if r.get("outcome") != "measured":
             continue
         out.append(f"### {r['name']} @ `{r['commit'][:12]}` — `{r['dockerfile']}` (context `{r['context']}`)")
+        out.append(f"- measured {r.get('measured_at')} on dockerfix `{r.get('dockerfix_commit', 'unrecorded')}`")
         original = r["original"]
         if not original.get("ok"):
             out.append(f"- original: `{original.get('failed_instruction') or original.get('error')}`")
             out += [f"  - `{line}`" for line in original.get("error_lines", [])[:5]]
         if r.get("missing_blobs"):
             out.append(f"- {r['missing_blobs']} file(s) missing from the snapshot (blobs >= {MISSING_BLOB_MIB} MiB)")
-        for strategy in strategies:
-            rep = r.get(strategy) or {}
+        for strategy in (s for s in strategies if s in r):
+            rep = r[strategy]
             line = (f"- {strategy}: {rep.get('status')} exit {rep.get('exit_code')}, builds {rep.get('builds')}, "
                     f"verified {rep.get('verified')}, changed {rep.get('changed_files')} ({rep.get('diff_lines')} diff lines)")
             if rep.get("rules"):
@@ -458,7 +463,7 @@ def main(argv: list[str] | None = None) -> int:
     def one(project: dict) -> None:
         row = measure(project, args.mirrors, strategies, args.build_timeout, engine_images)
         with lock:
-            rows[project["name"]] = row
+            rows[project["name"]] = row | {"dockerfix_commit": meta["dockerfix_commit"]}
             done = [p["name"] for p in projects if p["name"] in rows and rows[p["name"]].get("measured_at", "") >= meta["date"]]
             pending = [p["name"] for p in projects if p["name"] not in done]
             meta["partial"] = (f"{len(done)}/{len(projects)} of the requested projects measured in this run; "

@@ -16,7 +16,7 @@ A case is `corpus/<name>/case.toml` plus the broken project in `corpus/<name>/pr
   [repair] strategy (auto | minimal | rewrite), status (repaired | ok | failed), blocked (the failure is
            environment-blocked: an environment rule ended it, with no edit), strategy_won (the strategy of the
            final state), backend (the repair's --backend, and every build's), replaced (rules the report names as solved by the rewrite),
-           max_builds, network, build_timeout, changed_files (exactly these), keeps (regexes the repaired
+           max_builds, network, build_timeout, message (a regex the repair's message must match), changed_files (exactly these), keeps (regexes the repaired
            Dockerfile must match: the original's intent, as the rewrite carries it)
 """
 

@@ -432,7 +432,8 @@ def repair(root: str | Path, options: Options = Options(), *, backend: BuildBack
             outside = bool(diagnosis.findings) and all(BY_ID[f.rule].kind == "report" for f in diagnosis.findings)
             if not outside and _take_over(state, diagnosis, record, phase):
                 continue
-            message = "no catalog rule repairs this failure" if diagnosis.findings else "unknown failure"
+            message = (f"{diagnosis.findings[0].rule}: {diagnosis.findings[0].message}" if outside  # the cause, named
+                       else "no catalog rule repairs this failure" if diagnosis.findings else "unknown failure")
             break
     finally:
         for result in state.results:
@@ -448,6 +449,12 @@ def repair(root: str | Path, options: Options = Options(), *, backend: BuildBack
             message = "the image builds and verifies, but findings need changes dockerfix does not make: " + ", ".join(reported)
     if status == "ok" and state.workspace.changed():
         status = "repaired"
+    if status == "failed" and any(BY_ID[f.rule].environment for f in state.findings):
+        # environment-blocked: no build got far enough to test an edit, so none is proposed; what the edits
+        # would have answered stays in the report as findings
+        state.findings = [*(Finding(s.rule, s.diagnosis, s.symptom) for s in state.steps if s.rule != "rewrite"),
+                          *state.findings]
+        state.steps, state.accounting, state.workspace = [], (), Workspace(root)
     if status == "failed":  # the rewrite replaced the files, but did not make them build and verify
         state.steps = [replace(s, solution=s.solution.replace(SOLVED_BY_REWRITE, "not solved: the rewrite failed too"))
                        if s.number in state.replaced else s for s in state.steps]

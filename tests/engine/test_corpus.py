@@ -74,6 +74,8 @@ def test_case_fails_as_seeded_then_repairs(case: Case, engine, project_copy, cap
     assert result.blocked == settings.get("blocked", False), (result.message, result.findings)
     if result.blocked:
         assert not result.steps, "an environment-blocked repair attempts no edit"
+    if "message" in settings:
+        assert re.search(settings["message"], result.message), result.message
     if "changed_files" in settings:
         assert sorted(result.changed_files) == sorted(settings["changed_files"]), result.diff
     if "strategy_won" in settings:

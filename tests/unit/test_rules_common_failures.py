@@ -12,7 +12,7 @@ from dockerfix.analyse.dockerfile import parse_dockerfile
 from dockerfix.catalog import BY_ID
 from dockerfix.catalog.rule import Context, Finding, Fix, Skip
 from dockerfix.catalog.source_build import sdist_being_built
-from dockerfix.diagnose import diagnose, static_findings
+from dockerfix.diagnose import diagnose, relevant_lines, static_findings
 from dockerfix.plan.installers import PDM_TOOLS
 from dockerfix.transform import apt
 
@@ -338,6 +338,39 @@ def test_df033_leaves_other_python_and_unreachable_index_alone(tmp_path):
                "ERROR: No matching distribution found for six==1.17.0")
     assert found(context, classic(step, offline), "DF033") is None
 
+
+
+PIP_CONFLICT = """ERROR: Cannot install -r requirements.txt (line 1) and urllib3==1.20 because these package versions have conflicting dependencies.
+
+The conflict is caused by:
+    The user requested urllib3==1.20
+    requests 2.32.3 depends on urllib3<3 and >=1.21.1
+
+To fix this you could try to:
+1. loosen the range of package versions you've specified
+2. remove package versions to allow pip to attempt to solve the dependency conflict
+
+ERROR: ResolutionImpossible: for help visit https://pip.pypa.io/en/latest/topics/dependency-resolution/#dealing-with-dependency-conflicts"""
+UV_CONFLICT = """  × No solution found when resolving dependencies:
+  ╰─▶ Because requests==2.32.3 depends on urllib3>=1.21.1,<3 and you require requests==2.32.3, we can conclude that you require urllib3>=1.21.1,<3.
+      And because you require urllib3==1.20, we can conclude that your requirements are unsatisfiable."""
+
+
+@LOG_FORMS
+@pytest.mark.parametrize(("step", "output", "causes"), [
+    ("RUN pip install -r requirements.txt", PIP_CONFLICT,
+     "The user requested urllib3==1.20; requests 2.32.3 depends on urllib3<3 and >=1.21.1"),
+    ("RUN uv pip install --system -r requirements.txt", UV_CONFLICT,
+     "Because requests==2.32.3 depends on urllib3>=1.21.1,<3 and you require requests==2.32.3, we can conclude that "
+     "you require urllib3>=1.21.1,<3. And because you require urllib3==1.20, we can conclude that your requirements "
+     "are unsatisfiable."),
+], ids=["pip", "uv"])
+def test_df034_reports_requirements_that_conflict(tmp_path, form, step, output, causes):
+    files = {**dockerfile("FROM python:3.11-slim", step), "requirements.txt": "requests==2.32.3\nurllib3==1.20\n"}
+    context = project(tmp_path, files)
+    finding = found(context, form(step, output), "DF034")
+    assert finding is not None and finding.capture("causes") == causes
+    assert finding.message == f"the project's requirements conflict, on any Python and base image: {causes}"
 
 # ---- DF025: build dependencies (S003-3) ---------------------------------------------------------------------------
 
@@ -803,3 +836,12 @@ def test_df025_python_ldap_on_trixie_gets_trixies_libldap(tmp_path):
     finding = found(context, classic(step, output), "DF025")
     assert finding.capture("build") == "gcc libc6-dev libldap-dev libsasl2-dev"
     assert finding.capture("runtime") == "libldap2 libsasl2-2"
+
+
+def test_an_unknown_failure_shows_its_error_not_apt_and_pip_noise():
+    log = ("debconf: unable to initialize frontend: Dialog\n"
+           "debconf: (Can't locate Term/ReadLine.pm in @INC (you may need to install the Term::ReadLine module))\n"
+           "debconf: falling back to frontend: Teletype\n"
+           "ERROR: frobnicate failed: the widget is not calibrated\n"
+           "[notice] A new release of pip is available: 24.2 -> 26.3\n")
+    assert relevant_lines(log) == ("ERROR: frobnicate failed: the widget is not calibrated",)

@@ -30,6 +30,9 @@ def context_of(tmp_path: Path, dockerfile: str) -> Context:
 @pytest.mark.parametrize(("log", "dockerfile", "image", "line"), [
     ("base-image-python314", "FROM python:3.14-slim\nRUN true\n", "python:3.14-slim", "Dockerfile:1"),
     ("base-image-node", NODE_STAGE, "node:20-slim", "Dockerfile:1"),
+    # the first stage's image is on the engine: the later FROM that failed is named
+    ("base-image-later-stage", (Path(__file__).parents[2] / "corpus/blocked-later-stage-base/project/Dockerfile").read_text(),
+     "python:3.12-alpine", "Dockerfile:3"),
 ])
 def test_df064_names_the_image_no_registry_serves(tmp_path, backend, log, dockerfile, image, line):
     diagnosis = diagnose(context_of(tmp_path, dockerfile), (LOGS / f"{log}-{backend}.log").read_text())

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from dockerfix.analyse import wheels
+from dockerfix.analyse import analyse, wheels
 from dockerfix.analyse.model import LockedPackage, LockFile
 from dockerfix.analyse.wheels import (
+    PythonTooOld,
     choose_python,
     image_platform,
     packages_without_wheels,
@@ -264,6 +265,25 @@ def test_a_constraint_no_candidate_meets():
     assert (error.value.path, error.value.line) == ("pyproject.toml", 7)
     assert error.value.message == "requires Python >=3.15, but dockerfix can build only 3.8–3.14"
 
+
+
+@pytest.mark.parametrize("constraint", ["3.7", "3.6.8", "<3.8", "~=3.6.0"])
+def test_a_constraint_older_than_any_candidate_is_its_own_error(constraint):
+    """The analysis answers it with the oldest Python (a Pipfile.lock made on 3.7 is valid input)."""
+    with pytest.raises(PythonTooOld) as error:
+        choose_python(buildable_pythons(), [("Pipfile.lock", constraint)], None)
+    assert (error.value.origin, error.value.constraint) == ("Pipfile.lock", constraint)
+
+
+def test_a_lock_made_on_an_end_of_life_python_builds_on_the_oldest_one(tmp_path):
+    (tmp_path / "Pipfile").write_text('[packages]\nsix = "*"\n\n[requires]\npython_version = "3.7"\n')
+    (tmp_path / "Pipfile.lock").write_text(json.dumps({
+        "_meta": {"requires": {"python_version": "3.7"}, "pipfile-spec": 6, "hash": {"sha256": "0"}, "sources": []},
+        "default": {"six": {"version": "==1.17.0", "hashes": []}}, "develop": {}}))
+    (tmp_path / "Dockerfile").write_text("FROM python:3.7-slim\nCOPY . .\n")
+    choice = analyse(tmp_path).python
+    assert choice.version == buildable_pythons()[0]
+    assert choice.reason.endswith("; Pipfile.lock asks for Python 3.7, older than any dockerfix builds: the oldest one instead")
 
 @pytest.mark.parametrize("constraint", [">=3.14", "3.14", ">=3.14,<4.0", "==3.14.*"])
 def test_314_when_the_project_asks_for_it(constraint):

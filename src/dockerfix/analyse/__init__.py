@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from dockerfix.analyse.compose import find_compose_files, parse_compose
@@ -31,7 +32,7 @@ from dockerfix.analyse.pyproject import parse_pyproject
 from dockerfix.analyse.requirements import parse_requirements
 from dockerfix.analyse.syslibs import system_packages_for
 from dockerfix.analyse.tomlfile import exists, load_toml, overlaid, read_text
-from dockerfix.analyse.wheels import choose_python, poetry_constraint_to_pep440
+from dockerfix.analyse.wheels import PythonTooOld, choose_python, poetry_constraint_to_pep440
 from dockerfix.errors import InputError
 from dockerfix.tables.python_versions import buildable_pythons
 
@@ -265,7 +266,18 @@ def _choose_python(root: Path, source: str, pyproject: Pyproject | None, dockerf
                 return choice
         except InputError:
             pass  # the old FROM tag contradicts the project's own constraints: the project wins
-    return choose_python(buildable_pythons(), constraints, lock)
+    too_old: list[PythonTooOld] = []
+    while True:
+        try:
+            choice = choose_python(buildable_pythons()[:1] if too_old else buildable_pythons(), constraints, lock)
+        except PythonTooOld as old:
+            # valid input (a lock made on an end-of-life Python): build on the oldest Python there is, and say so
+            too_old.append(old)
+            constraints = [c for c in constraints if c != (old.origin, old.constraint)]
+            continue
+        asked = " and ".join(f"{old.origin} asks for Python {old.constraint}" for old in too_old)
+        return replace(choice, reason=f"{choice.reason}; {asked}, older than any dockerfix builds: the oldest "
+                                      "one instead") if too_old else choice
 
 
 def _python_constraints(root: Path, source: str, pyproject: Pyproject | None) -> list[tuple[str, str]]:

@@ -370,11 +370,29 @@ def _acceptor(origin: str, constraint: str) -> Callable[[str], bool]:
     return lambda python: specifier.contains(_full_version(python))
 
 
+class PythonTooOld(InputError):
+    """A constraint that allows only Pythons older than any dockerfix builds (a Pipfile.lock made on 3.7): valid
+    input, which the analysis answers with the oldest Python there is (`dockerfix.analyse`), saying so."""
+
+    def __init__(self, origin: str, constraint: str, buildable: str) -> None:
+        path, line = _split_origin(origin)
+        super().__init__(path, line, f"requires Python {constraint}, but dockerfix can build only {buildable}")
+        self.origin, self.constraint = origin, constraint
+
+
+def _older_than(oldest: str) -> list[str]:
+    """The 3.x series before `oldest` ("3.8": 3.0 ... 3.7)."""
+    major, minor = _series(oldest)
+    return [f"{major}.{m}" for m in range(minor)]
+
+
 def _conflict(origin: str, constraint: str, earlier: list[tuple[str, str]], candidates: list[str],
               accepts: Callable[[str], bool]) -> InputError:
     path, line = _split_origin(origin)
     buildable = f"{candidates[-1]}–{candidates[0]}" if candidates else "none"
     if not any(accepts(python) for python in candidates):
+        if candidates and any(accepts(python) for python in _older_than(candidates[-1])):
+            return PythonTooOld(origin, constraint, buildable)
         return InputError(path, line, f"requires Python {constraint}, but dockerfix can build only {buildable}")
     others = " and ".join(f"{o} requires {c}" for o, c in earlier)
     return InputError(path, line, f"requires Python {constraint}, but {others}: no Python dockerfix can build "

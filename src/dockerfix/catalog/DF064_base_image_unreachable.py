@@ -6,7 +6,8 @@ What it catches: the classic builder's `Step 1/3 : FROM python:3.14-slim` follow
 "https://registry-1.docker.io/v2/library/node/manifests/20-slim": dial tcp: ...` (or, on newer engines,
 `failed to solve: python:3.14-slim: failed to resolve source metadata for ...`); BuildKit's `resolve image config
 for docker.io/docker/dockerfile:1` for the frontend a `# syntax=` line names. The registry's host does not resolve, refuses, times out or is
-not trusted (x509). DF071 is the registry's answer that the image is not there (a tag or repository gone).
+not trusted (x509). In a multi-stage Dockerfile the image named is the one whose FROM failed, not the
+first stage's (which the engine may have). DF071 is the registry's answer that the image is not there (a tag or repository gone).
 Why it breaks: an engine builds FROM an image it has; one it lacks it pulls from the image's registry (Docker
 Hub for `python:3.14-slim` and `node:20-slim`, ghcr.io, a private registry). An offline or air-gapped engine,
 a CI runner without a registry mirror, or a registry outage leaves nothing to pull. The Dockerfile is not
@@ -26,6 +27,8 @@ from dockerfix.catalog.rule import Context, Finding, Rule, evidence_lines, regex
 
 REGISTRY_FAILURE = rf'[^\n]*https://(?P<registry>[^/\s"]+)/v2/[^\n]*?(?P<reason>{GO_UNREACHABLE})[^\n]*'
 DEFAULT_NAMESPACE = re.compile(r"^docker\.io/(?:library/)?")
+# BuildKit looks up every stage's image at once; the error follows its own lookup, not the first one
+IMAGE_LOOKUP = "(?:load metadata|resolve image config)"
 
 
 def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None:
@@ -59,8 +62,8 @@ RULE = Rule(
     explanation=__doc__,
     case="blocked-python-314",
     log=regex(
-        rf"^Step \d+/\d+ : FROM (?P<image>\S+)[^\n]*\n(?:[^\n]*\n){{0,2}}?{REGISTRY_FAILURE}",  # classic builder
-        rf"(?:load metadata|resolve image config) for (?P<image>\S+)\n(?:[^\n]*\n){{0,3}}?[^\n]*ERROR: {REGISTRY_FAILURE}",  # BuildKit
+        rf"^Step \d+/\d+ : FROM (?P<image>\S+)[^\n]*\n(?:(?!Step \d)[^\n]*\n){{0,2}}?{REGISTRY_FAILURE}",  # classic builder
+        rf"{IMAGE_LOOKUP} for (?P<image>\S+)\n(?:(?![^\n]*{IMAGE_LOOKUP})[^\n]*\n){{0,3}}?[^\n]*ERROR: {REGISTRY_FAILURE}",  # BuildKit
         rf"failed to solve: (?P<image>\S+?): {REGISTRY_FAILURE}",  # BuildKit 0.11+, its last line alone
     ),
     from_log=from_log,

@@ -41,6 +41,7 @@ MODULES: tuple[str, ...] = (
     "DF031_venv_moved",
     "DF032_pdm_unpinned",
     "DF033_pinned_version_not_found",
+    "DF034_requirements_conflict",
     "DF040_undeclared_import",
     "DF041_renamed_package",
     "DF042_incompatible_releases",

@@ -57,8 +57,13 @@ class Diagnosis:
         return any(BY_ID[f.rule].conclusive for f in self.findings)
 
 
+# error-sounding lines every apt or pip run prints, failing or not: debconf falling back from its dialog frontends
+# when there is no terminal, pip's upgrade notice
+NOISE = re.compile(r"^debconf: (?:unable to initialize frontend|\(Can't locate|falling back to frontend)|^\[notice\] ")
+
+
 def relevant_lines(log: str, limit: int = 25) -> tuple[str, ...]:
-    lines = [l for l in log.splitlines() if ERRORISH.search(l)]
+    lines = [l for l in log.splitlines() if ERRORISH.search(l) and not NOISE.search(l)]
     return tuple(lines[-limit:])
 
 
