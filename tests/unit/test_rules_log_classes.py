@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from dockerfix.analyse import analyse
-from dockerfix.catalog.rule import Context, Finding
+from dockerfix.catalog import BY_ID
+from dockerfix.catalog.rule import Context, Finding, Fix
 from dockerfix.cli import main
 from dockerfix.diagnose import diagnose, static_findings
 
@@ -166,3 +167,19 @@ def test_df033_reads_old_pips_requirement_file_and_line(tmp_path, capsys):
     (tmp_path / "build.log").write_text(log)
     assert main(["explain", str(tmp_path / "build.log"), "--project", str(tmp_path), "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["diagnoses"][0]["rule"] == "DF033"
+
+
+# ---- npm/node in a Python image: DF028's ----------------------------------------------------------------------
+
+@pytest.mark.parametrize(("command", "package"), [("npm", "npm"), ("node", "nodejs")])
+def test_df028_installs_node_tools_a_python_slim_image_lacks(tmp_path, command, package):
+    # the form of flakidock/docker-flakiness-study's hsv-dot-beer@hsvdotbeer log (front-end assets built in python:*)
+    dockerfile = f"FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nRUN {command} --version && {command} run build\n"
+    context = context_of(tmp_path, {"Dockerfile": dockerfile, "requirements.txt": "six==1.17.0\n"})
+    log = (f"#12 [4/4] RUN {command} --version && {command} run build\n#12 0.171 /bin/sh: 1: {command}: not found\n"
+           f"#12 ERROR: executor failed running [/bin/sh -c {command} --version && {command} run build]: exit code: 127\n")
+    finding = first(context, log)
+    assert (finding.rule, finding.capture("package"), finding.location) == ("DF028", package, "Dockerfile:4")
+    fix = BY_ID["DF028"].fix(context, finding)  # type: ignore[misc]
+    assert isinstance(fix, Fix)
+    assert f"apt-get install -y --no-install-recommends {package}" in fix.files["Dockerfile"]
