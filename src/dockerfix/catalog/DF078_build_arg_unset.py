@@ -3,16 +3,16 @@
 What it catches: `ARG VERSION` with no value, then `RUN pip install app==$VERSION` failing with pip's
 `ERROR: Invalid requirement: 'app=='` (older pips: `No matching distribution found for app==`); `FROM
 python:${PY}-slim` with PY unset failing with `invalid reference format` (or `base name (${BASE}) should not
-be blank` for `FROM ${BASE}`); `COPY ${APP_DIR} .` or `WORKDIR $APP_DIR` with nothing to copy or no directory
-(`COPY requires at least two arguments`, `cannot normalize nothing`).
+be blank` for `FROM ${BASE}`); `WORKDIR $APP_DIR` refused by the classic builder (`cannot normalize nothing`).
 Why it breaks: an ARG without a default is set only by `docker build --build-arg NAME=...` (or compose's
 `build.args`); a build that does not pass it (a developer's `docker build .`, a CI job, dockerfix) substitutes
 the empty string, and the instruction loses its version, tag or path. FROM lines see only the ARGs declared
 before the first FROM, so an ARG declared inside a stage never reaches one.
 The fix: none automatic (the value is the user's choice). The suggestion names the ARG's line and the line
 that uses it: give a default (`ARG NAME=...`) or pass `--build-arg NAME=...`. Detected before any build for
-uses an empty value always breaks (a FROM reference, a COPY/ADD/WORKDIR path, an `==` pin in a RUN); uses with
-a shell default (`${NAME:-x}`) and tests (`[ -n "$NAME" ]`) are left alone.
+uses an empty value breaks on every builder (a FROM reference, an `==` pin in a RUN); an empty WORKDIR (BuildKit
+accepts it) shows only in a log; an empty COPY source builds on Docker 20.10 (it copies the context root), and
+uses with a shell default (`${NAME:-x}`) or tests (`[ -n "$NAME" ]`) are left alone.
 """
 
 from __future__ import annotations
@@ -34,14 +34,15 @@ DECLARED = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<default>=\S*)?")
 # `$NAME` or `${NAME}`, not `${NAME:-default}` / `${NAME-default}` / `${NAME:+alt}` (they survive an empty value)
 USE = r"\$(?:\{{{name}\}}|{name}(?![A-Za-z0-9_]))"
 PIN = r"(?:===?|~=|>=|<=|!=)\s*[\"']?" + USE
-EMPTY_BREAKS = ("FROM", "COPY", "ADD", "WORKDIR")
+# An empty WORKDIR is refused by the classic builder only (and an empty COPY source by neither): only a FROM
+# reference and a RUN's `==` pin break on every builder, so only they are findings before a build.
+EMPTY_BREAKS = ("FROM",)
 # What an empty value makes the builders and pip say.
 # (pip >= 24.1: `Invalid requirement: 'app=='`; older pips: `No matching distribution found for app==`)
 PIP_EMPTY_PIN = (r"(?:Invalid requirement: '|No matching distribution found for )"
                  r"(?P<requirement>[\w.\[\],-]+\s*(?:===?|~=|>=|<=|!=))(?:'|\s*$)")
 EMPTY_REFERENCE = r"invalid reference format|base name \(\$\{?\w+\}?\) should not be blank"
-EMPTY_PATH = (r"(?:COPY|ADD) requires at least two arguments|cannot normalize nothing|"
-              r"(?:ADD|COPY) failed: no source files were specified")
+EMPTY_WORKDIR = r"^cannot normalize nothing$"  # the classic builder
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,7 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
         run = failed_run(dockerfile, log)
         uses = [u for u in uses if run is not None and u.used == run]
     else:
-        keywords = ("FROM",) if match.re.pattern == EMPTY_REFERENCE else ("COPY", "ADD", "WORKDIR")
+        keywords = ("FROM",) if match.re.pattern == EMPTY_REFERENCE else ("WORKDIR",)
         uses = [u for u in uses if u.used.keyword in keywords]
     if not uses:
         return None
@@ -137,7 +138,7 @@ RULE = Rule(
     summary="A build ARG is used but has no default and is not given",
     explanation=__doc__,
     case="build-arg-unset",
-    log=regex(PIP_EMPTY_PIN, EMPTY_REFERENCE, EMPTY_PATH),
+    log=regex(PIP_EMPTY_PIN, EMPTY_REFERENCE, EMPTY_WORKDIR),
     detect=detect,
     from_log=from_log,
     applicability="suggestion",
