@@ -10,10 +10,13 @@ from pathlib import Path
 import pytest
 
 from dockerfix.analyse import analyse
+from dockerfix.analyse.model import LockFile
 from dockerfix.catalog import BY_ID
 from dockerfix.catalog.rule import Context, Finding, Fix
 from dockerfix.cli import main
 from dockerfix.diagnose import diagnose, static_findings
+from dockerfix.plan.installers import PIPENV_TOOLS
+from dockerfix.transform.lock import lock_tool
 
 LOGS = Path(__file__).resolve().parents[1] / "fixtures" / "logs"
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
@@ -131,6 +134,12 @@ def test_df008_finds_a_pipfile_lock_in_step_fresh(tmp_path):
     pipfile = (project / "Pipfile").read_text().replace('six = "==1.16.0"\n', "")
     context = context_of(tmp_path, {"Pipfile": pipfile, "Pipfile.lock": json.dumps(lock), "Dockerfile": "FROM python:3.11-slim\n"})
     assert static(context, "DF008") == []
+
+
+def test_pipenv_locks_from_the_pipfile_with_its_venv_in_the_temporary_copy():
+    tool = lock_tool(LockFile("pipenv", "Pipfile.lock", (), False))
+    assert (tool.manifest, tool.arguments, tool.requirements) == ("Pipfile", ("lock",), PIPENV_TOOLS)
+    assert ("PIPENV_VENV_IN_PROJECT", "1") in tool.environment
 
 
 # ---- DF027 / DF033: the real log forms ------------------------------------------------------------------------
