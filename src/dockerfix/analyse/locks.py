@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import posixpath
 import re
+import tomllib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from hashlib import sha256
@@ -145,6 +146,31 @@ def poetry_content_hash_matches(root: Path, lock: LockFile) -> bool | None:
         return None
     pyproject = load_toml(root, pyproject_path)
     return any(hasher(pyproject) == lock.content_hash for hasher in hashers)
+
+
+# The Pipfile tables Pipenv's hash covers; a Pipfile with others (custom package categories) is hashed otherwise.
+PIPFILE_TABLES = frozenset({"source", "packages", "dev-packages", "requires", "scripts", "pipenv"})
+
+
+def pipfile_hash_matches(root: Path, lock: LockFile) -> bool | None:
+    """Whether the Pipfile still hashes to Pipfile.lock's `_meta.hash.sha256`, hashed as Pipenv does (the sha256 of
+    its sources, requires and both package tables as sorted compact JSON).
+
+    None when that cannot be decided: not a Pipfile.lock, no hash, no readable Pipfile, or tables the hash may cover
+    in a way dockerfix does not know.
+    """
+    pipfile_path = posixpath.join(posixpath.dirname(lock.path), "Pipfile")
+    if lock.kind != "pipenv" or not lock.content_hash or not exists(root, pipfile_path):
+        return None
+    try:
+        pipfile = tomllib.loads(read_text(root, pipfile_path))
+    except tomllib.TOMLDecodeError:
+        return None
+    if "source" not in pipfile or set(pipfile) - PIPFILE_TABLES:
+        return None
+    data = {"_meta": {"sources": pipfile["source"], "requires": pipfile.get("requires", {})},
+            "default": pipfile.get("packages", {}), "develop": pipfile.get("dev-packages", {})}
+    return sha256(json.dumps(data, sort_keys=True, separators=(",", ":")).encode()).hexdigest() == lock.content_hash
 
 
 def _poetry_hashers(lock: LockFile) -> tuple[Callable[[Table], str], ...]:

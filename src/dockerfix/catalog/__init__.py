@@ -72,6 +72,8 @@ MODULES: tuple[str, ...] = (
     "DF075_build_tool_too_new",
     "DF076_apk_package_unavailable",
     "DF077_os_package_unavailable",
+    "DF078_build_arg_unset",
+    "DF080_os_packages_conflict",
     "DF090_builder_predates_syntax",
 )
 # Loaded on first use (PEP 562): rules import transforms, and transforms import `catalog.rule`, so loading the

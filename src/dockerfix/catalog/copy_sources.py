@@ -10,10 +10,17 @@ from dockerfix.analyse.model import Instruction, Project
 from dockerfix.catalog.rule import regex
 
 GLOB = re.compile(r"[*?\[]")
-# A COPY/ADD source the engine did not find in the build context: BuildKit, then the classic builder.
+# A COPY/ADD source the engine did not find in the build context: BuildKit (current: `failed to calculate
+# checksum of ref ...: "/x": not found`; Docker 20.10's: `failed to compute cache key: "/x" not found: not
+# found`), then the classic builder (Docker >= 19.03: `file not found in build context ...: stat x: file does not
+# exist`; 17.06-19.03: `stat /var/lib/docker/tmp/docker-builderNNN/x: no such file or directory`; older:
+# `lstat x: no such file or directory`).
 MISSING_SOURCE = regex(
-    r'"/?(?P<path>[^"\s]+)": not found',
-    r"COPY failed: (?:file not found in build context or excluded by \.dockerignore: )?stat (?P<path2>\S+): file does not exist",
+    r'"/?(?P<path>[^"\s]+)":? not found',
+    r"(?:COPY|ADD) failed: (?:file not found in build context or excluded by \.dockerignore: )?"
+    r"stat (?P<path2>\S+): file does not exist",
+    r"(?:COPY|ADD) failed: stat /var/lib/docker/tmp/docker-builder\d+/(?P<path3>\S+): no such file or directory",
+    r"^lstat (?P<path4>\S+): no such file or directory",
 )
 
 
@@ -41,4 +48,4 @@ def copied_paths(project: Project) -> list[tuple[str, Instruction]]:
 
 def missing_path_from_log(match: re.Match[str]) -> str:
     groups = match.groupdict()
-    return (groups.get("path") or groups.get("path2") or "").strip("/")
+    return next((v for v in groups.values() if v), "").strip("/")

@@ -6,7 +6,8 @@ So dockerfix re-locks on the host: the tool is provisioned once into a cached ve
 (`$DOCKERFIX_CACHE_DIR/tools/<tool>-<version>`, default `~/.cache/dockerfix/tools/...`), run in a temporary
 copy of the project's manifest and lock (the user's tree is never touched), and the new lock text comes
 back for the repair's workspace. Poetry keeps the locked versions (`poetry lock --no-update` in 1.x, plain
-`poetry lock` in 2.x); uv and PDM re-lock the same way (`uv lock`, `pdm lock --update-reuse`).
+`poetry lock` in 2.x); uv and PDM re-lock the same way (`uv lock`, `pdm lock --update-reuse`). Pipenv has no
+option that keeps the locked versions: `pipenv lock` re-resolves the Pipfile (its `==` pins stay as they are).
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from dockerfix.analyse.model import LockFile
-from dockerfix.plan.installers import PDM_TOOLS, poetry_version_for_lock
+from dockerfix.plan.installers import PDM_TOOLS, PIPENV_TOOLS, poetry_version_for_lock
 
 INSTALL_TIMEOUT_SECONDS = 600
 LOCK_TIMEOUT_SECONDS = 900
@@ -41,6 +42,7 @@ class LockTool:
     requirements: tuple[str, ...]  # pip requirements of its venv
     arguments: tuple[str, ...]  # `python -m <name> <arguments>` refreshes the lock
     environment: tuple[tuple[str, str], ...] = ()
+    manifest: str = "pyproject.toml"  # what the lock is made from, next to it
 
 
 def lock_tool(lock: LockFile) -> LockTool:
@@ -55,6 +57,11 @@ def lock_tool(lock: LockFile) -> LockTool:
     if lock.kind == "pdm":
         version = next(r.split("==")[1] for r in PDM_TOOLS if r.startswith("pdm=="))
         return LockTool("pdm", version, PDM_TOOLS, ("lock", "--update-reuse"))
+    if lock.kind == "pipenv":
+        # the venv Pipenv makes to lock goes into the temporary copy, never into ~/.local/share/virtualenvs
+        version = PIPENV_TOOLS[0].split("==")[1]
+        return LockTool("pipenv", version, PIPENV_TOOLS, ("lock",),
+                        (("PIPENV_VENV_IN_PROJECT", "1"), ("PIPENV_IGNORE_VIRTUALENVS", "1")), manifest="Pipfile")
     raise LockRefreshError(f"dockerfix cannot refresh a {lock.kind} lock ({lock.path}); refresh it by hand")
 
 
@@ -96,11 +103,11 @@ def refresh_lock(root: Path, files: Mapping[str, str], lock: LockFile, options: 
     Raises LockRefreshError when the tool cannot be provisioned or the lock cannot be made.
     """
     base = lock_tool(lock)
-    tool = LockTool(base.name, base.version, base.requirements, (*base.arguments, *options), base.environment)
+    tool = replace(base, arguments=(*base.arguments, *options))
     python = provision(tool)
     directory = posixpath.dirname(lock.path)
     with tempfile.TemporaryDirectory(prefix="dockerfix-lock-") as work:
-        for name in ("pyproject.toml", posixpath.basename(lock.path), *COMPANIONS):
+        for name in (tool.manifest, posixpath.basename(lock.path), *COMPANIONS):
             relpath = posixpath.join(directory, name)
             text = files.get(relpath)
             if text is None and (root / relpath).is_file():

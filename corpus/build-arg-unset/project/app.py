@@ -1,0 +1,3 @@
+import click
+
+print("ok", click.__name__)

@@ -1,0 +1,199 @@
+"""DF078 (a build ARG used but never given), DF080 (OS packages that conflict), DF008 on Pipenv, and the log forms
+of DF027/DF033 on both builders and old pips. Logs in tests/fixtures/logs are what this engine printed (classic
+builder: `-sdk`, Docker 20.10 BuildKit: `-buildkit`); the others are excerpts of public logs, source named."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from dockerfix.analyse import analyse
+from dockerfix.analyse.model import LockFile
+from dockerfix.catalog import BY_ID
+from dockerfix.catalog.rule import Context, Finding, Fix
+from dockerfix.cli import main
+from dockerfix.diagnose import diagnose, static_findings
+from dockerfix.plan.installers import PIPENV_TOOLS
+from dockerfix.transform.lock import lock_tool
+
+LOGS = Path(__file__).resolve().parents[1] / "fixtures" / "logs"
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
+
+
+def context_of(tmp_path: Path, files: dict[str, str]) -> Context:
+    for relpath, text in files.items():
+        path = tmp_path / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return Context(root=tmp_path, files={}, project=analyse(tmp_path))
+
+
+def first(context: Context, log: str) -> Finding:
+    return diagnose(context, log).findings[0]
+
+
+def static(context: Context, rule: str) -> list[Finding]:
+    return [f for f in static_findings(context) if f.rule == rule]
+
+
+# ---- DF078: a build ARG used but never given ------------------------------------------------------------------
+
+def test_df078_names_the_arg_line_and_the_use_line_from_the_engine_log():
+    context = Context(root=CORPUS / "build-arg-unset" / "project", files={},
+                      project=analyse(CORPUS / "build-arg-unset" / "project"))
+    finding = first(context, (LOGS / "build-arg-unset-sdk.log").read_text())
+    assert (finding.rule, finding.location, finding.capture("arg")) == ("DF078", "Dockerfile:3", "CLICK_VERSION")
+    assert finding.suggestion == ("ARG CLICK_VERSION (Dockerfile:2) is used at line 3 but never given: add --build-arg "
+                                  "CLICK_VERSION=... or a default `ARG CLICK_VERSION=...`")
+
+
+@pytest.mark.parametrize(("dockerfile", "log", "line", "before_a_build"), [
+    # pip >= 24.1 words an empty pin as an invalid requirement
+    ("FROM python:3.12-slim\nARG VERSION\nRUN pip install app==$VERSION\n",
+     "Step 3/3 : RUN pip install app==$VERSION\nERROR: Invalid requirement: 'app==': Expected end or semicolon\n"
+     "The command '/bin/sh -c pip install app==$VERSION' returned a non-zero code: 1\n", "Dockerfile:3", True),
+    # a FROM tag built from a global ARG with no default (this engine's words: classic, then BuildKit)
+    ("ARG PY\nFROM python:${PY}-slim\nRUN true\n",
+     "Step 1/4 : ARG PY\nStep 2/4 : FROM python:${PY}-slim\ninvalid reference format\n", "Dockerfile:2", True),
+    ("ARG PY\nFROM python:${PY}-slim\nRUN true\n", "failed to solve with frontend dockerfile.v0: failed to create LLB "
+     'definition: failed to parse stage name "python:-slim": invalid reference format\n', "Dockerfile:2", True),
+    ("ARG BASE\nFROM ${BASE}\nRUN true\n", "failed to solve with frontend dockerfile.v0: failed to create LLB "
+     "definition: base name (${BASE}) should not be blank\n", "Dockerfile:2", True),
+    # the classic builder refuses an empty WORKDIR (BuildKit takes it: no finding before a build)
+    ("FROM python:3.12-slim\nARG APP_DIR\nWORKDIR $APP_DIR\n",
+     "Step 3/4 : WORKDIR $APP_DIR\ncannot normalize nothing\n", "Dockerfile:3", False),
+])
+def test_df078_reads_what_an_empty_value_makes_the_tools_say(tmp_path, dockerfile, log, line, before_a_build):
+    context = context_of(tmp_path, {"Dockerfile": dockerfile})
+    finding = first(context, log)
+    assert (finding.rule, finding.location) == ("DF078", line)
+    assert [f.location for f in static(context, "DF078")] == ([line] if before_a_build else [])
+
+
+@pytest.mark.parametrize("dockerfile", [
+    "FROM python:3.12-slim\nARG VERSION=1.0\nRUN pip install app==$VERSION\n",  # a default
+    "ARG VERSION=1.0\nFROM python:3.12-slim\nARG VERSION\nRUN pip install app==$VERSION\n",  # the global default
+    "FROM python:3.12-slim\nARG VERSION\nENV VERSION=2.0\nRUN pip install app==$VERSION\n",  # set by ENV
+    "FROM python:3.12-slim\nARG VERSION\nRUN pip install app==${VERSION:-1.0}\n",  # a shell default
+    "FROM python:3.12-slim\nARG DEV\nRUN if [ -n \"$DEV\" ]; then pip install pytest; fi\n",  # empty is meant
+    "FROM python:3.12-slim\nARG TARGETARCH\nRUN pip install app==$TARGETARCH\n",  # the builder sets it
+    "FROM python:3.12-slim\nARG APP_DIR\nCOPY ${APP_DIR} .\n",  # builds (copies the context root): no failure
+])
+def test_df078_leaves_alone_args_that_have_a_value_or_may_be_empty(tmp_path, dockerfile):
+    assert static(context_of(tmp_path, {"Dockerfile": dockerfile}), "DF078") == []
+
+
+# ---- DF080: OS packages that conflict -------------------------------------------------------------------------
+
+def test_df080_names_both_apt_packages_and_the_run():
+    project = CORPUS / "apt-packages-conflict" / "project"
+    finding = first(Context(root=project, files={}, project=analyse(project)),
+                    (LOGS / "apt-packages-conflict-sdk.log").read_text())
+    assert (finding.rule, finding.location) == ("DF080", "Dockerfile:2")
+    assert finding.suggestion == ("in the RUN at Dockerfile:2, install only one of libcurl4-gnutls-dev and "
+                                  "libcurl4-openssl-dev (drop the other, or the package that pulls it in)")
+
+
+def test_df080_names_the_file_two_debian_packages_ship(tmp_path):
+    dockerfile = "FROM debian:trixie-slim\nRUN true\nRUN dpkg -i /tmp/tool-a_1.0_all.deb && dpkg -i /tmp/tool-b_1.0_all.deb\n"
+    finding = first(context_of(tmp_path, {"Dockerfile": dockerfile}), (LOGS / "dpkg-file-overwrite-sdk.log").read_text())
+    assert (finding.rule, finding.location) == ("DF080", "Dockerfile:3")
+    assert finding.suggestion.startswith("in the RUN at Dockerfile:3, tool-b and tool-a both ship /usr/bin/tool")
+
+
+# rpm's and yum's words in Dockerfile builds, as users posted them
+@pytest.mark.parametrize(("line", "packages"), [
+    # docker-library/official-images#1278 (`RUN yum install -y docker` on centos:centos7)
+    ("  file /usr/lib64/libudev.so.1 from install of systemd-libs-219-19.el7.x86_64 conflicts with file from package "
+     "systemd-container-libs-208.20-6.el7.centos.x86_64",
+     "systemd-libs-219-19.el7.x86_64 systemd-container-libs-208.20-6.el7.centos.x86_64"),
+    # The-OpenROAD-Project/yosys#9 (`RUN yum install -y ... git ...`)
+    ("Error: git224-core conflicts with git-1.8.3.1-23.el7_8.x86_64", "git224-core git-1.8.3.1-23.el7_8.x86_64"),
+])
+def test_df080_reads_rpm_and_yum_conflicts(tmp_path, line, packages):
+    context = context_of(tmp_path, {"Dockerfile": "FROM centos:7\nRUN yum install -y docker\n"})
+    finding = first(context, f"Step 2/2 : RUN yum install -y docker\nTransaction check error:\n{line}\n")
+    assert (finding.rule, finding.capture("packages")) == ("DF080", packages)
+
+
+# ---- DF008 on Pipenv ------------------------------------------------------------------------------------------
+
+def test_df008_reads_pipenvs_wrapped_out_of_date_message_and_the_pipfile_hash():
+    project = CORPUS / "pipenv-lock-stale" / "project"
+    context = Context(root=project, files={}, project=analyse(project))
+    assert first(context, (LOGS / "pipenv-lock-stale-sdk.log").read_text()).message == "Pipfile.lock does not match Pipfile"
+    [found] = static(context, "DF008")
+    assert found.message.startswith("Pipfile.lock's _meta.hash.sha256 (045bc109efb9…) is not the hash of the current Pipfile")
+
+
+def test_df008_finds_a_pipfile_lock_in_step_fresh(tmp_path):
+    project = CORPUS / "pipenv-lock-stale" / "project"
+    lock = json.loads((project / "Pipfile.lock").read_text())
+    pipfile = (project / "Pipfile").read_text().replace('six = "==1.16.0"\n', "")
+    context = context_of(tmp_path, {"Pipfile": pipfile, "Pipfile.lock": json.dumps(lock), "Dockerfile": "FROM python:3.11-slim\n"})
+    assert static(context, "DF008") == []
+
+
+def test_pipenv_locks_from_the_pipfile_with_its_venv_in_the_temporary_copy():
+    tool = lock_tool(LockFile("pipenv", "Pipfile.lock", (), False))
+    assert (tool.manifest, tool.arguments, tool.requirements) == ("Pipfile", ("lock",), PIPENV_TOOLS)
+    assert ("PIPENV_VENV_IN_PROJECT", "1") in tool.environment
+
+
+# ---- DF027 / DF033: the real log forms ------------------------------------------------------------------------
+
+COPY_MISSING = {"Dockerfile": "FROM python:3.11-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN true\n",
+                "requirements/base.txt": "six==1.17.0\n"}
+
+
+@pytest.mark.parametrize("log", [
+    (LOGS / "copy-missing-buildkit.log").read_text(),  # Docker 20.10's BuildKit: `"/x" not found: not found`
+    # current BuildKit (flakidock/docker-flakiness-study, FlakiDock_output_S-2/code-mancers@invoker, path renamed)
+    'ERROR: failed to solve: failed to compute cache key: failed to calculate checksum of ref c3596534::wf3y9th7: '
+    '"/requirements.txt": not found\n',
+    # Docker 17.06-19.03's classic builder (modmail-dev/Modmail#3073, HarryR/maltrieve#4)
+    "Step 3/5 : COPY requirements.txt .\nCOPY failed: stat /var/lib/docker/tmp/docker-builder021663462/"
+    "requirements.txt: no such file or directory\n",
+    # Docker 19.03+'s classic builder
+    "Step 3/5 : COPY requirements.txt .\nCOPY failed: file not found in build context or excluded by .dockerignore: "
+    "stat requirements.txt: file does not exist\n",
+    # before 17.06 (prakhar1989/docker-curriculum#74)
+    "Step 3/5 : COPY requirements.txt /usr/src/app/\nlstat requirements.txt: no such file or directory\n",
+])
+def test_df027_reads_every_builders_missing_source(tmp_path, log):
+    context = context_of(tmp_path, COPY_MISSING)
+    finding = next(f for f in diagnose(context, log).findings if f.rule == "DF027")
+    assert (finding.location, finding.capture("path"), finding.capture("candidate")) == (
+        "Dockerfile:3", "requirements.txt", "requirements/base.txt")
+
+
+def test_df033_reads_old_pips_requirement_file_and_line(tmp_path, capsys):
+    # flakidock/docker-flakiness-study, FlakiDock_output-2/pythonkr@pyconkr-api/v1_1_build_output.log (excerpt)
+    log = ("#10 [5/6] RUN pip install -r requirements.txt\n#10 10.35   ERROR: Could not find a version that satisfies "
+           "the requirement codecov==2.0.15 (from -r requirements.txt (line 14)) (from versions: 2.1.13)\n"
+           "#10 10.47 ERROR: No matching distribution found for codecov==2.0.15 (from -r requirements.txt (line 14))\n")
+    context = context_of(tmp_path, {"Dockerfile": "FROM python:3.8\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n"})
+    finding = first(context, log)
+    assert (finding.rule, finding.location) == ("DF033", "requirements.txt:14")
+    assert finding.message == "codecov==2.0.15 is not on the package index (newest: 2.1.13); it is pinned at requirements.txt:14"
+    (tmp_path / "build.log").write_text(log)
+    assert main(["explain", str(tmp_path / "build.log"), "--project", str(tmp_path), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["diagnoses"][0]["rule"] == "DF033"
+
+
+# ---- npm/node in a Python image: DF028's ----------------------------------------------------------------------
+
+@pytest.mark.parametrize(("command", "package"), [("npm", "npm"), ("node", "nodejs")])
+def test_df028_installs_node_tools_a_python_slim_image_lacks(tmp_path, command, package):
+    # the form of flakidock/docker-flakiness-study's hsv-dot-beer@hsvdotbeer log (front-end assets built in python:*)
+    dockerfile = f"FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nRUN {command} --version && {command} run build\n"
+    context = context_of(tmp_path, {"Dockerfile": dockerfile, "requirements.txt": "six==1.17.0\n"})
+    log = (f"#12 [4/4] RUN {command} --version && {command} run build\n#12 0.171 /bin/sh: 1: {command}: not found\n"
+           f"#12 ERROR: executor failed running [/bin/sh -c {command} --version && {command} run build]: exit code: 127\n")
+    finding = first(context, log)
+    assert (finding.rule, finding.capture("package"), finding.location) == ("DF028", package, "Dockerfile:4")
+    fix = BY_ID["DF028"].fix(context, finding)  # type: ignore[misc]
+    assert isinstance(fix, Fix)
+    assert f"apt-get install -y --no-install-recommends {package}" in fix.files["Dockerfile"]
