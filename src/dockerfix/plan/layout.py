@@ -44,6 +44,8 @@ MASK_VERSION_SCRIPT = "\n".join((
 ))
 PYTHON_SOURCE = frozenset({".py", ".pyi", ".pyc", ".typed"})
 SETUPTOOLS = ("setuptools.build_meta", "setuptools.build_meta:__legacy__")
+# File names the rendered comment may quote: a repository controls them, so nothing that could end the comment.
+QUOTABLE = re.compile(r"[\w./@+-]+")
 
 
 def _entry_words(project: Project) -> list[str]:
@@ -63,7 +65,7 @@ def _named_path(word: str, source: Path, app_dir: str) -> str | None:
     """The project file `word` names, relative to the app dir (where the original's command runs)."""
     path = word.removeprefix(app_dir.rstrip("/") + "/") if word.startswith("/") else word
     path = posixpath.normpath(path.removeprefix("./"))
-    if path.startswith(("/", "..", "-")) or path == "." or not re.fullmatch(r"[\w./@+-]+", path):
+    if path.startswith(("/", "..", "-")) or path == "." or not QUOTABLE.fullmatch(path):
         return None
     return path if (source / path).exists() else None
 
@@ -71,7 +73,7 @@ def _named_path(word: str, source: Path, app_dir: str) -> str | None:
 def _package_data(project: Project, source: Path) -> list[str]:
     """Non-Python files inside the project's packages (templates, static files, data)."""
     base = source / ("src" if project.layout == "src" else "")
-    return sorted(str(p.relative_to(source)) for name in project.import_packages if (base / name).is_dir()
+    return sorted(p.relative_to(source).as_posix() for name in project.import_packages if (base / name).is_dir()
                   for p in (base / name).rglob("*")
                   if p.is_file() and p.suffix not in PYTHON_SOURCE and "__pycache__" not in p.parts)
 
@@ -86,7 +88,8 @@ def runtime_files(project: Project, kept: tuple[KeptInstruction, ...], app_dir: 
     source = project.root / project.source
     backend = project.pyproject.build_backend if project.pyproject else None
     if (backend is None or backend in SETUPTOOLS) and (data := _package_data(project, source)):
-        return None, f"setuptools may not install the package data ({', '.join(data[:3])}): the sources are copied"
+        quoted = [path for path in data if QUOTABLE.fullmatch(path)][:3] or ["non-Python files"]
+        return None, f"setuptools may not install the package data ({', '.join(quoted)}): the sources are copied"
     # `python -m pkg`, `gunicorn pkg.wsgi:app`: an installed package runs from the venv, not from a copy
     files = [p for w in _entry_words(project) if (p := _named_path(w, source, app_dir))
              and p.split("/")[0] not in project.import_packages]
@@ -96,7 +99,7 @@ def runtime_files(project: Project, kept: tuple[KeptInstruction, ...], app_dir: 
     chosen = tuple(dict.fromkeys(files))
     tops = {p.split("/")[0] for p in chosen}
     left_out = sorted(p.name + ("/" if p.is_dir() else "") for p in source.iterdir()
-                      if not p.name.startswith(".") and p.name not in tops)
+                      if not p.name.startswith(".") and p.name not in tops and QUOTABLE.fullmatch(p.name))
     what = f"the venv and {', '.join(chosen)}" if chosen else "the installed venv"
     return chosen, f"the final stage gets {what}; left out (installed in the venv or not read at run time): " \
                    + (", ".join(left_out) or "nothing")
