@@ -161,7 +161,7 @@ def rewrite(
     _choice(backend, BACKENDS, "--backend")
     build_plan = plan_for_backend(project, backend, compile_bytecode=compile_bytecode)
     workspace.apply(rewrite_files(project, build_plan))
-    err.print(f"final stage: {build_plan.runtime_reason}", markup=False)
+    err.print(build_plan.runtime_reason, markup=False)
     for accounted in build_plan.accounting:  # what became of the original's instructions, on stderr beside the diff
         if accounted.outcome != "kept":
             err.print(f"{accounted.origin} {accounted.outcome}: {accounted.instruction} — {accounted.how}", markup=False)
