@@ -110,3 +110,16 @@ def test_an_extra_install_through_python_m_pip_uses_the_base_images_pip(tmp_path
                                          "RUN pip install -r requirements.txt\nRUN python -m pip install gunicorn==23.0.0\n")
     steps = [step.text for step in plan(analyse(tmp_path)).builder_steps]
     assert steps == ["RUN pip install gunicorn==23.0.0"]
+
+
+def test_the_plan_knows_the_backend_that_builds_it(monkeypatch):
+    import dockerfix.build.engine
+    from dockerfix.repair import plan_for_backend
+
+    project = analyse(FIXTURES / "uvproj")
+    assert plan_for_backend(project, "buildkit").cache_mounts and not plan_for_backend(project, "sdk").cache_mounts
+    assert not plan_for_backend(project, "fake").cache_mounts  # a backend the caller injected
+    monkeypatch.setattr(dockerfix.build.engine, "engine_builder_default", lambda: ("buildkit", "Docker 27 builds with BuildKit"))
+    assert plan_for_backend(project, "auto").cache_mounts
+    monkeypatch.setattr(dockerfix.build.engine, "engine_builder_default", lambda: ("sdk", "Docker 20.10"))
+    assert not plan_for_backend(project, "auto").cache_mounts
