@@ -44,9 +44,11 @@ def test_the_files_the_entry_command_names_are_copied(tmp_path):
     (project_dir / "scripts" / "serve.py").write_text("import svc_uv\n")
     (project_dir / "settings.toml").write_text("debug = false\n")
     (project_dir / "Dockerfile").write_text('FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\n'
+                                            'HEALTHCHECK CMD python probe.py\n'
                                             'CMD ["python", "scripts/serve.py", "--config", "/app/settings.toml"]\n')
+    (project_dir / "probe.py").write_text("")
     build_plan = plan(analyse(project_dir))
-    assert build_plan.runtime_files == ("scripts/serve.py", "settings.toml")
+    assert build_plan.runtime_files == ("scripts/serve.py", "settings.toml", "probe.py")
     final = _final_stage(render_dockerfile(build_plan))
     assert 'COPY --chown=app:app ["scripts/serve.py", "scripts/serve.py"]' in final
     assert 'COPY --chown=app:app ["settings.toml", "settings.toml"]' in final

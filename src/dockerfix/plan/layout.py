@@ -48,12 +48,11 @@ SETUPTOOLS = ("setuptools.build_meta", "setuptools.build_meta:__legacy__")
 QUOTABLE = re.compile(r"[\w./@+-]+")
 
 
-def _entry_words(project: Project) -> list[str]:
+def _command_words(project: Project, healthcheck: str | None) -> list[str]:
+    """The words of the entry command and the health check, and the values of their `--option=value` words."""
     entry = project.entry
-    if entry is None:
-        return []
     words: list[str] = []
-    for word in (*entry.entrypoint, *entry.argv):
+    for word in (*(entry.entrypoint + entry.argv if entry else ()), *((healthcheck,) if healthcheck else ())):
         try:
             words += shlex.split(word) if " " in word else [word]
         except ValueError:
@@ -78,8 +77,8 @@ def _package_data(project: Project, source: Path) -> list[str]:
                   if p.is_file() and p.suffix not in PYTHON_SOURCE and "__pycache__" not in p.parts)
 
 
-def runtime_files(project: Project, kept: tuple[KeptInstruction, ...], app_dir: str,
-                  installed: bool) -> tuple[tuple[str, ...] | None, str]:
+def runtime_files(project: Project, kept: tuple[KeptInstruction, ...], app_dir: str, installed: bool,
+                  healthcheck: str | None = None) -> tuple[tuple[str, ...] | None, str]:
     """(the files the final stage copies besides the venv, None: the whole sources; why, for the report)."""
     if not installed:
         return None, "the code runs from its sources (not an installable package): the sources are copied"
@@ -91,7 +90,7 @@ def runtime_files(project: Project, kept: tuple[KeptInstruction, ...], app_dir: 
         quoted = [path for path in data if QUOTABLE.fullmatch(path)][:3] or ["non-Python files"]
         return None, f"setuptools may not install the package data ({', '.join(quoted)}): the sources are copied"
     # `python -m pkg`, `gunicorn pkg.wsgi:app`: an installed package runs from the venv, not from a copy
-    files = [p for w in _entry_words(project) if (p := _named_path(w, source, app_dir))
+    files = [p for w in _command_words(project, healthcheck) if (p := _named_path(w, source, app_dir))
              and p.split("/")[0] not in project.import_packages]
     module = project.entry.module.partition(".")[0] if project.entry and project.entry.module else None
     if module and module not in project.import_packages:
