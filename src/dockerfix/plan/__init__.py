@@ -267,7 +267,7 @@ def plan(project: Project, *, cache_mounts: bool = False, compile_bytecode: bool
     cmd, expose = _entry(project, intent, notes)
     global_args = tuple(i.text for i in (dockerfile.instructions if dockerfile else ()) if i.stage == -1)
     files, runtime_reason = runtime_files(project, tuple(intent.kept), app_dir, install_project is not None,
-                                          healthcheck.text if healthcheck else None)
+                                          healthcheck.text if healthcheck else None, bool(intent.builder_steps))
     notes.append(f"Python {project.python.reason}")
     notes.append(runtime_reason)
     notes += [f"{dist}: {why}" for dist, why in project.system_packages.reasons]

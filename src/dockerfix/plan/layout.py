@@ -4,8 +4,8 @@ reuses the dependency layer), and which files the final stage needs besides the 
 Only what runs goes in the final stage: a project installed non-editable into the venv runs from the venv, so the
 sources stay in the builder; the final stage gets the files its entry command names (a script, a config file, an
 entrypoint script, a bare module it imports). The sources are copied whole when that cannot be known: the code
-runs from the sources (not installable), a kept RUN of the final stage may read them, or setuptools may leave
-package data behind (it installs non-Python files only when MANIFEST.in or package-data lists them).
+runs from the sources (not installable), a kept RUN of the final stage may read them, an extra install of the
+original may point at them (`pip install -e plugins/x`), or setuptools may leave package data behind (it installs non-Python files only when MANIFEST.in or package-data lists them).
 """
 
 from __future__ import annotations
@@ -78,12 +78,14 @@ def _package_data(project: Project, source: Path) -> list[str]:
 
 
 def runtime_files(project: Project, kept: tuple[KeptInstruction, ...], app_dir: str, installed: bool,
-                  healthcheck: str | None = None) -> tuple[tuple[str, ...] | None, str]:
+                  healthcheck: str | None = None, extra_installs: bool = False) -> tuple[tuple[str, ...] | None, str]:
     """(the files the final stage copies besides the venv, None: the whole sources; why, for the report)."""
     if not installed:
         return None, "the code runs from its sources (not an installable package): the sources are copied"
     if any(k.text.startswith("RUN") for k in kept):
         return None, "a kept RUN of the final stage may read the sources: the sources are copied"
+    if extra_installs:
+        return None, "the original's extra installs may point at the sources (editable): the sources are copied"
     source = project.root / project.source
     backend = project.pyproject.build_backend if project.pyproject else None
     if (backend is None or backend in SETUPTOOLS) and (data := _package_data(project, source)):
