@@ -95,7 +95,7 @@ def test_source_only_change_reuses_the_dependency_layer(engine, project_copy):
 @pytest.mark.parametrize("name, install", [
     ("uvproj", "uv sync --frozen --no-dev --no-install-project"),  # pyproject and uv.lock both name the version
     ("poetry1", "poetry export"),  # [tool.poetry] version
-    ("pdmproj", "pdm sync"),  # [project] version
+    ("pdmproj", "pdm export"),  # [project] version
 ])
 def test_version_bump_reuses_the_dependency_layer(name, install, engine, project_copy):
     """Only `version =` changes (and uv.lock's entry for the project itself): the dependency install is cached,
