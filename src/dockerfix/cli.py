@@ -99,6 +99,7 @@ def repair(
     no_verify: bool = typer.Option(False, "--no-verify", help="Stop at a passing build."),
     probe: Optional[str] = typer.Option(None, "--probe", help="Verification also requests this HTTP path (\"/health\") from a server, inside its container."),
     cache_check: bool = typer.Option(False, "--cache-check", help="Verification also rebuilds with a source file touched: the dependency install must come from the cache (one more build)."),
+    compile_bytecode: bool = typer.Option(False, "--compile-bytecode", help="The rewritten layout compiles the venv's bytecode in the builder: a faster first start, a larger image."),
     report: Optional[Path] = typer.Option(None, help="Write the markdown report here ('-' for stdout)."),
     json_path: Optional[Path] = typer.Option(None, "--json", help="Write the JSON report here ('-' for stdout)."),
     diff: Optional[Path] = typer.Option(None, help="Write the unified diff here ('-' for stdout)."),
@@ -115,7 +116,7 @@ def repair(
         result = run_repair(path, Options(strategy=strategy, max_builds=max_builds, timeout=timeout, backend=backend,  # type: ignore[arg-type]
                                           dockerfile=dockerfile, context=build_context, write=not dry_run, force=force, no_cache=no_cache,
                                           keep_image=keep_image, verify=not no_verify, http_probe=probe,
-                                          cache_check=cache_check, progress=progress))
+                                          cache_check=cache_check, compile_bytecode=compile_bytecode, progress=progress))
     finally:
         progress.stop()
     _write_output(report, to_markdown(result))
@@ -147,17 +148,20 @@ def rewrite(
     build_context: str | None = ContextOption,
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the diff; write nothing."),
     force: bool = typer.Option(False, help="Write even over files with uncommitted changes."),
+    backend: str = typer.Option("auto", help="The backend that will build it: buildkit adds cache mounts. " + BACKEND_HELP),
+    compile_bytecode: bool = typer.Option(False, "--compile-bytecode", help="Compile the venv's bytecode in the builder: a faster first start, a larger image."),
 ) -> None:
     """Write the verified multi-stage Dockerfile and .dockerignore (no build; `repair` also builds and verifies)."""
     from dockerfix.analyse import analyse
-    from dockerfix.plan import plan
-    from dockerfix.repair import rewrite_files
+    from dockerfix.repair import plan_for_backend, rewrite_files
     from dockerfix.workspace import Workspace
 
     project = analyse(path, dockerfile=dockerfile, context=build_context)
     workspace = Workspace(Path(path).resolve())
-    build_plan = plan(project)
+    _choice(backend, BACKENDS, "--backend")
+    build_plan = plan_for_backend(project, backend, compile_bytecode=compile_bytecode)
     workspace.apply(rewrite_files(project, build_plan))
+    err.print(build_plan.runtime_reason, markup=False)
     for accounted in build_plan.accounting:  # what became of the original's instructions, on stderr beside the diff
         if accounted.outcome != "kept":
             err.print(f"{accounted.origin} {accounted.outcome}: {accounted.instruction} — {accounted.how}", markup=False)

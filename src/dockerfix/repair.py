@@ -81,6 +81,7 @@ class Options:
     fallback: bool = True  # when a strategy runs out of fixes, go on with the next of STRATEGY_ORDER
     http_probe: str | None = None  # verification also requests this path from a server ("/health")
     cache_check: bool = False  # verification rebuilds with a source touched: the dependency layer must be reused
+    compile_bytecode: bool = False  # the rewrite compiles the venv's bytecode in the builder (a larger image)
     progress: Callable[[str], None] | None = None
 
 
@@ -166,6 +167,7 @@ class _State:
     findings: list[Finding] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
     accounting: tuple[Accounted, ...] = ()
+    injected_backend: str | None = None  # the name of the backend the caller gave, which builds everything
 
     def project(self) -> Project:
         return analyse(self.root, dockerfile=self.options.dockerfile, context=self.options.context,
@@ -225,6 +227,15 @@ def _rendered(dockerfile: DockerfileInfo) -> bool:
     return any(line.startswith(RENDERED_HEADER) for line in dockerfile.text.splitlines()[:5])
 
 
+def plan_for_backend(project: Project, backend: str = "auto", *, compile_bytecode: bool = False) -> BuildPlan:
+    """The layout as the backend that will build it wants it: cache mounts when BuildKit builds it. For "auto",
+    the backend the build loop will choose (choose_backend) for the layout without them."""
+    draft = plan(project, compile_bytecode=compile_bytecode)
+    if backend == "auto":
+        backend = choose_backend(backend, parse_dockerfile(project.dockerfile_path, render_dockerfile(draft)))[0]
+    return replace(draft, cache_mounts=backend == "buildkit")
+
+
 def _rewrite(state: _State, reason: str, symptom: tuple[str, ...] = (), build: int | None = None,
              failures: tuple[Finding, ...] = (), phase: Phase = "build") -> None:
     """Replace the Dockerfile and .dockerignore by the verified layout; `failures`: what the replaced state's
@@ -235,7 +246,8 @@ def _rewrite(state: _State, reason: str, symptom: tuple[str, ...] = (), build: i
     if project.dockerfile and _rendered(project.dockerfile):
         # Already the layout: rendering it again would read dockerfix's own instructions as the user's.
         return
-    build_plan = plan(project)
+    build_plan = plan_for_backend(project, state.injected_backend or state.options.backend,
+                                  compile_bytecode=state.options.compile_bytecode)
     files = rewrite_files(project, build_plan)
     changed = {p: t for p, t in files.items() if state.workspace.read(p) != t}
     state.accounting = build_plan.accounting
@@ -364,6 +376,7 @@ def repair(root: str | Path, options: Options = Options(), *, backend: BuildBack
     if project.dockerfile is None:
         state.strategy, state.untried = "rewrite", []
     injected_backend = backend
+    state.injected_backend = backend.name if backend is not None else None
     check_image: Verifier = verifier or verify
     verification: Verification | None = None
     diagnosis: Diagnosis | None = None

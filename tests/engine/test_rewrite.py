@@ -92,6 +92,34 @@ def test_source_only_change_reuses_the_dependency_layer(engine, project_copy):
     assert any(step.startswith("COPY . .") for step in rebuilt.ran_steps)  # the sources did change
 
 
+@pytest.mark.parametrize("name, install", [
+    ("uvproj", "uv sync --frozen --no-dev --no-install-project"),  # pyproject and uv.lock both name the version
+    ("poetry1", "poetry export"),  # [tool.poetry] version
+    ("pdmproj", "pdm export"),  # [project] version
+])
+def test_version_bump_reuses_the_dependency_layer(name, install, engine, project_copy):
+    """Only `version =` changes (and uv.lock's entry for the project itself): the dependency install is cached,
+    the project is installed again with its new version."""
+    project_dir = project_copy(FIXTURES / name)
+    first = repair(project_dir, Options(strategy="rewrite", keep_cache=True, force=True))
+    keep_for_cleanup(first)
+    assert first.status == "repaired", (first.message, first.unknown, [s.rule for s in first.steps])
+    for manifest in ("pyproject.toml", "uv.lock"):
+        path = project_dir / manifest
+        if path.is_file():
+            path.write_text(path.read_text().replace('version = "0.1.0"', 'version = "0.2.0"'))
+
+    project = analyse(project_dir)
+    backend = SdkBackend()
+    rebuilt = backend.build(project_dir, {}, project.dockerfile, tag=new_tag(project_dir), labels={MANAGED_LABEL: "1"})
+    keep_for_cleanup(rebuilt)
+    backend.cleanup(rebuilt, keep_cache=True)
+    assert rebuilt.ok, rebuilt.log[-2000:]
+    dependencies = next(step for step in rebuilt.cached_steps + rebuilt.ran_steps if install in step)
+    assert dependencies in rebuilt.cached_steps and dependencies not in rebuilt.ran_steps, (rebuilt.ran_steps, rebuilt.cached_steps)
+    assert any(step.startswith("COPY . .") for step in rebuilt.ran_steps)  # the new version is installed
+
+
 def test_rewrite_keeps_what_the_original_meant(tmp_path):
     """CMD, ENTRYPOINT, EXPOSE, ENV, ARG, LABEL, HEALTHCHECK, extra steps and the workdir survive the rewrite."""
     from dockerfix.repair import rewrite_files

@@ -214,7 +214,8 @@ def test_the_rewrite_of_a_monorepo_project_edits_its_dockerfile_and_copies_its_f
     assert main(["rewrite", str(tmp_path)]) == 0
     text = (tmp_path / "backend" / "Dockerfile").read_text()
     assert not (tmp_path / "Dockerfile").exists()
-    assert 'COPY ["backend/pyproject.toml", "./"]' in text and "COPY --chown=app:app backend/ ." in text
+    assert 'COPY ["backend/pyproject.toml", "./"]' in text and "COPY backend/ ." in text
+    assert "backend/" not in text.rsplit("\nFROM ", 1)[1]  # installed into the venv: the final stage needs no sources
     assert "pip install --no-deps ." in text
 
 

@@ -18,6 +18,7 @@ from dockerfix.analyse.model import DockerfileInfo, Project
 from dockerfix.analyse.release import base_image, is_debian, python_default_release, stated_release
 from dockerfix.plan.installers import Installer, installer_for
 from dockerfix.plan.intent import Accounted, Intent, KeptInstruction, read_intent
+from dockerfix.plan.layout import MASK_VERSION_SCRIPT, VERSIONED_MANIFESTS, runtime_files
 from dockerfix.render.safe import safe_path, safe_requirement, shell_quote
 
 VENV = "/opt/venv"
@@ -27,6 +28,8 @@ UID = 10001
 BUILD_ONLY_APT = re.compile(r"^(gcc|g\+\+|cpp|clang|build-essential|make|cmake|ninja-build|pkg-config|pkgconf|cargo|rustc|"
                             r"libc6-dev|.*-dev|git)$")
 APT_INSTALL = re.compile(r"apt(?:-get)?\s+(?:-\S+\s+)*install\s+(.*)")
+# The project's venv has no pip: `python -m pip` of an extra install runs the base image's pip (PIP_PYTHON → venv).
+VENV_PIP = re.compile(r"(?<![\w/.$-])python3?(?:\.\d+)?\s+-m\s+pip\b")
 
 
 @dataclass(frozen=True)
@@ -59,12 +62,46 @@ class BuildPlan:
     accounting: tuple[Accounted, ...] = ()  # what became of each instruction of the original
     release: str = tables.DEFAULT_RELEASE  # the Debian release of base_image, whose apt names the plan uses
     release_reason: str | None = None  # why base_image names its release instead of the plain tag
+    runtime_files: tuple[str, ...] | None = None  # what the final stage copies besides the venv; None: the sources
+    runtime_reason: str = ""  # why: what the final stage gets and what it leaves out
+    cache_mounts: bool = False  # BuildKit builds it: the installs keep the tools' download caches in cache mounts
+    compile_bytecode: bool = False  # compile the venv's .pyc in the builder (faster start, a larger image)
 
     @property
     def needs_buildkit(self) -> bool:
         """RUN --mount in the rendered Dockerfile: the classic builder rejects it."""
         steps = (*self.kept, *self.builder_steps)
-        return bool(self.install_mounts) or any(re.match(r"RUN\s+--mount=", k.text) for k in steps)
+        return bool(self.install_mounts) or self.cache_mounts or any(re.match(r"RUN\s+--mount=", k.text) for k in steps)
+
+    @property
+    def cache_flags(self) -> str:
+        """The installer's cache mounts (BuildKit only), except where the original's own mounts cover the target."""
+        if not self.cache_mounts:
+            return ""
+        return " ".join(f"--mount=type=cache,target={target}" for target in self.installer.caches
+                        if f"target={target}" not in self.install_mounts)
+
+    @property
+    def dependency_mounts(self) -> str:
+        return " ".join(m for m in (self.install_mounts, self.cache_flags) if m)
+
+    @property
+    def masked_manifests(self) -> tuple[str, ...]:
+        """The copied manifests, as the app dir holds them, whose content names the project's own version."""
+        folder = "" if self.sources == "." else self.sources
+        return tuple(m.removeprefix(folder) for m in self.installer.manifests
+                     if posixpath.basename(m) in VERSIONED_MANIFESTS)
+
+    @property
+    def mask_command(self) -> str:
+        """Exec-form RUN arguments that mask the version in `masked_manifests`."""
+        return json.dumps(["python", "-c", MASK_VERSION_SCRIPT, *self.masked_manifests])
+
+    @property
+    def runtime_copies(self) -> tuple[tuple[str, str], ...]:
+        """(source in the context, destination in the app dir) of each file the final stage copies."""
+        folder = "" if self.sources == "." else self.sources
+        return tuple((folder + path, path) for path in self.runtime_files or ())
 
     @property
     def manifest_copies(self) -> tuple[tuple[tuple[str, ...], str], ...]:
@@ -200,7 +237,8 @@ def _entry(project: Project, intent: Intent, notes: list[str]) -> tuple[str | No
     return None, None
 
 
-def plan(project: Project) -> BuildPlan:
+def plan(project: Project, *, cache_mounts: bool = False, compile_bytecode: bool = False) -> BuildPlan:
+    """`cache_mounts`: BuildKit will build it (the repair loop's build.choose_backend says); `compile_bytecode`: Options'."""
     app_dir = _app_dir(project.dockerfile)
     requirement_lines = tuple(safe_requirement(r) for r in project.dependencies)
     installer = _in_source(installer_for(project, requirement_lines), project.source, project.context)
@@ -228,7 +266,10 @@ def plan(project: Project) -> BuildPlan:
     healthcheck = dockerfile.last("HEALTHCHECK") if dockerfile else None
     cmd, expose = _entry(project, intent, notes)
     global_args = tuple(i.text for i in (dockerfile.instructions if dockerfile else ()) if i.stage == -1)
+    files, runtime_reason = runtime_files(project, tuple(intent.kept), app_dir, install_project is not None,
+                                          healthcheck.text if healthcheck else None, bool(intent.builder_steps))
     notes.append(f"Python {project.python.reason}")
+    notes.append(runtime_reason)
     notes += [f"{dist}: {why}" for dist, why in project.system_packages.reasons]
     return BuildPlan(
         python=project.python.version,
@@ -252,10 +293,14 @@ def plan(project: Project) -> BuildPlan:
         sources=_copied_sources(project),
         notes=tuple(notes),
         builder_env=_scm_version_env(project, intent, install_project is not None),
-        builder_steps=tuple(intent.builder_steps),
+        builder_steps=tuple(replace(step, text=VENV_PIP.sub("pip", step.text)) for step in intent.builder_steps),
         install_mounts=" ".join(dict.fromkeys(intent.install_mounts)),
         accounting=tuple(intent.accounting),
         release=release,
         release_reason=release_reason,
+        runtime_files=files,
+        runtime_reason=runtime_reason,
+        cache_mounts=cache_mounts,
+        compile_bytecode=compile_bytecode,
     )
 

@@ -4,6 +4,8 @@ Every installer follows the same shape (the uv Docker guide's and Poetry FAQ's l
 manifests, install the locked dependencies into /opt/venv, then copy the sources and install the project
 itself without dependencies. So a source-only change reuses the dependency layer.
 Tools (Poetry, PDM, Pipenv) live in their own venv (/opt/tools) so they never end up in the final image.
+The project's venv has no pip: pip runs from the base image and installs into it (PIP_PYTHON, pip >= 22.3).
+`caches` are the directories a BuildKit cache mount keeps between builds.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ POETRY_FOR_LOCK_FORMAT = {"1.1": "1.8.5", "2.0": "1.8.5", "2.1": "2.1.4"}
 PDM_TOOLS = ("pdm==2.22.4", "unearth<0.18", "hishel<0.2", "httpx==0.28.1")
 PIPENV_TOOLS = ("pipenv==2024.4.1",)
 EXPORTED = "/tmp/requirements.txt"
+PIP_CACHE = "/root/.cache/pip"
+UV_CACHE = "/root/.cache/uv"
+PDM_CACHE = "/root/.cache/pdm"
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,7 @@ class Installer:
     manifests: tuple[str, ...]  # files copied before the dependency install
     install_dependencies: str  # shell command run after the manifests are copied
     uses_uv_image: bool = False
+    caches: tuple[str, ...] = (PIP_CACHE,)
 
 
 def poetry_version(project: Project) -> str:
@@ -58,12 +64,13 @@ def installer_for(project: Project, requirement_lines: tuple[str, ...]) -> Insta
         )
     if manager == "uv":
         return Installer(manager, (), ("pyproject.toml", "uv.lock"),
-                         "uv sync --frozen --no-dev --no-install-project", uses_uv_image=True)
+                         "uv sync --frozen --no-dev --no-install-project", uses_uv_image=True, caches=(UV_CACHE,))
     if manager == "pdm" and project.lock and "inherit_metadata" not in project.lock.strategy:
         # `pdm export` refuses a lock without environment markers ("Can't export a lock file without environment
         # markers"); `pdm sync` installs it as it is, into the venv PDM_PYTHON names (over a stale .pdm-python).
         return Installer(manager, PDM_TOOLS, ("pyproject.toml", "pdm.lock"),
-                         'PDM_PYTHON="$VIRTUAL_ENV/bin/python" /opt/tools/bin/pdm sync --prod --no-self --no-editable')
+                         'PDM_PYTHON="$VIRTUAL_ENV/bin/python" /opt/tools/bin/pdm sync --prod --no-self --no-editable',
+                         caches=(PDM_CACHE, PIP_CACHE))
     if manager == "pdm":
         return Installer(manager, PDM_TOOLS, ("pyproject.toml", "pdm.lock"),
                          f"/opt/tools/bin/pdm export --prod --format requirements --output {EXPORTED}"

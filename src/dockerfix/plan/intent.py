@@ -367,8 +367,8 @@ def _final_stage(intent: Intent, ins: Instruction, origin: str, context: _Contex
             intent.account(origin, ins, "dropped", "copied from an old build stage or image: dockerfix's builder "
                                                    "makes the venv it copies")
         else:
-            intent.account(origin, ins, "translated", f"the whole build context is copied into {context.app_dir}, "
-                                                      "owned by the image's user")
+            intent.account(origin, ins, "translated", f"the build context is copied into {context.app_dir} of the "
+                                                      "builder; the final stage gets what runs, owned by the image's user")
     elif keyword in ("CMD", "ENTRYPOINT"):
         if ins is not last[keyword]:
             intent.account(origin, ins, "dropped", f"a later {keyword} replaces it")

@@ -56,8 +56,9 @@ def render_dockerfile(plan: BuildPlan) -> str:
 
 
 def needed_paths(project: Project, plan: BuildPlan) -> list[str]:
-    """Files and directories the build must see: manifests, the backend's readme/license, the project's code."""
-    paths = list(plan.installer.manifests)
+    """Files and directories the build must see: manifests, the backend's readme/license, the project's code, the
+    files the final stage copies for its entry command."""
+    paths = list(plan.installer.manifests) + [source for source, _ in plan.runtime_copies]
     if project.pyproject:
         paths += [p for p in (project.pyproject.readme, *project.pyproject.license_files) if p]
     base = "src/" if project.layout == "src" else ""
