@@ -426,6 +426,30 @@ def markdown(meta: dict, projects: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def write_results(stem: str, meta: dict, projects: list[dict]) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{stem}.json").write_text(json.dumps({"meta": meta, "projects": projects}, indent=2) + "\n")
+    (RESULTS / f"{stem}.md").write_text(markdown(meta, projects))
+
+
+def merge(stems: list[str], output: str) -> None:
+    """One report from runs made at the same time on the same engine (projects split between them)."""
+    runs = [json.loads((RESULTS / f"{stem}.json").read_text()) for stem in stems if (RESULTS / f"{stem}.json").is_file()]
+    projects: dict[str, dict] = {}
+    for run in runs:
+        for project in run["projects"]:
+            projects.setdefault(project["project"], project)
+    ordered = sorted(projects.values(), key=lambda project: _order(project["project"]))
+    meta = {**runs[0]["meta"], "command": " + ".join(f"`{run['meta']['command']}`" for run in runs).strip("`"),
+            "seconds": max(run["meta"]["seconds"] for run in runs), "projects_done": f"{len(ordered)} of {len(list(FIXTURES.iterdir()))}",
+            "side_by_side_runs": len(runs)}
+    write_results(output, meta, ordered)
+    for stem in stems:
+        if stem != output and (RESULTS / f"{stem}.json").is_file():
+            (RESULTS / f"{stem}.json").unlink()
+            (RESULTS / f"{stem}.md").unlink()
+
+
 def _order(name: str) -> tuple[int, str]:
     """One project of each manager first, so a run cut short still covers the managers."""
     first = ("uvproj", "poetry2", "pdmproj", "piptools", "pipenvproj", "pep621")
@@ -437,7 +461,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--only", action="append", default=[], metavar="NAME", help="a fixture project (repeatable)")
     parser.add_argument("--quick", action="store_true", help="cold build and source-only rebuild only")
     parser.add_argument("--write", action="store_true", help="write the results of a partial run too")
+    parser.add_argument("--output", default="images", metavar="STEM", help="results file names (default: images)")
+    parser.add_argument("--merge", nargs="+", metavar="STEM",
+                        help="only merge the results of runs made side by side (first one wins) into --output")
     args = parser.parse_args(argv)
+    if args.merge:
+        merge(args.merge, args.output)
+        return 0
     names = args.only or sorted((path.name for path in FIXTURES.iterdir() if path.is_dir()), key=_order)
     unknown = [name for name in names if not (FIXTURES / name).is_dir()]
     if unknown:
@@ -456,8 +486,7 @@ def main(argv: list[str]) -> int:
         text = markdown(meta, projects)
         if write:  # after each project, so an interrupted run keeps what it measured
             RESULTS.mkdir(parents=True, exist_ok=True)
-            (RESULTS / "images.json").write_text(json.dumps({"meta": meta, "projects": projects}, indent=2) + "\n")
-            (RESULTS / "images.md").write_text(text)
+            write_results(args.output, meta, projects)
     print(text)
     return 0
 
