@@ -1,5 +1,5 @@
 """Sessions: lint (ruff, mypy), tests (unit + engine), demo (repair an example project), and the benchmarks corpus,
-bench-rewrite, bench-verify, explain-bench and realworld."""
+bench-rewrite, bench-images, bench-verify, explain-bench and realworld."""
 
 from __future__ import annotations
 
@@ -67,6 +67,15 @@ def bench_rewrite(session: nox.Session) -> None:
     session.install("-e", ".")
     _engine(session)
     session.run("python", "benchmarks/rewrite.py", *session.posargs)
+
+
+@nox.session(name="bench-images")
+def bench_images(session: nox.Session) -> None:
+    """Benchmark: the rewrite, the manager's documented expert layout and `docker init`'s, side by side (issue 14);
+    options: --only NAME, --quick (cold and source-only builds), --write. uv runs the lock tools (uvx)."""
+    session.install("-e", ".", "uv")
+    _engine(session)
+    session.run("python", "benchmarks/images.py", *session.posargs)
 
 
 @nox.session(name="bench-verify")
