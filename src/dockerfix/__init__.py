@@ -17,7 +17,7 @@ __version__ = "0.1.0"
 from pathlib import Path
 
 from dockerfix.analyse import analyse as _analyse
-from dockerfix.analyse.model import Project
+from dockerfix.model import Project
 from dockerfix.build import BuildBackend
 from dockerfix.catalog.rule import Context, Finding
 from dockerfix.checks import Check, Verification

@@ -23,7 +23,7 @@ from typing import Literal
 
 from dockerfix.analyse import analyse
 from dockerfix.analyse.dockerfile import parse_dockerfile
-from dockerfix.analyse.model import DockerfileInfo, Project
+from dockerfix.model import DockerfileInfo, Project
 from dockerfix.build import (
     MANAGED_LABEL,
     RUN_LABEL,

@@ -1,6 +1,6 @@
 import pytest
 
-from dockerfix.analyse.model import Requirement
+from dockerfix.model import Requirement
 from dockerfix.errors import InputError
 from dockerfix.render.safe import label_value, safe_path, safe_requirement, shell_quote
 

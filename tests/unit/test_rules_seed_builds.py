@@ -349,7 +349,7 @@ def test_df008_a_fresh_lock_is_not_a_finding(tmp_path):
 
 
 def test_lock_tool_keeps_versions_the_way_each_poetry_does():
-    from dockerfix.analyse.model import LockFile
+    from dockerfix.model import LockFile
 
     def poetry(version: str) -> tuple[str, ...]:
         return lock_module.lock_tool(LockFile("poetry", "poetry.lock", (), True, tool_version=version)).arguments

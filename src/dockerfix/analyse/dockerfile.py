@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from dockerfile_parse import DockerfileParser
 
-from dockerfix.analyse.model import DockerfileInfo, Instruction, Stage
+from dockerfix.model import DockerfileInfo, Instruction, Stage
 from dockerfix.errors import InputError
 
 KEYWORDS = frozenset(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dockerfix.analyse.dockerignore import excluding_pattern
-from dockerfix.analyse.model import Dockerignore
+from dockerfix.model import Dockerignore
 
 SKIPPED_DIRS = frozenset({".git", ".hg", ".venv", "venv", "env", "node_modules", "__pycache__", "site-packages",
                           "build", "dist", ".tox", ".nox", ".mypy_cache", ".pytest_cache", "tests", "test"})

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from dockerfix.analyse.dockerfile import split_copy
-from dockerfix.analyse.model import DockerfileInfo, Instruction, Stage
+from dockerfix.model import DockerfileInfo, Instruction, Stage
 from dockerfix.catalog.failed_step import failed_run
 from dockerfix.catalog.image_paths import workdir_at
 from dockerfix.catalog.installer_commands import InstallerCommand, installer_commands

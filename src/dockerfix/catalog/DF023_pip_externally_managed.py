@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dockerfix.analyse.model import DockerfileInfo, Instruction, Stage
+from dockerfix.model import DockerfileInfo, Instruction, Stage
 from dockerfix.catalog.failed_step import failed_run, instruction_at
 from dockerfix.catalog.install_steps import COMMAND_SEPARATOR, PIP
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex

@@ -21,7 +21,7 @@ import posixpath
 import re
 from collections.abc import Iterator
 
-from dockerfix.analyse.model import Instruction, RequirementsFile
+from dockerfix.model import Instruction, RequirementsFile
 from dockerfix.catalog.failed_step import failed_run, instruction_at
 from dockerfix.catalog.installer_commands import installer_commands
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, regex

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from dockerfix.analyse.dockerfile import split_copy
-from dockerfix.analyse.model import DockerfileInfo, Instruction, Stage
+from dockerfix.model import DockerfileInfo, Instruction, Stage
 from dockerfix.catalog.image_paths import workdir_at
 from dockerfix.catalog.rule import Context, Finding, Fix, Skip
 from dockerfix.catalog.users import is_root

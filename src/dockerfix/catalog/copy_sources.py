@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from dockerfix.analyse.dockerfile import split_copy
-from dockerfix.analyse.model import Instruction, Project
+from dockerfix.model import Instruction, Project
 from dockerfix.catalog.rule import regex
 
 GLOB = re.compile(r"[*?\[]")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from dockerfix.analyse.model import DockerfileInfo, Instruction
+from dockerfix.model import DockerfileInfo, Instruction
 from dockerfix.catalog.install_steps import same_step
 
 CLASSIC = re.compile(r"The command '/bin/sh -c (?P<command>.*)' returned a non-zero code: \d+")

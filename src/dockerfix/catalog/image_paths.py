@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from dockerfix.analyse.model import Instruction, Stage
+from dockerfix.model import Instruction, Stage
 from dockerfix.catalog.rule import Context
 
 SITE_PACKAGES = re.compile(r"/(?:site|dist)-packages/(.+)$")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from dockerfix.analyse.model import DockerfileInfo, Instruction
+from dockerfix.model import DockerfileInfo, Instruction
 from dockerfix.transform import shell
 
 # Installing these is tooling, not the project's dependencies: it reads no manifest and never needs the sources.

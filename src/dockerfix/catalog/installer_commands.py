@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from dockerfix.analyse.model import DockerfileInfo, Instruction
+from dockerfix.model import DockerfileInfo, Instruction
 from dockerfix.transform.shell import split_commands, words
 
 # Lock files of the managers dockerfix knows: TOML or JSON, never pip's requirements format.

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from dockerfix.analyse.model import Project
+from dockerfix.model import Project
 from dockerfix.checks import Check
 from dockerfix.workspace import read_overlaid
 

@@ -11,7 +11,7 @@ import posixpath
 import re
 from dataclasses import dataclass
 
-from dockerfix.analyse.model import DockerfileInfo, Instruction, Stage
+from dockerfix.model import DockerfileInfo, Instruction, Stage
 from dockerfix.transform.shell import split_commands, words
 
 USER_TOOL = re.compile(r"^(?:\S*/)?(?P<tool>useradd|adduser)$")

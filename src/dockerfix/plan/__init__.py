@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from dockerfix import __version__, tables
-from dockerfix.analyse.model import DockerfileInfo, Project
+from dockerfix.model import DockerfileInfo, Project
 from dockerfix.analyse.release import base_image, is_debian, python_default_release, stated_release
 from dockerfix.plan.installers import Installer, installer_for
 from dockerfix.plan.intent import Accounted, Intent, KeptInstruction, read_intent

@@ -19,7 +19,7 @@ from typing import Literal
 
 from dockerfix import tables
 from dockerfix.analyse.dockerfile import exec_form, split_copy
-from dockerfix.analyse.model import DockerfileInfo, Instruction
+from dockerfix.model import DockerfileInfo, Instruction
 
 Outcome = Literal["kept", "translated", "dropped"]
 

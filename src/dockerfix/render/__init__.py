@@ -13,7 +13,7 @@ import jinja2
 from dockerfix import __version__
 from dockerfix.analyse.dockerfile import parse_dockerfile
 from dockerfix.analyse.dockerignore import excluding_pattern, parse_dockerignore
-from dockerfix.analyse.model import Project
+from dockerfix.model import Project
 from dockerfix.render.safe import label_value, shell_quote
 
 if TYPE_CHECKING:  # plan imports render.safe, so render may not import plan at run time

@@ -13,7 +13,7 @@ import shlex
 from packaging.requirements import InvalidRequirement
 from packaging.requirements import Requirement as Pep508
 
-from dockerfix.analyse.model import Requirement
+from dockerfix.model import Requirement
 from dockerfix.errors import InputError
 
 SAFE_PATH = re.compile(r"[A-Za-z0-9._@+-][A-Za-z0-9._@+/-]*")

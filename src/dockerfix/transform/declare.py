@@ -17,7 +17,7 @@ from packaging.requirements import Requirement as Pep508
 from packaging.utils import canonicalize_name
 from tomlkit.items import Array, InlineTable, Table
 
-from dockerfix.analyse.model import Project
+from dockerfix.model import Project
 from dockerfix.catalog.rule import Context
 from dockerfix.transform.lock import LockRefreshError, refresh_lock
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import shlex
 
-from dockerfix.analyse.model import DockerfileInfo, Instruction, Project, Stage
+from dockerfix.model import DockerfileInfo, Instruction, Project, Stage
 from dockerfix.plan.installers import EXPORTED, installer_for
 from dockerfix.render.safe import safe_requirement
 

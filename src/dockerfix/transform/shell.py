@@ -13,7 +13,7 @@ import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from dockerfix.analyse.model import Instruction
+from dockerfix.model import Instruction
 from dockerfix.transform.dockerfile import remove_instruction, replace_instruction, source_lines
 
 OPERATORS = ("&&", "||", ";", "|")
