@@ -19,7 +19,7 @@ from pathlib import Path
 from dockerfix.analyse import analyse as _analyse
 from dockerfix.model import Project
 from dockerfix.build import BuildBackend
-from dockerfix.catalog.rule import Context, Finding
+from dockerfix.model import Context, Finding
 from dockerfix.checks import Check, Verification
 from dockerfix.diagnose import Diagnosis, diagnose, diagnose_verification, static_findings
 from dockerfix.repair import BuildRecord, Options, RepairResult, Step, Verifier, rewrite_files

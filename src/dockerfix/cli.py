@@ -194,7 +194,7 @@ def check(
 ) -> None:
     """Report the failures detectable without building; exit 1 when there are any."""
     from dockerfix.analyse import analyse as run_analyse
-    from dockerfix.catalog.rule import Context
+    from dockerfix.model import Context
     from dockerfix.diagnose import static_findings
     from dockerfix.report.sarif import to_sarif
 
@@ -226,7 +226,7 @@ def explain(
     rule, the evidence lines, the fix."""
     from dockerfix.analyse import analyse as run_analyse
     from dockerfix.catalog import BY_ID
-    from dockerfix.catalog.rule import Context
+    from dockerfix.model import Context
     from dockerfix.diagnose import diagnose, diagnose_verification
     from dockerfix.report import explain as explained
 
@@ -304,7 +304,7 @@ def verify(
     out.print(f"image {image}: {verification.image_size} bytes, {verification.layers} layers; "
               f"verified in {verification.seconds:.1f} s", markup=False)
     if not verification.passed:
-        from dockerfix.catalog.rule import Context
+        from dockerfix.model import Context
         from dockerfix.diagnose import diagnose_verification
 
         context = Context(root=project.root, files={}, project=project)

@@ -1,19 +1,26 @@
-"""The project model: everything the later stages know about a project, as frozen values.
+"""The neutral model: the values every stage shares, as frozen dataclasses; it imports no stage.
 
-`analyse.analyse(root)` builds a `Project`; nothing after analysis reads the project's files again except
-through these values (and the transform stage, which edits file *texts* held in a workspace).
+The project: `analyse.analyse(root)` builds a `Project`; nothing after analysis reads the project's files again
+except through these values (and the transform stage, which edits file *texts* held in a workspace).
+What rules see and give: a `Context` (the project as analysed from the workspace's current texts), a `Finding`,
+the `Fix` that repairs it or the `Skip` that says why not.
 """
 
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from dockerfix.workspace import read_overlaid
+
 # How the project's dependencies are declared and locked, most specific first.
 Manager = Literal["poetry", "uv", "pdm", "pipenv", "requirements", "pip"]
 LockKind = Literal["poetry", "uv", "pdm", "pipenv", "requirements"]
+# Where a repair starts: the verified layout, or targeted edits of the user's own Dockerfile.
+Strategy = Literal["rewrite", "minimal"]
 
 
 @dataclass(frozen=True)
@@ -239,3 +246,51 @@ class Project:
     def dockerignore_path(self) -> str:
         """Docker reads the .dockerignore at the root of the build context."""
         return ".dockerignore" if self.context == "." else f"{self.context}/.dockerignore"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A failure a rule found: the rule's id, what is wrong here, the lines that show it, where, and captures."""
+
+    rule: str  # rule id
+    message: str  # what is wrong here, in one sentence
+    evidence: tuple[str, ...] = ()  # log lines or file lines that show it
+    location: str | None = None  # "Dockerfile:12", ".dockerignore:3"
+    captures: tuple[tuple[str, str], ...] = ()
+    # what to change, naming the line, when the rule has no automatic fix (its applicability is "suggestion")
+    suggestion: str = ""
+
+    def capture(self, name: str, default: str = "") -> str:
+        return dict(self.captures).get(name, default)
+
+
+@dataclass(frozen=True)
+class Fix:
+    files: Mapping[str, str]  # relative path → new text
+    summary: str  # what was changed, in one sentence (the report's "Solution")
+
+
+@dataclass(frozen=True)
+class Skip:
+    reason: str
+
+
+@dataclass(frozen=True)
+class Context:
+    """What detect and fix see: the project as analysed from the current state of the workspace."""
+
+    root: Path
+    files: Mapping[str, str]  # the workspace's edited texts, by relative path
+    project: Project
+    strategy: Strategy = "rewrite"
+
+    def text(self, relpath: str) -> str | None:
+        return read_overlaid(self.root, self.files, relpath)
+
+    @property
+    def dockerfile_path(self) -> str:
+        return self.project.dockerfile_path
+
+    @property
+    def dockerfile_text(self) -> str:
+        return self.text(self.dockerfile_path) or ""

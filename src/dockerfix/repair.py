@@ -35,7 +35,7 @@ from dockerfix.build import (
 )
 from dockerfix.build.context import context_inputs
 from dockerfix.catalog import BY_ID
-from dockerfix.catalog.rule import Context, Finding, Skip, Strategy
+from dockerfix.model import Context, Finding, Skip, Strategy
 from dockerfix.diagnose import Diagnosis, diagnose, diagnose_verification, static_findings
 from dockerfix.errors import DirtyTree, InputError
 from dockerfix.plan import BuildPlan, plan

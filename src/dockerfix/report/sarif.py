@@ -6,7 +6,7 @@ import json
 
 from dockerfix import __version__
 from dockerfix.catalog import BY_ID
-from dockerfix.catalog.rule import Finding
+from dockerfix.model import Finding
 
 LEVEL = {"build": "error", "run": "error", "report": "warning"}
 
