@@ -16,7 +16,8 @@ from dockerfix.catalog.failed_step import failed_command, failed_run
 from dockerfix.model import Context, Finding, Fix
 from dockerfix.diagnose import diagnose, static_findings
 from dockerfix.transform import lock as lock_module
-from dockerfix.transform.shell import apply_command_edits, split_commands
+from dockerfix.analyse.shell import split_commands
+from dockerfix.transform.shell import apply_command_edits
 
 POETRY_PROJECT = CORPUS / "s000-1-lock-ignored" / "project"
 

@@ -29,7 +29,8 @@ from dockerfix.catalog.image_paths import workdir_at
 from dockerfix.catalog.installer_commands import InstallerCommand, installer_commands
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
 from dockerfix.transform.dockerfile import replace_instruction, source_lines
-from dockerfix.transform.shell import apply_command_edits, replace_word, split_commands
+from dockerfix.analyse.shell import split_commands
+from dockerfix.transform.shell import apply_command_edits, replace_word
 
 ID = "DF007"
 MAKES_DIRECTORY = re.compile(r"^mkdir\b")

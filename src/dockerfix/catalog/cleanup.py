@@ -19,7 +19,7 @@ from dockerfix.catalog.rule import Context, Finding, Fix, Skip
 from dockerfix.catalog.users import is_root
 from dockerfix.transform.apt import user_before
 from dockerfix.transform.dockerfile import insert_after, remove_instruction, source_lines
-from dockerfix.transform.shell import split_commands, words
+from dockerfix.analyse.shell import split_commands, words
 
 # Where any user may delete what it created; everything else is root's unless copied with --chown.
 USER_WRITABLE = ("/tmp/", "/var/tmp/", "/home/")

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from dockerfix.model import DockerfileInfo, Instruction, Stage
-from dockerfix.transform.shell import split_commands, words
+from dockerfix.analyse.shell import split_commands, words
 
 USER_TOOL = re.compile(r"^(?:\S*/)?(?P<tool>useradd|adduser)$")
 # Options of each tool that take a value (the word after them is not the user name).
