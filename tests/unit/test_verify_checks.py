@@ -16,7 +16,7 @@ from dockerfix.analyse.dockerfile import parse_dockerfile
 from dockerfix.analyse.dockerignore import parse_dockerignore
 from dockerfix.analyse.imports import ignored_imports
 from dockerfix.catalog import BY_ID
-from dockerfix.catalog.install_steps import (
+from dockerfix.analyse.install_steps import (
     first_dependency_installs,
     installs_dependencies,
     installs_project_too,
