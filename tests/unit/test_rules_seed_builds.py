@@ -12,7 +12,7 @@ from conftest import CORPUS
 from dockerfix.analyse import analyse
 from dockerfix.analyse.dockerfile import parse_dockerfile
 from dockerfix.catalog import BY_ID
-from dockerfix.catalog.failed_step import failed_command, failed_run
+from dockerfix.analyse.failed_step import failed_command, failed_run
 from dockerfix.model import Context, Finding, Fix
 from dockerfix.diagnose import diagnose, static_findings
 from dockerfix.transform import lock as lock_module

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from dockerfix.analyse.dockerfile import split_copy
 from dockerfix.model import DockerfileInfo, Instruction, Stage
-from dockerfix.catalog.failed_step import failed_run
+from dockerfix.analyse.failed_step import failed_run
 from dockerfix.catalog.image_paths import workdir_at
 from dockerfix.catalog.installer_commands import InstallerCommand, installer_commands
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex

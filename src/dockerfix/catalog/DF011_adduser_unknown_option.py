@@ -19,7 +19,7 @@ import shlex
 from collections.abc import Iterator
 
 from dockerfix.model import Instruction
-from dockerfix.catalog.failed_step import failed_run
+from dockerfix.analyse.failed_step import failed_run
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
 from dockerfix.catalog.users import UserCreation, user_creations
 from dockerfix.transform.apt import has_apt

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from dockerfix import tables
-from dockerfix.catalog.failed_step import failed_run, instruction_at
+from dockerfix.analyse.failed_step import failed_run, instruction_at
 from dockerfix.catalog.rule import (
     Context,
     Finding,

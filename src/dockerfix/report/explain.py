@@ -10,7 +10,7 @@ from __future__ import annotations
 import json as _json
 
 from dockerfix.catalog import BY_ID
-from dockerfix.catalog.failed_step import failed_command
+from dockerfix.analyse.failed_step import failed_command
 from dockerfix.model import Context, Finding, Fix
 from dockerfix.catalog.suggestions import failed_instruction
 from dockerfix.diagnose import ANSI, Diagnosis
