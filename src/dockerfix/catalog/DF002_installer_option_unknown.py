@@ -23,7 +23,7 @@ from collections.abc import Iterator
 
 from dockerfix.model import DockerfileInfo, Instruction
 from dockerfix.analyse.failed_step import failed_run
-from dockerfix.catalog.installer_commands import InstallerCommand, all_installer_commands, installer_commands
+from dockerfix.analyse.installer_commands import InstallerCommand, all_installer_commands, installer_commands
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
 from dockerfix.catalog.tool_installs import installs_release_from
 from dockerfix.tables import InstallerOption, installer_option

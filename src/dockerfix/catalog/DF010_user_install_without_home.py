@@ -22,7 +22,7 @@ from collections.abc import Iterator
 
 from dockerfix.model import DockerfileInfo, Instruction, Stage
 from dockerfix.analyse.failed_step import failed_run
-from dockerfix.catalog.installer_commands import InstallerCommand, installer_commands
+from dockerfix.analyse.installer_commands import InstallerCommand, installer_commands
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
 from dockerfix.catalog.users import creation_of, is_root, with_home
 from dockerfix.transform.apt import user_before
