@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dockerfix.model import Instruction
 from dockerfix.analyse.failed_step import failed_run
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
-from dockerfix.catalog.users import UserCreation, user_creations
+from dockerfix.analyse.users import UserCreation, user_creations
 from dockerfix.transform.apt import has_apt
 from dockerfix.transform.shell import apply_command_edits
 
