@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from dockerfix.analyse.dockerfile import split_copy
 from dockerfix.model import DockerfileInfo, Instruction, Stage
 from dockerfix.analyse.failed_step import failed_run
-from dockerfix.catalog.image_paths import workdir_at
+from dockerfix.analyse.image_paths import workdir_at
 from dockerfix.analyse.installer_commands import InstallerCommand, installer_commands
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
 from dockerfix.transform.dockerfile import replace_instruction, source_lines

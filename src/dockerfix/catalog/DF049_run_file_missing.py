@@ -19,7 +19,7 @@ import re
 
 from dockerfix.catalog.copy_sources import context_sources
 from dockerfix.analyse.dockerignore import excluding_pattern
-from dockerfix.catalog.image_paths import relative_to_workdir
+from dockerfix.analyse.image_paths import relative_to_workdir
 from dockerfix.catalog.rule import Context, Finding, Rule, regex
 from dockerfix.checks import Check, EntryResolution
 

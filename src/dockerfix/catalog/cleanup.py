@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from dockerfix.analyse.dockerfile import split_copy
 from dockerfix.model import DockerfileInfo, Instruction, Stage
-from dockerfix.catalog.image_paths import workdir_at
+from dockerfix.analyse.image_paths import workdir_at
 from dockerfix.catalog.rule import Context, Finding, Fix, Skip
 from dockerfix.analyse.users import is_root
 from dockerfix.transform.apt import user_before
