@@ -1,4 +1,4 @@
-"""Shared by the rules about COPY/ADD sources: which context paths a Dockerfile copies, and which one a log names."""
+"""Which context paths a Dockerfile's COPY/ADD instructions read, and which one a log says the engine did not find."""
 
 from __future__ import annotations
 
@@ -7,14 +7,13 @@ from collections.abc import Iterable, Iterator
 
 from dockerfix.analyse.dockerfile import split_copy
 from dockerfix.model import Instruction, Project
-from dockerfix.catalog.rule import regex
 
 GLOB = re.compile(r"[*?\[]")
 # A COPY/ADD source the engine did not find in the build context: BuildKit, then the classic builder.
-MISSING_SOURCE = regex(
+MISSING_SOURCE = tuple(re.compile(pattern, re.MULTILINE) for pattern in (
     r'"/?(?P<path>[^"\s]+)": not found',
     r"COPY failed: (?:file not found in build context or excluded by \.dockerignore: )?stat (?P<path2>\S+): file does not exist",
-)
+))
 
 
 def context_sources(instructions: Iterable[Instruction]) -> Iterator[tuple[str, Instruction]]:
