@@ -27,7 +27,7 @@ from dockerfix.catalog.rule import (
     evidence_lines,
     regex,
 )
-from dockerfix.render.safe import shell_quote
+from dockerfix.plan.safe import shell_quote
 from dockerfix.transform.dockerfile import insert_before
 
 ID = "DF014"

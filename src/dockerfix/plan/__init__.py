@@ -18,7 +18,7 @@ from dockerfix.model import DockerfileInfo, Project
 from dockerfix.analyse.release import base_image, is_debian, python_default_release, stated_release
 from dockerfix.plan.installers import Installer, installer_for
 from dockerfix.plan.intent import Accounted, Intent, KeptInstruction, read_intent
-from dockerfix.render.safe import safe_path, safe_requirement, shell_quote
+from dockerfix.plan.safe import safe_path, safe_requirement, shell_quote
 
 VENV = "/opt/venv"
 DEFAULT_APP_DIR = "/app"
