@@ -12,20 +12,18 @@ Everything it names is typed (the package ships `py.typed`); the modules behind 
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 from pathlib import Path
 
 from dockerfix.analyse import analyse as _analyse
-from dockerfix.model import Project
 from dockerfix.build import BuildBackend
-from dockerfix.model import Context, Finding
 from dockerfix.checks import Check, Verification
 from dockerfix.diagnose import Diagnosis, diagnose, diagnose_verification, static_findings
+from dockerfix.model import Context, Finding, Project
 from dockerfix.repair import BuildRecord, Options, RepairResult, Step, Verifier, rewrite_files
 from dockerfix.repair import repair as _repair
 from dockerfix.verify import CacheProbe
 from dockerfix.verify import verify as _verify
+from dockerfix.version import __version__
 
 __all__ = [
     "BuildBackend",

@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from dockerfix import __version__
+from dockerfix.version import __version__
 from dockerfix.errors import DockerfixError, ExitCode, InputError
 from dockerfix.report.redact import redact
 from dockerfix.workspace import atomic_write

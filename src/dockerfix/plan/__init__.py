@@ -13,7 +13,8 @@ import posixpath
 import re
 from dataclasses import dataclass, field, replace
 
-from dockerfix import __version__, tables
+from dockerfix import tables
+from dockerfix.version import __version__
 from dockerfix.model import DockerfileInfo, Project
 from dockerfix.analyse.release import base_image, is_debian, python_default_release, stated_release
 from dockerfix.plan.installers import Installer, installer_for

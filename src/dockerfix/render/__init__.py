@@ -9,7 +9,7 @@ from pathlib import Path
 
 import jinja2
 
-from dockerfix import __version__
+from dockerfix.version import __version__
 from dockerfix.analyse.dockerfile import parse_dockerfile
 from dockerfix.analyse.dockerignore import excluding_pattern, parse_dockerignore
 from dockerfix.model import Project

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from dockerfix import __version__
+from dockerfix.version import __version__
 from dockerfix.catalog import BY_ID
 from dockerfix.model import Finding
 
