@@ -249,6 +249,17 @@ class Project:
 
 
 @dataclass(frozen=True)
+class IgnoredImport:
+    """A module the code imports whose file the .dockerignore keeps out of the image."""
+
+    module: str  # dotted name as imported ("app.local_settings")
+    path: str  # the file or package directory it resolves to, relative to the root
+    importer: str  # "app/main.py:3"
+    pattern: str  # the .dockerignore pattern that excludes it
+    line: int  # its line in .dockerignore
+
+
+@dataclass(frozen=True)
 class Finding:
     """A failure a rule found: the rule's id, what is wrong here, the lines that show it, where, and captures."""
 
