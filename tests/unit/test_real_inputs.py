@@ -50,11 +50,11 @@ def test_heredocs_are_read_as_one_instruction_each():
 
 
 def test_a_run_command_without_its_flags():
-    from dockerfix.analyse.dockerfile import run_command
+    from dockerfix.analyse.dockerfile import run_flags
 
-    assert run_command("--mount=type=cache,target=/root/.cache/pip --network=host pip install -r r.txt") == \
-        "pip install -r r.txt"
-    assert run_command("pip install --no-cache-dir .") == "pip install --no-cache-dir ."
+    assert run_flags("--mount=type=cache,target=/root/.cache/pip --network=host pip install -r r.txt") == \
+        ("--mount=type=cache,target=/root/.cache/pip --network=host", "pip install -r r.txt")
+    assert run_flags("pip install --no-cache-dir .") == ("", "pip install --no-cache-dir .")
 
 
 def test_directives_and_what_needs_buildkit():
