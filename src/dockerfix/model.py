@@ -305,3 +305,103 @@ class Context:
     @property
     def dockerfile_text(self) -> str:
         return self.text(self.dockerfile_path) or ""
+
+
+# What `repair` reports while it works, to `Options.on_event`: typed progress, for scripts and the CLI alike.
+# `str(event)` is the event as one line for people.
+
+
+@dataclass(frozen=True)
+class BuildStarted:
+    """A build begins: its number in the repair, the backend, why that backend, the Dockerfile it builds."""
+
+    number: int
+    backend: str
+    reason: str
+    dockerfile: str
+
+    def __str__(self) -> str:
+        return f"build {self.number} ({self.backend}: {self.reason}; {self.dockerfile})"
+
+
+@dataclass(frozen=True)
+class BuildOutput:
+    """A line of the running build's log."""
+
+    line: str
+
+    def __str__(self) -> str:
+        return self.line
+
+
+@dataclass(frozen=True)
+class BuildFinished:
+    """A build ended: built or failed, how long it took, and the instruction it stopped at."""
+
+    number: int
+    ok: bool
+    seconds: float
+    failed_instruction: str | None = None
+
+    def __str__(self) -> str:
+        where = f" at {self.failed_instruction}" if self.failed_instruction else ""
+        return f"build {self.number} {'built' if self.ok else 'failed' + where} ({self.seconds:.0f} s)"
+
+
+@dataclass(frozen=True)
+class VerificationStarted:
+    """The built image's verification begins."""
+
+    image: str | None  # the tag of the image it checks
+
+    def __str__(self) -> str:
+        return f"verify {self.image}"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One verification check's outcome: its id (`dockerfix.checks.CHECK_IDS`), passed or not, and why."""
+
+    check: str
+    passed: bool
+    detail: str = ""
+
+    def __str__(self) -> str:
+        return f"check {self.check}: {'passed' if self.passed else 'failed'}" + (f": {self.detail}" if self.detail else "")
+
+
+@dataclass(frozen=True)
+class RuleApplied:
+    """A rule's fix changed the files: the rule's id and what was changed."""
+
+    rule: str
+    summary: str
+
+    def __str__(self) -> str:
+        return f"{self.rule}: {self.summary}"
+
+
+@dataclass(frozen=True)
+class RuleSkipped:
+    """A rule's fix did not apply here, and why."""
+
+    rule: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.rule}: not applied: {self.reason}"
+
+
+@dataclass(frozen=True)
+class StrategyChanged:
+    """Another strategy took over the repair (the verified layout, or back to targeted edits), and why."""
+
+    strategy: Strategy
+    reason: str
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+Event = BuildStarted | BuildOutput | BuildFinished | VerificationStarted | CheckResult | RuleApplied | RuleSkipped \
+    | StrategyChanged
