@@ -22,11 +22,14 @@ def _engine(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff (configured in pyproject.toml) and mypy over the package; --strict on the facade and the check results."""
-    session.install("-e", ".", "ruff", "mypy")
+    """ruff (configured in pyproject.toml), mypy over the package (--strict on the facade, the check results and the
+    model), and the import-linter contracts (imports run one way, down the pipeline)."""
+    session.install("-e", ".", "ruff", "mypy", "import-linter")
     session.run("ruff", "check", "src", "tests", "noxfile.py", "benchmarks")
     session.run("mypy")
-    session.run("mypy", "--strict", "--follow-imports=silent", "src/dockerfix/__init__.py", "src/dockerfix/checks.py")
+    session.run("mypy", "--strict", "--follow-imports=silent", "src/dockerfix/__init__.py", "src/dockerfix/checks.py",
+                "src/dockerfix/model.py", "src/dockerfix/version.py")
+    session.run("lint-imports")
 
 
 @nox.session

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from dockerfix.analyse import analyse  # noqa: E402  (after the path: run from a checkout)
-from dockerfix.catalog.rule import Context  # noqa: E402
+from dockerfix.model import Context  # noqa: E402
 from dockerfix.diagnose import diagnose  # noqa: E402
 from dockerfix.errors import InputError  # noqa: E402
 from dockerfix.report.explain import diagnoses  # noqa: E402

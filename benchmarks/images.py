@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 import dockerfix  # noqa: E402
 from dockerfix.analyse.dockerfile import parse_dockerfile  # noqa: E402
-from dockerfix.analyse.model import Project  # noqa: E402
+from dockerfix.model import Project  # noqa: E402
 from dockerfix.build import MANAGED_LABEL, BuildResult, new_tag  # noqa: E402
 from dockerfix.build.buildkit import BuildKitBackend  # noqa: E402
 from dockerfix.build.engine import engine_client  # noqa: E402

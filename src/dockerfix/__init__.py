@@ -4,41 +4,64 @@ The pipeline, one package per stage: analyse → plan → render → build → d
 This module is the library's documented surface::
 
     import dockerfix
-    result = dockerfix.repair("path/to/project", dockerfix.Options(strategy="minimal", write=False))
+    result = dockerfix.repair("path/to/project", dockerfix.Options(strategy="minimal", write=False, on_event=print))
     print(result.status, [step.rule for step in result.steps])
+
+`on_event` receives the repair's progress as typed events (`BuildStarted`, `BuildFinished`, `CheckResult`,
+`RuleApplied`, ...; `str(event)` is one line for people).
 
 Everything it names is typed (the package ships `py.typed`); the modules behind it may change.
 """
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 from pathlib import Path
 
 from dockerfix.analyse import analyse as _analyse
-from dockerfix.analyse.model import Project
 from dockerfix.build import BuildBackend
-from dockerfix.catalog.rule import Context, Finding
 from dockerfix.checks import Check, Verification
 from dockerfix.diagnose import Diagnosis, diagnose, diagnose_verification, static_findings
+from dockerfix.model import (
+    BuildFinished,
+    BuildOutput,
+    BuildStarted,
+    CheckResult,
+    Context,
+    Event,
+    Finding,
+    Project,
+    RuleApplied,
+    RuleSkipped,
+    StrategyChanged,
+    VerificationStarted,
+)
 from dockerfix.repair import BuildRecord, Options, RepairResult, Step, Verifier, rewrite_files
 from dockerfix.repair import repair as _repair
 from dockerfix.verify import CacheProbe
 from dockerfix.verify import verify as _verify
+from dockerfix.version import __version__
 
 __all__ = [
     "BuildBackend",
+    "BuildFinished",
+    "BuildOutput",
     "BuildRecord",
+    "BuildStarted",
     "CacheProbe",
     "Check",
+    "CheckResult",
     "Diagnosis",
+    "Event",
     "Finding",
     "Options",
     "Project",
     "RepairResult",
+    "RuleApplied",
+    "RuleSkipped",
     "Step",
+    "StrategyChanged",
     "Verification",
+    "VerificationStarted",
     "__version__",
     "analyse",
     "check",

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, is_dataclass
 from typing import Any
 
-from dockerfix.analyse.imports import IgnoredImport
+from dockerfix.model import IgnoredImport
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,9 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from dockerfix import __version__
+from dockerfix.version import __version__
 from dockerfix.errors import DockerfixError, ExitCode, InputError
+from dockerfix.model import BuildFinished, BuildOutput, CheckResult, Event
 from dockerfix.report.redact import redact
 from dockerfix.workspace import atomic_write
 
@@ -44,11 +45,17 @@ DockerfileOption = typer.Option(None, "--dockerfile", help="The Dockerfile, any 
                                 "first-level folder).")
 ContextOption = typer.Option(None, "--context", help="The build context, a folder of the project (default: compose's "
                              "context for that Dockerfile, else the project root).")
-IMPORTANT_PROGRESS = ("build ", "verify ", "DF", "rewrite")  # progress lines printed even without a terminal
+
+
+def shown(event: Event) -> bool:
+    """Whether an event is printed as a line: not a build's log line (the live status shows those), not a passed check."""
+    return not isinstance(event, BuildOutput) and not (isinstance(event, CheckResult) and event.passed)
 
 
 class Progress:
-    """Live progress on a terminal (step, elapsed time, the last log line); plain step lines elsewhere."""
+    """Live progress on a terminal (step, elapsed time, the last log line); the repair's events as lines, on a
+    terminal or not: builds started and finished, verification, failed checks, rules applied or skipped, a change
+    of strategy. A build's log lines (and passed checks) only update the live status."""
 
     def __init__(self, quiet: bool) -> None:
         self.quiet = quiet
@@ -57,13 +64,15 @@ class Progress:
         if self.status:
             self.status.start()
 
-    def __call__(self, line: str) -> None:
+    def __call__(self, event: Event) -> None:
         elapsed = f"{time.monotonic() - self.started:5.0f}s"
-        important = line.startswith(IMPORTANT_PROGRESS)
-        if important and not self.quiet:
-            err.print(f"[dim]{elapsed}[/dim] {escape(redact(line))}")  # log text is not markup: `pkg[extra]` stays
+        line = redact(str(event))
+        if shown(event) and not self.quiet:
+            failed = (isinstance(event, BuildFinished) and not event.ok) or isinstance(event, CheckResult)
+            text = escape(line)  # log text is not markup: `pkg[extra]` stays
+            err.print(f"[dim]{elapsed}[/dim] " + (f"[red]{text}[/red]" if failed else text))
         if self.status:
-            self.status.update(f"{elapsed}  {redact(line.strip())[:110]}")
+            self.status.update(f"{elapsed}  {line.strip()[:110]}")
 
     def stop(self) -> None:
         if self.status:
@@ -116,7 +125,7 @@ def repair(
         result = run_repair(path, Options(strategy=strategy, max_builds=max_builds, timeout=timeout, backend=backend,  # type: ignore[arg-type]
                                           dockerfile=dockerfile, context=build_context, write=not dry_run, force=force, no_cache=no_cache,
                                           keep_image=keep_image, verify=not no_verify, http_probe=probe,
-                                          cache_check=cache_check, compile_bytecode=compile_bytecode, progress=progress))
+                                          cache_check=cache_check, compile_bytecode=compile_bytecode, on_event=progress))
     finally:
         progress.stop()
     _write_output(report, to_markdown(result))
@@ -198,7 +207,7 @@ def check(
 ) -> None:
     """Report the failures detectable without building; exit 1 when there are any."""
     from dockerfix.analyse import analyse as run_analyse
-    from dockerfix.catalog.rule import Context
+    from dockerfix.model import Context
     from dockerfix.diagnose import static_findings
     from dockerfix.report.sarif import to_sarif
 
@@ -230,7 +239,7 @@ def explain(
     rule, the evidence lines, the fix."""
     from dockerfix.analyse import analyse as run_analyse
     from dockerfix.catalog import BY_ID
-    from dockerfix.catalog.rule import Context
+    from dockerfix.model import Context
     from dockerfix.diagnose import diagnose, diagnose_verification
     from dockerfix.report import explain as explained
 
@@ -308,7 +317,7 @@ def verify(
     out.print(f"image {image}: {verification.image_size} bytes, {verification.layers} layers; "
               f"verified in {verification.seconds:.1f} s", markup=False)
     if not verification.passed:
-        from dockerfix.catalog.rule import Context
+        from dockerfix.model import Context
         from dockerfix.diagnose import diagnose_verification
 
         context = Context(root=project.root, files={}, project=project)
@@ -378,7 +387,7 @@ def pr(
     try:
         outcome = open_pull_request(path, settings, Options(strategy=strategy, max_builds=max_builds, timeout=timeout,  # type: ignore[arg-type]
                                                             backend=backend, dockerfile=dockerfile, context=build_context,
-                                                            progress=progress),
+                                                            on_event=progress),
                                     token=token_from_environment())
     finally:
         progress.stop()
@@ -444,9 +453,9 @@ def batch(
     if not sources:
         raise typer.BadParameter("the list names no repository", param_hint="REPOSITORIES")
 
-    def say(name: str, line: str) -> None:
-        if not quiet and line.startswith(IMPORTANT_PROGRESS):
-            err.print(f"{name}: {redact(line)}", markup=False)
+    def say(name: str, event: Event) -> None:
+        if not quiet and shown(event):
+            err.print(f"{name}: {redact(str(event))}", markup=False)
 
     items = run_batch(sources, Options(strategy=strategy, max_builds=max_builds, timeout=timeout, backend=backend,  # type: ignore[arg-type]
                                        dockerfile=dockerfile, context=build_context),

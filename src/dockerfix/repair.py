@@ -23,7 +23,7 @@ from typing import Literal
 
 from dockerfix.analyse import analyse
 from dockerfix.analyse.dockerfile import parse_dockerfile
-from dockerfix.analyse.model import DockerfileInfo, Project
+from dockerfix.model import DockerfileInfo, Project
 from dockerfix.build import (
     MANAGED_LABEL,
     RUN_LABEL,
@@ -35,7 +35,21 @@ from dockerfix.build import (
 )
 from dockerfix.build.context import context_inputs
 from dockerfix.catalog import BY_ID
-from dockerfix.catalog.rule import Context, Finding, Skip, Strategy
+from dockerfix.model import (
+    BuildFinished,
+    BuildOutput,
+    BuildStarted,
+    CheckResult,
+    Context,
+    Event,
+    Finding,
+    RuleApplied,
+    RuleSkipped,
+    Skip,
+    Strategy,
+    StrategyChanged,
+    VerificationStarted,
+)
 from dockerfix.diagnose import Diagnosis, diagnose, diagnose_verification, static_findings
 from dockerfix.errors import DirtyTree, InputError
 from dockerfix.plan import BuildPlan, plan
@@ -82,7 +96,7 @@ class Options:
     http_probe: str | None = None  # verification also requests this path from a server ("/health")
     cache_check: bool = False  # verification rebuilds with a source touched: the dependency layer must be reused
     compile_bytecode: bool = False  # the rewrite compiles the venv's bytecode in the builder (a larger image)
-    progress: Callable[[str], None] | None = None
+    on_event: Callable[[Event], None] | None = None  # typed progress: builds, their log lines, checks, rules applied
 
 
 @dataclass(frozen=True)
@@ -176,9 +190,9 @@ class _State:
     def context(self) -> Context:
         return Context(root=self.root, files=dict(self.workspace.files), project=self.project(), strategy=self.strategy)
 
-    def say(self, message: str) -> None:
-        if self.options.progress:
-            self.options.progress(message)
+    def emit(self, event: Event) -> None:
+        if self.options.on_event:
+            self.options.on_event(event)
 
 
 RENDERED_HEADER = "# Written by dockerfix "
@@ -200,7 +214,7 @@ def _apply(state: _State, context: Context, finding: Finding, phase: Phase, buil
     state.tried.add(key)
     outcome = rule.fix(context, finding)
     if isinstance(outcome, Skip):
-        state.say(f"{rule.id}: not applied: {outcome.reason}")
+        state.emit(RuleSkipped(rule.id, outcome.reason))
         return False
     changed = {p: t for p, t in outcome.files.items() if state.workspace.read(p) != t}
     if not changed:
@@ -210,7 +224,7 @@ def _apply(state: _State, context: Context, finding: Finding, phase: Phase, buil
         parse_dockerfile(dockerfile, changed[dockerfile])  # a fix that breaks the Dockerfile is a dockerfix bug
     state.workspace.apply(changed)
     _add_step(state, finding, phase, outcome.summary, build)
-    state.say(f"{rule.id}: {outcome.summary}")
+    state.emit(RuleApplied(rule.id, outcome.summary))
     return True
 
 
@@ -313,7 +327,7 @@ def _take_over(state: _State, diagnosis: Diagnosis, record: BuildRecord, phase: 
     else:
         state.history.append(f"the verified layout failed: {why}; went back to targeted edits of {dockerfile}")
         _back_to_minimal(state)
-    state.say(state.history[-1])
+    state.emit(StrategyChanged(state.strategy, state.history[-1]))
     _static_pass(state)
     return True
 
@@ -406,24 +420,27 @@ def repair(root: str | Path, options: Options = Options(), *, backend: BuildBack
             else:
                 backend_name, backend_reason = choose_backend(options.backend, dockerfile)
                 backend = get_backend(backend_name)
-            state.say(f"build {len(state.builds) + 1} ({backend.name}: {backend_reason}; {dockerfile.path})")
+            state.emit(BuildStarted(len(state.builds) + 1, backend.name, backend_reason, dockerfile.path))
             built_root, overlay, built_dockerfile = context_inputs(root, context.project.context, state.workspace.files,
                                                                    dockerfile)
             result = backend.build(built_root, overlay, built_dockerfile, tag=new_tag(root),
                                    labels={MANAGED_LABEL: "1", RUN_LABEL: str(id(state))}, no_cache=options.no_cache,
                                    network=options.network,
                                    timeout=min(options.build_timeout, max(1.0, options.timeout - (time.monotonic() - state.started))),
-                                   progress=options.progress)
+                                   progress=lambda line: state.emit(BuildOutput(line)))
             record = _record(state, result, backend_reason)
+            state.emit(BuildFinished(record.number, record.ok, record.seconds, record.failed_instruction))
             phase: Phase = "build"
             if result.ok:
                 if not options.verify:
                     status, kept_image = "ok", result.image
                     break
-                state.say(f"verify {result.image}")
+                state.emit(VerificationStarted(result.image))
                 cache = CacheProbe(root, dict(state.workspace.files), backend, options.build_timeout) \
                     if options.cache_check and not options.no_cache else None
                 verification = check_image(context.project, result.image, http_path=options.http_probe, cache=cache)
+                for check in verification.checks:
+                    state.emit(CheckResult(check.name, check.passed, check.detail))
                 if verification.passed:
                     status, kept_image = "ok", result.image
                     break

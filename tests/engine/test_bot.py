@@ -27,7 +27,7 @@ def test_pr_opens_then_keeps_one_pull_request(engine, tmp_path, monkeypatch, cap
     clone, remote = checkout_with_remote(tmp_path, CORPUS / PR_CASE / "project")
     monkeypatch.setenv("DOCKERFIX_GITHUB_TOKEN", TOKEN)
     progress: list[str] = []
-    options = Options(strategy="minimal", keep_cache=True, progress=progress.append)
+    options = Options(strategy="minimal", keep_cache=True, on_event=lambda event: progress.append(str(event)))
     head, files = git(clone, "rev-parse", "HEAD"), {p: p.read_bytes() for p in clone.rglob("*") if p.is_file()}
 
     with FakeGitHub(TOKEN, "acme", "dealer") as github:

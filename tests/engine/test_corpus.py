@@ -16,7 +16,7 @@ from dockerfix.analyse import analyse
 from dockerfix.analyse.dockerfile import parse_dockerfile
 from dockerfix.catalog import BY_ID
 from dockerfix.build import get_backend
-from dockerfix.catalog.rule import Context, Fix
+from dockerfix.model import Context, Fix
 from dockerfix.cli import main
 from dockerfix.diagnose import static_findings
 from dockerfix.repair import SOLVED_BY_REWRITE, repair

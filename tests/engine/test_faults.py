@@ -13,6 +13,7 @@ import time
 import pytest
 
 from conftest import CORPUS
+from dockerfix.model import BuildOutput, Event
 from dockerfix.repair import Options, repair
 
 SLOW_DOCKERFILE = "FROM python:3.11-slim\nRUN useradd --create-home app\nRUN sleep 30\nUSER app\nCMD [\"python\", \"-V\"]\n"
@@ -98,13 +99,13 @@ def test_ctrl_c_during_a_build_leaves_the_tree_and_the_engine_clean(engine, tmp_
     root = slow_project(tmp_path)
     (root / ".dockerignore").write_text("Dockerfile\n")  # the static pass will want to change nothing; the tree must stay
 
-    def interrupt(line: str) -> None:
-        if "sleep 30" in line and line.startswith("Step"):
+    def interrupt(event: Event) -> None:
+        if isinstance(event, BuildOutput) and "sleep 30" in event.line and event.line.startswith("Step"):
             raise KeyboardInterrupt
 
     before = {p.name: p.read_text() for p in root.iterdir()}
     with pytest.raises(KeyboardInterrupt):
-        repair(root, Options(strategy="minimal", force=True, progress=interrupt))
+        repair(root, Options(strategy="minimal", force=True, on_event=interrupt))
     assert {p.name: p.read_text() for p in root.iterdir()} == before
     assert no_sleeping_build_left(engine)
 

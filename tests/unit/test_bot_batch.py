@@ -15,6 +15,7 @@ from conftest import CORPUS
 from dockerfix.bot.batch import name_entries, read_list, run_batch
 from dockerfix.build import SELECTED_HOST, docker_host
 from dockerfix.cli import main
+from dockerfix.model import BuildStarted
 from dockerfix.repair import BuildRecord, Options, RepairResult
 
 PROJECT = CORPUS / "s000-1-lock-ignored" / "project"
@@ -50,7 +51,7 @@ class RecordingRepair:
         if first_two:
             self.together.wait()
         self.hosts[f"{root.parent.name}/{root.name}"] = (SELECTED_HOST.get(), docker_host())
-        options.progress("build 1 (sdk, Dockerfile)")
+        options.on_event(BuildStarted(1, "sdk", "given by the caller", "Dockerfile"))
         return RepairResult("ok", root, "rewrite", (), (BuildRecord(1, True, 1.0, "sdk"),), None, (), "", False)
 
 
@@ -72,7 +73,7 @@ def test_batch_spreads_repairs_over_engines_two_at_a_time(tmp_path, engines, mon
 
     items = run_batch([str(first), str(second), f"file://{remote}", str(broken), "no/such/dir"],
                       Options(), out_dir=tmp_path / "out", jobs=2, hosts=HOSTS,
-                      progress=lambda name, line: lines.append((name, line)))
+                      progress=lambda name, event: lines.append((name, str(event))))
 
     assert engines == HOSTS  # every engine answered before anything started
     assert [(i.entry.name, i.host, i.status) for i in items] == [
@@ -84,7 +85,7 @@ def test_batch_spreads_repairs_over_engines_two_at_a_time(tmp_path, engines, mon
     assert SELECTED_HOST.get() is None  # nothing leaks into the caller's thread
     assert not any(options.write for options in repair.options)  # a batch writes only when asked
     assert (tmp_path / "out" / "checkouts" / "remote" / "pyproject.toml").is_file()
-    assert ("remote", "build 1 (sdk, Dockerfile)") in lines
+    assert ("remote", "build 1 (sdk: given by the caller; Dockerfile)") in lines
     for item in items:
         assert item.report.is_file() and json.loads(item.json_report.read_text())["status"] == item.status
     assert "RuntimeError: a bug in one repair" in items[3].report.read_text()

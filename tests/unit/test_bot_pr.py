@@ -12,7 +12,7 @@ import pytest
 from bot_fixtures import FakeGitHub, checkout_with_remote, git
 from conftest import CORPUS
 from dockerfix.catalog import BY_ID
-from dockerfix.catalog.rule import Finding
+from dockerfix.model import Finding
 from dockerfix.cli import main
 from dockerfix.repair import BuildRecord, RepairResult, Step
 from dockerfix.verify import Check, Verification

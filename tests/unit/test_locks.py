@@ -24,7 +24,7 @@ from dockerfix.analyse.locks import (
     parse_uv_lock,
     poetry_content_hash_matches,
 )
-from dockerfix.analyse.model import LockedPackage
+from dockerfix.model import LockedPackage
 from dockerfix.errors import InputError
 
 LOCKS = Path(__file__).resolve().parent.parent / "fixtures" / "locks"

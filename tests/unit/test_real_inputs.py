@@ -50,11 +50,11 @@ def test_heredocs_are_read_as_one_instruction_each():
 
 
 def test_a_run_command_without_its_flags():
-    from dockerfix.analyse.dockerfile import run_command
+    from dockerfix.analyse.dockerfile import run_flags
 
-    assert run_command("--mount=type=cache,target=/root/.cache/pip --network=host pip install -r r.txt") == \
-        "pip install -r r.txt"
-    assert run_command("pip install --no-cache-dir .") == "pip install --no-cache-dir ."
+    assert run_flags("--mount=type=cache,target=/root/.cache/pip --network=host pip install -r r.txt") == \
+        ("--mount=type=cache,target=/root/.cache/pip --network=host", "pip install -r r.txt")
+    assert run_flags("pip install --no-cache-dir .") == ("", "pip install --no-cache-dir .")
 
 
 def test_directives_and_what_needs_buildkit():
@@ -234,7 +234,7 @@ def test_a_context_folder_is_what_the_backend_builds(tmp_path):
 def test_rules_read_copy_sources_in_compose_s_context(tmp_path):
     from dockerfix.analyse import analyse
     from dockerfix.catalog import BY_ID
-    from dockerfix.catalog.rule import Context, Fix
+    from dockerfix.model import Context, Fix
     from dockerfix.diagnose import static_findings
 
     _tree(tmp_path, {"compose.yaml": "services:\n  api:\n    build: ./backend\n",
@@ -275,7 +275,7 @@ def test_the_copied_manifest_names_the_project_before_a_copied_folder(tmp_path):
 ])
 def test_a_builder_that_predates_the_syntax_is_reported_as_such(tmp_path, log):
     from dockerfix.analyse import analyse
-    from dockerfix.catalog.rule import Context
+    from dockerfix.model import Context
     from dockerfix.diagnose import diagnose
 
     _tree(tmp_path, {"Dockerfile": MODERN, "requirements.txt": "six\n"})
@@ -286,7 +286,7 @@ def test_a_builder_that_predates_the_syntax_is_reported_as_such(tmp_path, log):
 
 def test_an_unknown_instruction_in_a_plain_dockerfile_is_not_the_builder_s_age(tmp_path):
     from dockerfix.analyse import analyse
-    from dockerfix.catalog.rule import Context
+    from dockerfix.model import Context
     from dockerfix.diagnose import diagnose
 
     _tree(tmp_path, {"Dockerfile": DOCKERFILE, "requirements.txt": "six\n"})

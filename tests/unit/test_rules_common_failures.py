@@ -10,7 +10,7 @@ import pytest
 from dockerfix.analyse import analyse
 from dockerfix.analyse.dockerfile import parse_dockerfile
 from dockerfix.catalog import BY_ID
-from dockerfix.catalog.rule import Context, Finding, Fix, Skip
+from dockerfix.model import Context, Finding, Fix, Skip
 from dockerfix.catalog.source_build import sdist_being_built
 from dockerfix.diagnose import diagnose, relevant_lines, static_findings
 from dockerfix.plan.installers import PDM_TOOLS

@@ -9,7 +9,7 @@ import pytest
 
 from dockerfix.analyse import analyse
 from dockerfix.catalog import BY_ID, RULES
-from dockerfix.catalog.rule import Context
+from dockerfix.model import Context
 from dockerfix.diagnose import diagnose
 
 LOGS = Path(__file__).resolve().parents[1] / "fixtures" / "logs"

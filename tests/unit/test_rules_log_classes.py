@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from dockerfix.analyse import analyse
-from dockerfix.analyse.model import LockFile
+from dockerfix.model import LockFile
 from dockerfix.catalog import BY_ID
 from dockerfix.catalog.rule import Context, Finding, Fix
 from dockerfix.cli import main

@@ -12,11 +12,12 @@ from conftest import CORPUS
 from dockerfix.analyse import analyse
 from dockerfix.analyse.dockerfile import parse_dockerfile
 from dockerfix.catalog import BY_ID
-from dockerfix.catalog.failed_step import failed_command, failed_run
-from dockerfix.catalog.rule import Context, Finding, Fix
+from dockerfix.analyse.failed_step import failed_command, failed_run
+from dockerfix.model import Context, Finding, Fix
 from dockerfix.diagnose import diagnose, static_findings
 from dockerfix.transform import lock as lock_module
-from dockerfix.transform.shell import apply_command_edits, split_commands
+from dockerfix.analyse.shell import split_commands
+from dockerfix.transform.shell import apply_command_edits
 
 POETRY_PROJECT = CORPUS / "s000-1-lock-ignored" / "project"
 
@@ -349,7 +350,7 @@ def test_df008_a_fresh_lock_is_not_a_finding(tmp_path):
 
 
 def test_lock_tool_keeps_versions_the_way_each_poetry_does():
-    from dockerfix.analyse.model import LockFile
+    from dockerfix.model import LockFile
 
     def poetry(version: str) -> tuple[str, ...]:
         return lock_module.lock_tool(LockFile("poetry", "poetry.lock", (), True, tool_version=version)).arguments

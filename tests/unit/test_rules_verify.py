@@ -10,7 +10,7 @@ import pytest
 from dockerfix.analyse import analyse
 from dockerfix.catalog import BY_ID
 from dockerfix.catalog import DF040_undeclared_import as df040
-from dockerfix.catalog.rule import Context, Fix, Skip
+from dockerfix.model import Context, Fix, Skip
 from dockerfix.checks import (
     CacheRebuild,
     Check,

@@ -16,7 +16,7 @@ from dockerfix.analyse.dockerfile import parse_dockerfile
 from dockerfix.analyse.dockerignore import parse_dockerignore
 from dockerfix.analyse.imports import ignored_imports
 from dockerfix.catalog import BY_ID
-from dockerfix.catalog.install_steps import (
+from dockerfix.analyse.install_steps import (
     first_dependency_installs,
     installs_dependencies,
     installs_project_too,
@@ -25,7 +25,7 @@ from dockerfix.catalog.install_steps import (
     same_step,
 )
 from dockerfix.transform.declare import Edit, edit_pyproject_text, edit_requirements_text
-from dockerfix.catalog.rule import Context
+from dockerfix.model import Context
 from dockerfix.checks import EntryResolution, Imports, SecretFiles, Verification, check_from_json
 from dockerfix.diagnose import diagnose_verification
 from dockerfix.verify import PROBE, server_port

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from dockerfix.analyse import analyse, wheels
-from dockerfix.analyse.model import LockedPackage, LockFile
+from dockerfix.model import LockedPackage, LockFile
 from dockerfix.analyse.wheels import (
     PythonTooOld,
     choose_python,

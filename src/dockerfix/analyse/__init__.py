@@ -16,7 +16,7 @@ from dockerfix.analyse.dockerfile import parse_dockerfile, split_copy
 from dockerfix.analyse.dockerignore import parse_dockerignore
 from dockerfix.analyse.entry import find_entry, find_import_packages
 from dockerfix.analyse.locks import find_lock
-from dockerfix.analyse.model import (
+from dockerfix.model import (
     ComposeService,
     DockerfileInfo,
     LockFile,

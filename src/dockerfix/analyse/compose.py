@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from dockerfix.analyse.model import ComposeService
+from dockerfix.model import ComposeService
 from dockerfix.analyse.tomlfile import read_text
 from dockerfix.errors import InputError
 

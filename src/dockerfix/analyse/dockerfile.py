@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from dockerfile_parse import DockerfileParser
 
-from dockerfix.analyse.model import DockerfileInfo, Instruction, Stage
+from dockerfix.model import DockerfileInfo, Instruction, Stage
 from dockerfix.errors import InputError
 
 KEYWORDS = frozenset(
@@ -28,6 +28,8 @@ DIRECTIVE = re.compile(r"#\s*(?P<key>[A-Za-z]+)\s*=\s*(?P<value>\S.*?)\s*")
 HEREDOC = re.compile(r"(?<!<)<<(?!<)(?P<strip>-?)(?P<quote>[\"']?)(?P<word>[A-Za-z_][A-Za-z0-9_]*)(?P=quote)")
 HEREDOC_KEYWORDS = frozenset({"RUN", "COPY", "ADD"})
 FLAG = re.compile(r"^--(?P<name>[a-z-]+)(?:=(?P<value>\S*))?")
+# The BuildKit flags a RUN may start with (`RUN --mount=type=cache,target=/root/.cache pip install .`).
+RUN_FLAGS = re.compile(r"^(?:--(?:mount|network|security)=\S+\s+)+")
 AUTOMATIC_PLATFORM_ARG = re.compile(r"\$\{?(?:BUILD|TARGET)(?:PLATFORM|OS|ARCH|VARIANT)\b")
 # Instruction flags the classic builder (Docker 20.10, DOCKER_BUILDKIT=0) refuses; all need BuildKit.
 BUILDKIT_FLAGS = {
@@ -222,12 +224,10 @@ def exec_form(value: str) -> tuple[str, ...] | None:
     return None
 
 
-def run_command(value: str) -> str:
-    """A RUN's command without its BuildKit flags (`--mount=type=cache,target=/root/.cache pip install .`)."""
-    words = value.split(" ")
-    while words and FLAG.match(words[0]):
-        words.pop(0)
-    return " ".join(words).lstrip()
+def run_flags(value: str) -> tuple[str, str]:
+    """(`--mount=... --network=...` flags, the command) of a RUN's value."""
+    match = RUN_FLAGS.match(value)
+    return (match.group(0).strip(), value[match.end():]) if match else ("", value)
 
 
 def command_argv(value: str) -> tuple[str, ...]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from docker.utils.build import Pattern, PatternMatcher
 
-from dockerfix.analyse.model import Dockerignore
+from dockerfix.model import Dockerignore
 
 
 def parse_dockerignore(relpath: str, text: str) -> Dockerignore:

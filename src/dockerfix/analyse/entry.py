@@ -10,7 +10,7 @@ from typing import Literal
 from packaging.utils import canonicalize_name
 
 from dockerfix.analyse.dockerfile import command_argv, exec_form
-from dockerfix.analyse.model import ComposeService, DockerfileInfo, EntryCommand, Pyproject
+from dockerfix.model import ComposeService, DockerfileInfo, EntryCommand, Pyproject
 
 NOT_PACKAGES = frozenset({"tests", "test", "docs", "doc", "scripts", "examples", "benchmarks", "build", "dist",
                           "node_modules", "migrations", "alembic", "static", "templates", "venv", "env", "site"})

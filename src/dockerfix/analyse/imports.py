@@ -11,25 +11,15 @@ from __future__ import annotations
 import ast
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from dockerfix.analyse.dockerignore import excluding_pattern
-from dockerfix.analyse.model import Dockerignore
+from dockerfix.model import Dockerignore, IgnoredImport
 
 SKIPPED_DIRS = frozenset({".git", ".hg", ".venv", "venv", "env", "node_modules", "__pycache__", "site-packages",
                           "build", "dist", ".tox", ".nox", ".mypy_cache", ".pytest_cache", "tests", "test"})
 MAX_FILE_BYTES = 1_000_000
 MAX_FILES = 3000
-
-
-@dataclass(frozen=True)
-class IgnoredImport:
-    module: str  # dotted name as imported ("app.local_settings")
-    path: str  # the file or package directory it resolves to, relative to the root
-    importer: str  # "app/main.py:3"
-    pattern: str  # the .dockerignore pattern that excludes it
-    line: int  # its line in .dockerignore
 
 
 def _python_files(root: Path, dockerignore: Dockerignore | None) -> list[str]:

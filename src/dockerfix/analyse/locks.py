@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlsplit
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from dockerfix.analyse.model import LockedPackage, LockFile
+from dockerfix.model import LockedPackage, LockFile
 from dockerfix.analyse.tomlfile import exists, load_toml, parse_toml, read_text
 from dockerfix.errors import InputError
 

@@ -7,7 +7,7 @@ from packaging.requirements import InvalidRequirement
 from packaging.requirements import Requirement as Pep508
 from packaging.utils import canonicalize_name
 
-from dockerfix.analyse.model import Requirement
+from dockerfix.model import Requirement
 from dockerfix.errors import InputError
 
 

@@ -11,7 +11,7 @@ from packaging.version import InvalidVersion, Version
 from poetry.core.factory import Factory
 
 from dockerfix import tables
-from dockerfix.analyse.model import Pyproject, Requirement, Script
+from dockerfix.model import Pyproject, Requirement, Script
 from dockerfix.analyse.pep508 import requirement_from_pep508
 from dockerfix.analyse.tomlfile import exists, load_toml, read_text
 from dockerfix.errors import InputError

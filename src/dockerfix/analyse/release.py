@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from dockerfix.analyse.model import DockerfileInfo, Stage
+from dockerfix.model import DockerfileInfo, Stage
 from dockerfix.tables.python_versions import python_version
 
 DEBIAN = {"buster": "10", "bullseye": "11", "bookworm": "12", "trixie": "13", "forky": "14"}

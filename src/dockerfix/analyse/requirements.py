@@ -26,7 +26,7 @@ from packaging.utils import (
     parse_wheel_filename,
 )
 
-from dockerfix.analyse.model import Requirement, RequirementsFile
+from dockerfix.model import Requirement, RequirementsFile
 from dockerfix.analyse.pep508 import requirement_from_pep508
 from dockerfix.analyse.tomlfile import exists, read_text
 from dockerfix.errors import InputError

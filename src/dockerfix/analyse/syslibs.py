@@ -9,7 +9,7 @@ bigger builder is better than a failed build.
 from __future__ import annotations
 
 from dockerfix import tables
-from dockerfix.analyse.model import LockFile, PythonChoice, Requirement, SystemPackages
+from dockerfix.model import LockFile, PythonChoice, Requirement, SystemPackages
 from dockerfix.analyse.wheels import wheel_covers, wheel_files_from_index
 
 

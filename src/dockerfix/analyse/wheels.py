@@ -33,7 +33,7 @@ from packaging.version import InvalidVersion, Version
 from poetry.core.constraints.version import parse_constraint
 from poetry.core.version.helpers import format_python_constraint
 
-from dockerfix.analyse.model import LockedPackage, LockFile, PythonChoice
+from dockerfix.model import LockedPackage, LockFile, PythonChoice
 from dockerfix.errors import InputError
 from dockerfix.tables.python_versions import debian_glibc, newest_default_python, python_version
 

@@ -23,6 +23,7 @@ from typing import Literal
 from dockerfix.bot.git import run_git
 from dockerfix.build.engine import engine_client, use_engine
 from dockerfix.errors import DockerfixError, InputError
+from dockerfix.model import Event
 from dockerfix.repair import Options, RepairResult, repair
 from dockerfix.report import redact, to_json, to_markdown
 from dockerfix.report.json import SCHEMA_VERSION
@@ -81,11 +82,11 @@ def name_entries(sources: Sequence[str]) -> list[Entry]:
 
 def run_batch(sources: Sequence[str], options: Options, *, out_dir: Path, jobs: int = 1,
               hosts: Sequence[str] = (), work_dir: Path | None = None, write: bool = False,
-              progress: Callable[[str, str], None] | None = None) -> list[BatchItem]:
+              progress: Callable[[str, Event], None] | None = None) -> list[BatchItem]:
     """Repair every entry, `jobs` at a time; reports go to `out_dir` as each repair ends, the summary at the end.
 
     The repositories' files are written only with `write` (`options.write` is not used: a batch reports by
-    default). `progress(name, line)` receives each repair's progress lines. Every engine in `hosts` must answer
+    default). `progress(name, event)` receives each repair's progress events. Every engine in `hosts` must answer
     before anything starts (EngineUnavailable otherwise); without hosts, DOCKER_HOST's engine is used.
     """
     entries = name_entries(sources)
@@ -109,15 +110,15 @@ def run_batch(sources: Sequence[str], options: Options, *, out_dir: Path, jobs: 
 
 
 def _repair_one(entry: Entry, host: str | None, options: Options, out_dir: Path, checkouts: Path,
-                progress: Callable[[str, str], None] | None) -> BatchItem:
+                progress: Callable[[str, Event], None] | None) -> BatchItem:
     started = time.monotonic()
     report, json_report = out_dir / f"{entry.name}.md", out_dir / f"{entry.name}.json"
-    say = (lambda line: progress(entry.name, line)) if progress else None
+    say = (lambda event: progress(entry.name, event)) if progress else None
     result: RepairResult | None = None
     try:
         path = _checkout(entry, checkouts)
         with use_engine(host):
-            result = repair(path, replace(options, progress=say))
+            result = repair(path, replace(options, on_event=say))
         status: BatchStatus = result.status
         message, markdown, document = result.message, to_markdown(result), to_json(result)
     except DockerfixError as exc:

@@ -11,7 +11,7 @@ import hashlib
 import json
 import re
 
-from dockerfix import __version__
+from dockerfix.version import __version__
 from dockerfix.repair import RepairResult, Step
 from dockerfix.report import redact, to_markdown
 

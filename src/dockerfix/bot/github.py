@@ -18,7 +18,7 @@ from github import Auth, Github, GithubException, GithubRetry
 from github.Issue import Issue
 from github.PullRequest import PullRequest
 
-from dockerfix import __version__
+from dockerfix.version import __version__
 from dockerfix.bot.git import RepoName
 from dockerfix.errors import DockerfixError, ExitCode
 from dockerfix.report.redact import redact

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Callable, Protocol
 
 from dockerfix.analyse.dockerfile import needs_buildkit
-from dockerfix.analyse.model import DockerfileInfo, Instruction
+from dockerfix.model import DockerfileInfo, Instruction
 
 MANAGED_LABEL = "org.dockerfix.managed"
 RUN_LABEL = "org.dockerfix.run"

@@ -15,7 +15,7 @@ import threading
 import time
 from pathlib import Path
 
-from dockerfix.analyse.model import DockerfileInfo
+from dockerfix.model import DockerfileInfo
 from dockerfix.build import SELECTED_HOST, BuildResult, FailedStep, LogBuffer, ProgressCallback, step_instruction
 from dockerfix.build.context import build_context
 from dockerfix.build.engine import build_cache_records, engine_client, new_cache_records, remove_build

@@ -20,7 +20,7 @@ from typing import IO
 from docker.utils.build import PatternMatcher, exclude_paths
 
 from dockerfix.analyse.dockerignore import parse_dockerignore
-from dockerfix.analyse.model import DockerfileInfo
+from dockerfix.model import DockerfileInfo
 
 OUTSIDE_DOCKERFILE = ".dockerfix.Dockerfile"  # the name a Dockerfile from outside the context is sent under
 FIXED_MTIME = 1_700_000_000  # any constant: what matters is that it never changes between builds

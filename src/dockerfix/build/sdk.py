@@ -10,7 +10,7 @@ import requests
 import urllib3
 from docker.errors import APIError, DockerException
 
-from dockerfix.analyse.model import DockerfileInfo
+from dockerfix.model import DockerfileInfo
 from dockerfix.build import BuildResult, FailedStep, LogBuffer, ProgressCallback, split_stream_switches, step_instruction
 from dockerfix.build.context import build_context
 from dockerfix.build.engine import engine_client, remove_build

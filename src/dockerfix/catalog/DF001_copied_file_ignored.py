@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockerfix.analyse.dockerignore import excluding_pattern
-from dockerfix.catalog.copy_sources import MISSING_SOURCE, copied_paths, missing_path_from_log
+from dockerfix.analyse.copy_sources import MISSING_SOURCE, copied_paths, missing_path_from_log
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip
 from dockerfix.transform.dockerignore import fix_ignored_path
 

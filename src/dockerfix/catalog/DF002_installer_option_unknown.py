@@ -21,11 +21,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dockerfix.analyse.model import DockerfileInfo, Instruction
-from dockerfix.catalog.failed_step import failed_run
-from dockerfix.catalog.installer_commands import InstallerCommand, all_installer_commands, installer_commands
+from dockerfix.model import DockerfileInfo, Instruction
+from dockerfix.analyse.failed_step import failed_run
+from dockerfix.analyse.installer_commands import InstallerCommand, all_installer_commands, installer_commands
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
-from dockerfix.catalog.tool_installs import installs_release_from
+from dockerfix.analyse.tool_installs import installs_release_from
 from dockerfix.tables import InstallerOption, installer_option
 from dockerfix.transform.install_flow import install_command, stage_env
 from dockerfix.transform.shell import apply_command_edits, remove_option, replace_word

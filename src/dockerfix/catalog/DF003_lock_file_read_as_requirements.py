@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dockerfix.analyse.model import Instruction
-from dockerfix.catalog.installer_commands import all_installer_commands
+from dockerfix.model import Instruction
+from dockerfix.analyse.installer_commands import all_installer_commands
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
 from dockerfix.transform.install_flow import install_command, stage_env
 from dockerfix.transform.shell import apply_command_edits

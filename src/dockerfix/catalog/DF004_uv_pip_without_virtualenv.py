@@ -19,9 +19,9 @@ import re
 from collections.abc import Iterator
 
 from dockerfix.analyse.dockerfile import split_copy
-from dockerfix.analyse.model import DockerfileInfo, Instruction, Stage
-from dockerfix.catalog.failed_step import failed_run
-from dockerfix.catalog.installer_commands import InstallerCommand, installer_commands
+from dockerfix.model import DockerfileInfo, Instruction, Stage
+from dockerfix.analyse.failed_step import failed_run
+from dockerfix.analyse.installer_commands import InstallerCommand, installer_commands
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
 from dockerfix.transform.dockerfile import insert_before
 from dockerfix.transform.install_flow import SYSTEM_PREFIX, stage_env

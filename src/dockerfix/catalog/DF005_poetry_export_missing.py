@@ -18,10 +18,10 @@ import re
 import shlex
 from collections.abc import Iterator
 
-from dockerfix.analyse.model import Instruction
-from dockerfix.catalog.installer_commands import all_installer_commands
+from dockerfix.model import Instruction
+from dockerfix.analyse.installer_commands import all_installer_commands
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
-from dockerfix.catalog.tool_installs import ToolInstall, tool_installs
+from dockerfix.analyse.tool_installs import ToolInstall, tool_installs
 from dockerfix.plan.installers import installer_for, poetry_version
 from dockerfix.transform.shell import apply_command_edits
 

@@ -21,9 +21,9 @@ from __future__ import annotations
 import re
 
 from dockerfix import tables
-from dockerfix.analyse.model import LockedPackage, LockFile, Project
+from dockerfix.model import LockedPackage, LockFile, Project
 from dockerfix.analyse.wheels import choose_python
-from dockerfix.catalog.failed_step import failed_run
+from dockerfix.analyse.failed_step import failed_run
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
 from dockerfix.errors import InputError
 from dockerfix.tables.python_versions import buildable_pythons

@@ -18,9 +18,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dockerfix.analyse.model import DockerfileInfo, Instruction
-from dockerfix.catalog.failed_step import failed_run
-from dockerfix.catalog.installer_commands import InstallerCommand, installer_commands
+from dockerfix.model import DockerfileInfo, Instruction
+from dockerfix.analyse.failed_step import failed_run
+from dockerfix.analyse.installer_commands import InstallerCommand, installer_commands
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
 from dockerfix.transform.shell import apply_command_edits
 

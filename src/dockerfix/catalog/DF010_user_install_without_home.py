@@ -20,11 +20,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dockerfix.analyse.model import DockerfileInfo, Instruction, Stage
-from dockerfix.catalog.failed_step import failed_run
-from dockerfix.catalog.installer_commands import InstallerCommand, installer_commands
+from dockerfix.model import DockerfileInfo, Instruction, Stage
+from dockerfix.analyse.failed_step import failed_run
+from dockerfix.analyse.installer_commands import InstallerCommand, installer_commands
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
-from dockerfix.catalog.users import creation_of, is_root, with_home
+from dockerfix.analyse.users import creation_of, is_root, with_home
 from dockerfix.transform.apt import user_before
 from dockerfix.transform.dockerfile import insert_after, insert_before, remove_instruction
 from dockerfix.transform.install_flow import stage_env

@@ -18,10 +18,10 @@ import re
 import shlex
 from collections.abc import Iterator
 
-from dockerfix.analyse.model import Instruction
-from dockerfix.catalog.failed_step import failed_run
+from dockerfix.model import Instruction
+from dockerfix.analyse.failed_step import failed_run
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
-from dockerfix.catalog.users import UserCreation, user_creations
+from dockerfix.analyse.users import UserCreation, user_creations
 from dockerfix.transform.apt import has_apt
 from dockerfix.transform.shell import apply_command_edits
 

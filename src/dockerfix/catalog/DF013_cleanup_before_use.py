@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 
 from dockerfix.catalog.cleanup import cleanup_finding, cleanups, move_misplaced_cleanup, used_after_removal
-from dockerfix.catalog.failed_step import failed_run
+from dockerfix.analyse.failed_step import failed_run
 from dockerfix.catalog.rule import Context, Finding, Rule, evidence_lines, regex
 
 ID = "DF013"

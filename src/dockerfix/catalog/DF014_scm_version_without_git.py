@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from dockerfix import tables
-from dockerfix.catalog.failed_step import failed_run, instruction_at
+from dockerfix.analyse.failed_step import failed_run, instruction_at
 from dockerfix.catalog.rule import (
     Context,
     Finding,
@@ -27,7 +27,7 @@ from dockerfix.catalog.rule import (
     evidence_lines,
     regex,
 )
-from dockerfix.render.safe import shell_quote
+from dockerfix.plan.safe import shell_quote
 from dockerfix.transform.dockerfile import insert_before
 
 ID = "DF014"

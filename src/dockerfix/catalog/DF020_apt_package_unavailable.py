@@ -29,7 +29,7 @@ import re
 from collections.abc import Iterator
 
 from dockerfix import tables
-from dockerfix.analyse.model import DockerfileInfo
+from dockerfix.model import DockerfileInfo
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, regex
 from dockerfix.transform import apt
 from dockerfix.transform.dockerfile import edit_each

@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterator
 
 from dockerfix.catalog.DF020_apt_package_unavailable import replacement, unavailable_packages
-from dockerfix.catalog.failed_step import failed_run
+from dockerfix.analyse.failed_step import failed_run
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
 from dockerfix.transform import apt
 from dockerfix.transform.dockerfile import edit_each

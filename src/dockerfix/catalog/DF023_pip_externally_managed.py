@@ -19,9 +19,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dockerfix.analyse.model import DockerfileInfo, Instruction, Stage
-from dockerfix.catalog.failed_step import failed_run, instruction_at
-from dockerfix.catalog.install_steps import COMMAND_SEPARATOR, PIP
+from dockerfix.model import DockerfileInfo, Instruction, Stage
+from dockerfix.analyse.failed_step import failed_run, instruction_at
+from dockerfix.analyse.install_steps import COMMAND_SEPARATOR, PIP
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
 from dockerfix.transform import apt
 from dockerfix.transform.dockerfile import insert_before

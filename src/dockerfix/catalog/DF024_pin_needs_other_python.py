@@ -19,7 +19,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.version import InvalidVersion, Version
 
 from dockerfix.analyse.wheels import choose_python
-from dockerfix.catalog.failed_step import failed_run
+from dockerfix.analyse.failed_step import failed_run
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, regex
 from dockerfix.errors import InputError
 from dockerfix.tables.python_versions import buildable_pythons

@@ -22,7 +22,7 @@ import re
 from typing import NamedTuple
 
 from dockerfix import tables
-from dockerfix.catalog.failed_step import failed_run, instruction_at
+from dockerfix.analyse.failed_step import failed_run, instruction_at
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
 from dockerfix.catalog.source_build import sdist_being_built
 from dockerfix.transform import apt

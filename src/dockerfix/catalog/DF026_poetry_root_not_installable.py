@@ -21,11 +21,11 @@ import re
 from collections.abc import Iterator
 
 from dockerfix.analyse.dockerfile import split_copy
-from dockerfix.analyse.model import DockerfileInfo, Instruction, Project, Stage
-from dockerfix.catalog.failed_step import failed_run, instruction_at
-from dockerfix.catalog.installer_commands import installer_commands
+from dockerfix.model import DockerfileInfo, Instruction, Project, Stage
+from dockerfix.analyse.failed_step import failed_run, instruction_at
+from dockerfix.analyse.installer_commands import installer_commands
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
-from dockerfix.catalog.tool_installs import installs_release_from
+from dockerfix.analyse.tool_installs import installs_release_from
 from dockerfix.transform import apt
 from dockerfix.transform.dockerfile import insert_after
 from dockerfix.transform.shell import apply_command_edits

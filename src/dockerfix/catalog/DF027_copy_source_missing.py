@@ -22,8 +22,8 @@ from collections.abc import Iterator
 
 from dockerfix.analyse.dockerfile import exec_form, split_copy
 from dockerfix.analyse.dockerignore import excluding_pattern
-from dockerfix.analyse.model import Instruction, Project
-from dockerfix.catalog.copy_sources import MISSING_SOURCE, copied_paths, missing_path_from_log
+from dockerfix.model import Instruction, Project
+from dockerfix.analyse.copy_sources import MISSING_SOURCE, copied_paths, missing_path_from_log
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip
 from dockerfix.transform.dockerfile import replace_instruction
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from dockerfix import tables
-from dockerfix.catalog.failed_step import failed_run, instruction_at
+from dockerfix.analyse.failed_step import failed_run, instruction_at
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
 from dockerfix.transform import apt
 

@@ -18,8 +18,8 @@ import re
 from collections.abc import Iterator
 
 from dockerfix.analyse.dockerignore import excluding_pattern
-from dockerfix.catalog.copy_sources import copied_paths
-from dockerfix.catalog.install_steps import installs_project_too
+from dockerfix.analyse.copy_sources import copied_paths
+from dockerfix.analyse.install_steps import installs_project_too
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
 from dockerfix.transform.dockerignore import fix_ignored_path
 

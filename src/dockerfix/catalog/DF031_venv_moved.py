@@ -21,8 +21,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from dockerfix.analyse.dockerfile import split_copy
-from dockerfix.analyse.model import DockerfileInfo, Instruction, Stage
-from dockerfix.catalog.image_paths import workdir_at
+from dockerfix.model import DockerfileInfo, Instruction, Stage
+from dockerfix.analyse.image_paths import workdir_at
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
 from dockerfix.checks import RUNS_CODE
 from dockerfix.transform import apt

@@ -18,10 +18,10 @@ from collections.abc import Iterator
 
 from packaging.requirements import Requirement
 
-from dockerfix.analyse.model import Instruction
-from dockerfix.catalog.installer_commands import InstallerCommand, all_installer_commands
+from dockerfix.model import Instruction
+from dockerfix.analyse.installer_commands import InstallerCommand, all_installer_commands
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
-from dockerfix.catalog.tool_installs import requirement_named
+from dockerfix.analyse.tool_installs import requirement_named
 from dockerfix.plan.installers import PDM_TOOLS
 from dockerfix.transform.shell import apply_command_edits, replace_word
 

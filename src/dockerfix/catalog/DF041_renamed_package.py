@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from packaging.utils import canonicalize_name
 
 from dockerfix import tables
-from dockerfix.analyse.model import Requirement
+from dockerfix.model import Requirement
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, regex
 from dockerfix.checks import RUNS_CODE
 from dockerfix.transform.declare import CannotDeclare, Edit, declare

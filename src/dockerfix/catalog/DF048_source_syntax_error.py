@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from dockerfix.catalog.image_paths import project_file
+from dockerfix.analyse.image_paths import project_file
 from dockerfix.catalog.rule import Context, Finding, Rule, evidence_lines, regex
 from dockerfix.checks import RUNS_CODE, Check, Compiled
 

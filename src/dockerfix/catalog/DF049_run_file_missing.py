@@ -17,9 +17,9 @@ from __future__ import annotations
 import fnmatch
 import re
 
-from dockerfix.catalog.copy_sources import context_sources
+from dockerfix.analyse.copy_sources import context_sources
 from dockerfix.analyse.dockerignore import excluding_pattern
-from dockerfix.catalog.image_paths import relative_to_workdir
+from dockerfix.analyse.image_paths import relative_to_workdir
 from dockerfix.catalog.rule import Context, Finding, Rule, regex
 from dockerfix.checks import Check, EntryResolution
 

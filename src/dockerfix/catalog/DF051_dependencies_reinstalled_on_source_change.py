@@ -19,8 +19,8 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from dockerfix.analyse.dockerfile import split_copy
-from dockerfix.analyse.model import DockerfileInfo, Instruction
-from dockerfix.catalog.install_steps import first_dependency_installs, manifests_read, reads_only_manifests
+from dockerfix.model import DockerfileInfo, Instruction
+from dockerfix.analyse.install_steps import first_dependency_installs, manifests_read, reads_only_manifests
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip
 from dockerfix.checks import CacheRebuild, Check
 from dockerfix.transform.dockerfile import insert_before, move_after

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockerfix.catalog.compose_env import built_dockerfile, location, siblings
+from dockerfix.analyse.compose_env import built_dockerfile, location, siblings
 from dockerfix.catalog.rule import Context, Finding, Rule
 
 ID = "DF052"

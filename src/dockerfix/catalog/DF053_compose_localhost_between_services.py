@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dockerfix.catalog.compose_env import location, masked, service_settings, siblings
+from dockerfix.analyse.compose_env import location, masked, service_settings, siblings
 from dockerfix.catalog.rule import Context, Finding, Rule
 
 ID = "DF053"

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 
 from dockerfix import tables
-from dockerfix.catalog.compose_env import built_dockerfile, location
+from dockerfix.analyse.compose_env import built_dockerfile, location
 from dockerfix.catalog.rule import Context, Finding, Rule
 from dockerfix.transform import apt
 

@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-from dockerfix.catalog.compose_env import Setting, env_file_settings, masked, service_settings
+from dockerfix.analyse.compose_env import Setting, env_file_settings, masked, service_settings
 from dockerfix.catalog.rule import Context, Finding, Rule
 
 ID = "DF055"

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from dockerfix.catalog.failed_step import failed_run
+from dockerfix.analyse.failed_step import failed_run
 from dockerfix.catalog.patterns import GO_UNREACHABLE, INDEX_HOSTS, network_worked_before
 from dockerfix.catalog.rule import Context, Finding, Rule, evidence_lines, regex
 

@@ -15,8 +15,8 @@ time through the environment instead.
 from __future__ import annotations
 
 from dockerfix.analyse.dockerignore import excluding_pattern, parse_dockerignore
-from dockerfix.catalog.copy_sources import copied_paths
-from dockerfix.catalog.image_paths import project_file
+from dockerfix.analyse.copy_sources import copied_paths
+from dockerfix.analyse.image_paths import project_file
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip
 from dockerfix.checks import Check, SecretFiles
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from dockerfix.catalog.failed_step import failed_command
+from dockerfix.analyse.failed_step import failed_command
 from dockerfix.catalog.patterns import INDEX_HOSTS, network_worked_before
 from dockerfix.catalog.rule import Context, Finding, Rule, evidence_lines, regex
 from dockerfix.catalog.suggestions import at, failed_instruction, step_named

@@ -21,8 +21,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from dockerfix.analyse.model import DockerfileInfo, Instruction
-from dockerfix.catalog.failed_step import failed_run
+from dockerfix.model import DockerfileInfo, Instruction
+from dockerfix.analyse.failed_step import failed_run
 from dockerfix.catalog.rule import Context, Finding, Rule, evidence_lines, regex
 
 ID = "DF078"

@@ -76,15 +76,5 @@ MODULES: tuple[str, ...] = (
     "DF080_os_packages_conflict",
     "DF090_builder_predates_syntax",
 )
-# Loaded on first use (PEP 562): rules import transforms, and transforms import `catalog.rule`, so loading the
-# rules with the package would make `import dockerfix.transform.declare` meet a half-initialised catalog.
-RULES: tuple[Rule, ...]
-BY_ID: dict[str, Rule]
-
-
-def __getattr__(name: str) -> object:
-    if name not in ("RULES", "BY_ID"):
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    rules = tuple(import_module(f"{__name__}.{module}").RULE for module in MODULES)
-    globals().update(RULES=rules, BY_ID={rule.id: rule for rule in rules})
-    return globals()[name]
+RULES: tuple[Rule, ...] = tuple(import_module(f"{__name__}.{module}").RULE for module in MODULES)
+BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}

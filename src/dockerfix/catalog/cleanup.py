@@ -13,13 +13,13 @@ import re
 from dataclasses import dataclass
 
 from dockerfix.analyse.dockerfile import split_copy
-from dockerfix.analyse.model import DockerfileInfo, Instruction, Stage
-from dockerfix.catalog.image_paths import workdir_at
+from dockerfix.model import DockerfileInfo, Instruction, Stage
+from dockerfix.analyse.image_paths import workdir_at
 from dockerfix.catalog.rule import Context, Finding, Fix, Skip
-from dockerfix.catalog.users import is_root
+from dockerfix.analyse.users import is_root
 from dockerfix.transform.apt import user_before
 from dockerfix.transform.dockerfile import insert_after, remove_instruction, source_lines
-from dockerfix.transform.shell import split_commands, words
+from dockerfix.analyse.shell import split_commands, words
 
 # Where any user may delete what it created; everything else is root's unless copied with --chown.
 USER_WRITABLE = ("/tmp/", "/var/tmp/", "/home/")

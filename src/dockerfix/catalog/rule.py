@@ -12,68 +12,17 @@ Its `fix` turns a finding into edited file texts (a `Fix`) or says why it cannot
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Literal
 
-from dockerfix.analyse.model import Project
 from dockerfix.checks import Check
-from dockerfix.workspace import read_overlaid
+# The values a rule reads and returns live in the neutral model (the stages share them); a rule module imports
+# them from here, beside `Rule`, `evidence_lines` and `regex`.
+from dockerfix.model import Context, Finding, Fix, Skip
 
 Kind = Literal["build", "run", "report"]
 Applicability = Literal["safe", "unsafe", "suggestion"]
-Strategy = Literal["rewrite", "minimal"]
-
-
-@dataclass(frozen=True)
-class Finding:
-    """A failure a rule found: the rule's id, what is wrong here, the lines that show it, where, and captures."""
-
-    rule: str  # rule id
-    message: str  # what is wrong here, in one sentence
-    evidence: tuple[str, ...] = ()  # log lines or file lines that show it
-    location: str | None = None  # "Dockerfile:12", ".dockerignore:3"
-    captures: tuple[tuple[str, str], ...] = ()
-    # what to change, naming the line, when the rule has no automatic fix (its applicability is "suggestion")
-    suggestion: str = ""
-
-    def capture(self, name: str, default: str = "") -> str:
-        return dict(self.captures).get(name, default)
-
-
-@dataclass(frozen=True)
-class Fix:
-    files: Mapping[str, str]  # relative path → new text
-    summary: str  # what was changed, in one sentence (the report's "Solution")
-
-
-@dataclass(frozen=True)
-class Skip:
-    reason: str
-
-
-@dataclass(frozen=True)
-class Context:
-    """What detect and fix see: the project as analysed from the current state of the workspace."""
-
-    root: Path
-    files: Mapping[str, str]  # the workspace's edited texts, by relative path
-    project: Project
-    strategy: Strategy = "rewrite"
-
-    def text(self, relpath: str) -> str | None:
-        return read_overlaid(self.root, self.files, relpath)
-
-    @property
-    def dockerfile_path(self) -> str:
-        return self.project.dockerfile_path
-
-    @property
-    def dockerfile_text(self) -> str:
-        return self.text(self.dockerfile_path) or ""
-
-
 LogMatcher = Callable[[Context, "re.Match[str]", str], Finding | None]
 CheckMatcher = Callable[[Context, Check], Finding | None]
 

@@ -7,8 +7,8 @@ fall back to the log's own words when the Dockerfile of the log is not at hand.
 
 from __future__ import annotations
 
-from dockerfix.analyse.model import Instruction
-from dockerfix.catalog.failed_step import failed_command, failed_run
+from dockerfix.model import Instruction
+from dockerfix.analyse.failed_step import failed_command, failed_run
 from dockerfix.catalog.rule import Context
 from dockerfix.transform import apt
 

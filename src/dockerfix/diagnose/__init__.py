@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from dockerfix.build import split_stream_switches
 from dockerfix.catalog import BY_ID, RULES
-from dockerfix.catalog.rule import Context, Finding, Rule
+from dockerfix.catalog.rule import Rule
+from dockerfix.model import Context, Finding
 from dockerfix.checks import Check, Verification
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|\r")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dockerfix.analyse.model import LockFile, Project
+from dockerfix.model import LockFile, Project
 
 # Poetry that reads each lock-file format, used when the lock's header does not name its Poetry version.
 POETRY_FOR_LOCK_FORMAT = {"1.1": "1.8.5", "2.0": "1.8.5", "2.1": "2.1.4"}

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Literal
 
 from dockerfix import tables
-from dockerfix.analyse.dockerfile import exec_form, split_copy
-from dockerfix.analyse.model import DockerfileInfo, Instruction
+from dockerfix.analyse.dockerfile import exec_form, run_flags, split_copy
+from dockerfix.model import DockerfileInfo, Instruction
 
 Outcome = Literal["kept", "translated", "dropped"]
 
@@ -29,7 +29,6 @@ OWNED_ENV = frozenset({"PATH", "VIRTUAL_ENV", "PYTHONUSERBASE", "PYTHONDONTWRITE
 BUILD_ENV = frozenset({"PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_TRUSTED_HOST", "PIP_FIND_LINKS", "UV_INDEX_URL",
                        "UV_EXTRA_INDEX_URL", "UV_DEFAULT_INDEX", "UV_INDEX"})
 KEPT_AS_IS = frozenset({"ARG", "LABEL", "EXPOSE", "VOLUME", "STOPSIGNAL", "SHELL", "ONBUILD", "MAINTAINER"})
-RUN_FLAGS = re.compile(r"^(?:--(?:mount|network|security)=\S+\s+)+")
 MOUNT = re.compile(r"--mount=(\S+)")
 # Commands whose job the plan takes over: creating the user, cleaning up after the install, apt (collected
 # into the plan's package lists), bare assignments.
@@ -108,12 +107,6 @@ class _Context:
     manifests: frozenset[str]  # files the rewrite's dependency install reads
     dependencies: frozenset[str]  # canonical names the manifests install
     old_venvs: tuple[str, ...]  # venv directories the original made or named
-
-
-def run_flags(value: str) -> tuple[str, str]:
-    """(`--mount=... --network=...` flags, the command) of a RUN's value."""
-    match = RUN_FLAGS.match(value)
-    return (match.group(0).strip(), value[match.end():]) if match else ("", value)
 
 
 def _commands(command: str) -> list[str]:

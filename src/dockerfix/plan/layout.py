@@ -15,7 +15,7 @@ import re
 import shlex
 from pathlib import Path
 
-from dockerfix.analyse.model import Project
+from dockerfix.model import Project
 from dockerfix.plan.intent import KeptInstruction
 
 # Files whose content names the project's own version; masked to "0" in a stage of their own.

@@ -6,18 +6,15 @@ import json
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import jinja2
 
-from dockerfix import __version__
+from dockerfix.version import __version__
 from dockerfix.analyse.dockerfile import parse_dockerfile
 from dockerfix.analyse.dockerignore import excluding_pattern, parse_dockerignore
-from dockerfix.analyse.model import Project
-from dockerfix.render.safe import label_value, shell_quote
-
-if TYPE_CHECKING:  # plan imports render.safe, so render may not import plan at run time
-    from dockerfix.plan import BuildPlan
+from dockerfix.model import Project
+from dockerfix.plan import BuildPlan
+from dockerfix.plan.safe import label_value, shell_quote
 
 # Patterns of the old .dockerignore that the template already covers or that broke builds are not carried over.
 DROPPED_PATTERNS = re.compile(r"^(\*\.lock|\*\*/\*\.lock|\*\.toml|\*\.txt|\*\.md|\*|\*\*)$")
@@ -37,7 +34,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        autoescape=False,  # Dockerfiles, not HTML: values are validated and quoted by render.safe instead
+        autoescape=False,  # Dockerfiles, not HTML: values are validated and quoted by plan.safe instead
     )
     env.filters["shell_quote"] = shell_quote
     env.filters["label_value"] = label_value

@@ -10,8 +10,8 @@ from __future__ import annotations
 import json as _json
 
 from dockerfix.catalog import BY_ID
-from dockerfix.catalog.failed_step import failed_command
-from dockerfix.catalog.rule import Context, Finding, Fix
+from dockerfix.analyse.failed_step import failed_command
+from dockerfix.model import Context, Finding, Fix
 from dockerfix.catalog.suggestions import failed_instruction
 from dockerfix.diagnose import ANSI, Diagnosis
 from dockerfix.report.redact import redact

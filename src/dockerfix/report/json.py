@@ -5,7 +5,7 @@ from __future__ import annotations
 import json as _json
 from dataclasses import asdict
 
-from dockerfix import __version__
+from dockerfix.version import __version__
 from dockerfix.report.redact import redact
 from dockerfix.repair import RepairResult
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from dockerfix import __version__
+from dockerfix.version import __version__
 from dockerfix.catalog import BY_ID
-from dockerfix.catalog.rule import Finding
+from dockerfix.model import Finding
 
 LEVEL = {"build": "error", "run": "error", "report": "warning"}
 

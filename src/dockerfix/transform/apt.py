@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 
 from dockerfix import tables
-from dockerfix.analyse.model import DockerfileInfo, Instruction, Stage
+from dockerfix.model import DockerfileInfo, Instruction, Stage
 from dockerfix.analyse.release import base_image, parent_stage, release_of_image
 from dockerfix.build.engine import image_release
 from dockerfix.transform.dockerfile import insert_after, insert_before, replace_instruction, source_lines

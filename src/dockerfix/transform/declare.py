@@ -17,8 +17,8 @@ from packaging.requirements import Requirement as Pep508
 from packaging.utils import canonicalize_name
 from tomlkit.items import Array, InlineTable, Table
 
-from dockerfix.analyse.model import Project
-from dockerfix.catalog.rule import Context
+from dockerfix.model import Project
+from dockerfix.model import Context
 from dockerfix.transform.lock import LockRefreshError, refresh_lock
 
 COMMENTED = re.compile(r"^(?P<body>.*?)(?P<comment>\s+#.*|#.*)?$")  # pip: a comment starts at " #" (or the line)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from dockerfix.analyse.model import Instruction, Stage
+from dockerfix.model import Instruction, Stage
 
 
 def _lines(text: str) -> list[str]:

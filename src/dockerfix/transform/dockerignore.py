@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dockerfix.analyse.dockerignore import excluding_pattern, parse_dockerignore
-from dockerfix.catalog.rule import Context, Fix, Skip
+from dockerfix.model import Context, Fix, Skip
 
 
 def reinclude(text: str, path: str) -> tuple[str, str] | None:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import shlex
 
-from dockerfix.analyse.model import DockerfileInfo, Instruction, Project, Stage
+from dockerfix.model import DockerfileInfo, Instruction, Project, Stage
 from dockerfix.plan.installers import EXPORTED, installer_for
-from dockerfix.render.safe import safe_requirement
+from dockerfix.plan.safe import safe_requirement
 
 # Where installer_for's commands expect the packaging tool's venv (`/opt/tools/bin/poetry`).
 TOOLS_VENV = "/opt/tools"

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from dockerfix.analyse.model import LockFile
+from dockerfix.model import LockFile
 from dockerfix.plan.installers import PDM_TOOLS, PIPENV_TOOLS, poetry_version_for_lock
 
 INSTALL_TIMEOUT_SECONDS = 600

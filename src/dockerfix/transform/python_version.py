@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from dockerfix.analyse.model import DockerfileInfo, Instruction, Stage
+from dockerfix.model import DockerfileInfo, Instruction, Stage
 from dockerfix.transform.apt import parent_stage
 from dockerfix.transform.dockerfile import replace_instruction
 

@@ -9,63 +9,11 @@ command per line.
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Mapping
-from dataclasses import dataclass
 
-from dockerfix.analyse.model import Instruction
+from dockerfix.analyse.shell import Command, split_commands
+from dockerfix.model import Instruction
 from dockerfix.transform.dockerfile import remove_instruction, replace_instruction, source_lines
-
-OPERATORS = ("&&", "||", ";", "|")
-
-
-@dataclass(frozen=True)
-class Command:
-    text: str  # the command, stripped
-    separator: str  # the operator before it ("" for the first one)
-
-
-def split_commands(script: str) -> list[Command]:
-    """The commands of a shell script line, split at the top-level operators (not inside quotes)."""
-    commands: list[Command] = []
-    current: list[str] = []
-    separator = ""
-    quote: str | None = None
-    index = 0
-    while index < len(script):
-        char = script[index]
-        if quote:
-            if char == "\\" and quote == '"' and index + 1 < len(script):
-                current.append(script[index: index + 2])
-                index += 2
-                continue
-            if char == quote:
-                quote = None
-        elif char in "'\"":
-            quote = char
-        elif char == "\\" and index + 1 < len(script):
-            current.append(script[index: index + 2])
-            index += 2
-            continue
-        else:
-            operator = next((op for op in OPERATORS if script.startswith(op, index)), None)
-            if operator:
-                commands.append(Command("".join(current).strip(), separator))
-                current, separator = [], operator
-                index += len(operator)
-                continue
-        current.append(char)
-        index += 1
-    commands.append(Command("".join(current).strip(), separator))
-    return [c for c in commands if c.text]
-
-
-def words(command: str) -> list[str]:
-    """A command's words as the shell would split them (falls back to whitespace on unbalanced quotes)."""
-    try:
-        return shlex.split(command)
-    except ValueError:
-        return command.split()
 
 
 def _render(commands: list[Command], multiline: bool) -> str:

@@ -28,10 +28,10 @@ from docker.errors import APIError, DockerException, NotFound
 from dockerfix.analyse.dockerfile import split_copy
 from dockerfix.analyse.dockerignore import excluding_pattern
 from dockerfix.analyse.imports import ignored_imports, imported_modules
-from dockerfix.analyse.model import EntryCommand, Project
+from dockerfix.model import EntryCommand, Project
 from dockerfix.build import MANAGED_LABEL, BuildBackend, docker_host, new_tag
 from dockerfix.build.engine import engine_client
-from dockerfix.catalog.install_steps import first_dependency_installs, same_step
+from dockerfix.analyse.install_steps import first_dependency_installs, same_step
 from dockerfix.checks import (
     CacheRebuild,
     Check,

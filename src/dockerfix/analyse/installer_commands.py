@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from dockerfix.analyse.model import DockerfileInfo, Instruction
-from dockerfix.transform.shell import split_commands, words
+from dockerfix.model import DockerfileInfo, Instruction
+from dockerfix.analyse.shell import split_commands, words
 
 # Lock files of the managers dockerfix knows: TOML or JSON, never pip's requirements format.
 LOCK_FILES = frozenset({"poetry.lock", "uv.lock", "pdm.lock", "Pipfile.lock"})

@@ -7,8 +7,7 @@ import re
 from dataclasses import dataclass
 
 from dockerfix.analyse.compose import parse_env_file
-from dockerfix.analyse.model import ComposeService, DockerfileInfo
-from dockerfix.catalog.rule import Context
+from dockerfix.model import ComposeService, Context, DockerfileInfo
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 
-from dockerfix.analyse.model import DockerfileInfo, Instruction
-from dockerfix.catalog.install_steps import same_step
+from dockerfix.model import DockerfileInfo, Instruction
+from dockerfix.analyse.install_steps import same_step
 
 CLASSIC = re.compile(r"The command '/bin/sh -c (?P<command>.*)' returned a non-zero code: \d+")
 BUILDKIT = re.compile(r'process "/bin/sh -c (?P<command>(?:[^"\\]|\\.)*)" did not complete successfully')

@@ -5,8 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from dockerfix.analyse.model import Instruction, Stage
-from dockerfix.catalog.rule import Context
+from dockerfix.model import Context, Instruction, Stage
 
 SITE_PACKAGES = re.compile(r"/(?:site|dist)-packages/(.+)$")
 INTERPRETER_LIBRARY = re.compile(r"/lib/python\d")

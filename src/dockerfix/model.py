@@ -1,19 +1,26 @@
-"""The project model: everything the later stages know about a project, as frozen values.
+"""The neutral model: the values every stage shares, as frozen dataclasses; it imports no stage.
 
-`analyse.analyse(root)` builds a `Project`; nothing after analysis reads the project's files again except
-through these values (and the transform stage, which edits file *texts* held in a workspace).
+The project: `analyse.analyse(root)` builds a `Project`; nothing after analysis reads the project's files again
+except through these values (and the transform stage, which edits file *texts* held in a workspace).
+What rules see and give: a `Context` (the project as analysed from the workspace's current texts), a `Finding`,
+the `Fix` that repairs it or the `Skip` that says why not.
 """
 
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from dockerfix.workspace import read_overlaid
+
 # How the project's dependencies are declared and locked, most specific first.
 Manager = Literal["poetry", "uv", "pdm", "pipenv", "requirements", "pip"]
 LockKind = Literal["poetry", "uv", "pdm", "pipenv", "requirements"]
+# Where a repair starts: the verified layout, or targeted edits of the user's own Dockerfile.
+Strategy = Literal["rewrite", "minimal"]
 
 
 @dataclass(frozen=True)
@@ -239,3 +246,162 @@ class Project:
     def dockerignore_path(self) -> str:
         """Docker reads the .dockerignore at the root of the build context."""
         return ".dockerignore" if self.context == "." else f"{self.context}/.dockerignore"
+
+
+@dataclass(frozen=True)
+class IgnoredImport:
+    """A module the code imports whose file the .dockerignore keeps out of the image."""
+
+    module: str  # dotted name as imported ("app.local_settings")
+    path: str  # the file or package directory it resolves to, relative to the root
+    importer: str  # "app/main.py:3"
+    pattern: str  # the .dockerignore pattern that excludes it
+    line: int  # its line in .dockerignore
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A failure a rule found: the rule's id, what is wrong here, the lines that show it, where, and captures."""
+
+    rule: str  # rule id
+    message: str  # what is wrong here, in one sentence
+    evidence: tuple[str, ...] = ()  # log lines or file lines that show it
+    location: str | None = None  # "Dockerfile:12", ".dockerignore:3"
+    captures: tuple[tuple[str, str], ...] = ()
+    # what to change, naming the line, when the rule has no automatic fix (its applicability is "suggestion")
+    suggestion: str = ""
+
+    def capture(self, name: str, default: str = "") -> str:
+        return dict(self.captures).get(name, default)
+
+
+@dataclass(frozen=True)
+class Fix:
+    files: Mapping[str, str]  # relative path → new text
+    summary: str  # what was changed, in one sentence (the report's "Solution")
+
+
+@dataclass(frozen=True)
+class Skip:
+    reason: str
+
+
+@dataclass(frozen=True)
+class Context:
+    """What detect and fix see: the project as analysed from the current state of the workspace."""
+
+    root: Path
+    files: Mapping[str, str]  # the workspace's edited texts, by relative path
+    project: Project
+    strategy: Strategy = "rewrite"
+
+    def text(self, relpath: str) -> str | None:
+        return read_overlaid(self.root, self.files, relpath)
+
+    @property
+    def dockerfile_path(self) -> str:
+        return self.project.dockerfile_path
+
+    @property
+    def dockerfile_text(self) -> str:
+        return self.text(self.dockerfile_path) or ""
+
+
+# What `repair` reports while it works, to `Options.on_event`: typed progress, for scripts and the CLI alike.
+# `str(event)` is the event as one line for people.
+
+
+@dataclass(frozen=True)
+class BuildStarted:
+    """A build begins: its number in the repair, the backend, why that backend, the Dockerfile it builds."""
+
+    number: int
+    backend: str
+    reason: str
+    dockerfile: str
+
+    def __str__(self) -> str:
+        return f"build {self.number} ({self.backend}: {self.reason}; {self.dockerfile})"
+
+
+@dataclass(frozen=True)
+class BuildOutput:
+    """A line of the running build's log."""
+
+    line: str
+
+    def __str__(self) -> str:
+        return self.line
+
+
+@dataclass(frozen=True)
+class BuildFinished:
+    """A build ended: built or failed, how long it took, and the instruction it stopped at."""
+
+    number: int
+    ok: bool
+    seconds: float
+    failed_instruction: str | None = None
+
+    def __str__(self) -> str:
+        where = f" at {self.failed_instruction}" if self.failed_instruction else ""
+        return f"build {self.number} {'built' if self.ok else 'failed' + where} ({self.seconds:.0f} s)"
+
+
+@dataclass(frozen=True)
+class VerificationStarted:
+    """The built image's verification begins."""
+
+    image: str | None  # the tag of the image it checks
+
+    def __str__(self) -> str:
+        return f"verify {self.image}"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One verification check's outcome: its id (`dockerfix.checks.CHECK_IDS`), passed or not, and why."""
+
+    check: str
+    passed: bool
+    detail: str = ""
+
+    def __str__(self) -> str:
+        return f"check {self.check}: {'passed' if self.passed else 'failed'}" + (f": {self.detail}" if self.detail else "")
+
+
+@dataclass(frozen=True)
+class RuleApplied:
+    """A rule's fix changed the files: the rule's id and what was changed."""
+
+    rule: str
+    summary: str
+
+    def __str__(self) -> str:
+        return f"{self.rule}: {self.summary}"
+
+
+@dataclass(frozen=True)
+class RuleSkipped:
+    """A rule's fix did not apply here, and why."""
+
+    rule: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.rule}: not applied: {self.reason}"
+
+
+@dataclass(frozen=True)
+class StrategyChanged:
+    """Another strategy took over the repair (the verified layout, or back to targeted edits), and why."""
+
+    strategy: Strategy
+    reason: str
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+Event = BuildStarted | BuildOutput | BuildFinished | VerificationStarted | CheckResult | RuleApplied | RuleSkipped \
+    | StrategyChanged

@@ -1,4 +1,4 @@
-"""Shared by the rules about COPY/ADD sources: which context paths a Dockerfile copies, and which one a log names."""
+"""Which context paths a Dockerfile's COPY/ADD instructions read, and which one a log says the engine did not find."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from dockerfix.analyse.dockerfile import split_copy
-from dockerfix.analyse.model import Instruction, Project
-from dockerfix.catalog.rule import regex
+from dockerfix.model import Instruction, Project
 
 GLOB = re.compile(r"[*?\[]")
 # A COPY/ADD source the engine did not find in the build context: BuildKit (current: `failed to calculate
@@ -15,13 +14,13 @@ GLOB = re.compile(r"[*?\[]")
 # found`), then the classic builder (Docker >= 19.03: `file not found in build context ...: stat x: file does not
 # exist`; 17.06-19.03: `stat /var/lib/docker/tmp/docker-builderNNN/x: no such file or directory`; older:
 # `lstat x: no such file or directory`).
-MISSING_SOURCE = regex(
+MISSING_SOURCE = tuple(re.compile(pattern, re.MULTILINE) for pattern in (
     r'"/?(?P<path>[^"\s]+)":? not found',
     r"(?:COPY|ADD) failed: (?:file not found in build context or excluded by \.dockerignore: )?"
     r"stat (?P<path2>\S+): file does not exist",
     r"(?:COPY|ADD) failed: stat /var/lib/docker/tmp/docker-builder\d+/(?P<path3>\S+): no such file or directory",
     r"^lstat (?P<path4>\S+): no such file or directory",
-)
+))
 
 
 def context_sources(instructions: Iterable[Instruction]) -> Iterator[tuple[str, Instruction]]:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from dockerfix.analyse.model import DockerfileInfo, Instruction
-from dockerfix.transform import shell
+from dockerfix.model import DockerfileInfo, Instruction
+from dockerfix.analyse import shell
 
 # Installing these is tooling, not the project's dependencies: it reads no manifest and never needs the sources.
 TOOLS = frozenset({"pip", "setuptools", "wheel", "poetry", "poetry-plugin-export", "pdm", "pipenv", "uv", "virtualenv",

@@ -1,4 +1,4 @@
-"""Validation and quoting of everything taken from the project before it is rendered into a Dockerfile.
+"""Validation and quoting of everything taken from the project before the plan carries it into a Dockerfile.
 
 A project name, version, path or requirement comes from files a hostile repository controls; none of them may
 end an instruction (newline), start another, or run a shell command. Each value is either validated against
@@ -13,7 +13,7 @@ import shlex
 from packaging.requirements import InvalidRequirement
 from packaging.requirements import Requirement as Pep508
 
-from dockerfix.analyse.model import Requirement
+from dockerfix.model import Requirement
 from dockerfix.errors import InputError
 
 SAFE_PATH = re.compile(r"[A-Za-z0-9._@+-][A-Za-z0-9._@+/-]*")

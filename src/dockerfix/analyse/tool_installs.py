@@ -17,9 +17,9 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from dockerfix.analyse.model import DockerfileInfo, Instruction
-from dockerfix.catalog.installer_commands import parse_installer_command
-from dockerfix.transform.shell import split_commands, words
+from dockerfix.model import DockerfileInfo, Instruction
+from dockerfix.analyse.installer_commands import parse_installer_command
+from dockerfix.analyse.shell import split_commands, words
 
 PIPX_INSTALL = re.compile(r"^(?:\S*/)?pipx\s+install\b")
 

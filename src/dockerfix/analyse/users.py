@@ -11,8 +11,8 @@ import posixpath
 import re
 from dataclasses import dataclass
 
-from dockerfix.analyse.model import DockerfileInfo, Instruction, Stage
-from dockerfix.transform.shell import split_commands, words
+from dockerfix.model import DockerfileInfo, Instruction, Stage
+from dockerfix.analyse.shell import split_commands, words
 
 USER_TOOL = re.compile(r"^(?:\S*/)?(?P<tool>useradd|adduser)$")
 # Options of each tool that take a value (the word after them is not the user name).
