@@ -8,6 +8,7 @@ from conftest import ROOT, keep_for_cleanup
 from dockerfix.analyse import analyse
 from dockerfix.build import MANAGED_LABEL, new_tag
 from dockerfix.build.engine import build_cache_records
+from dockerfix.build.buildkit import BuildKitBackend
 from dockerfix.build.sdk import SdkBackend
 from dockerfix.repair import Options, repair
 
@@ -46,11 +47,20 @@ def test_rewrite_builds_and_verifies_first_time(name, engine, project_copy):
 def test_rewrite_builds_with_buildkit_and_prunes_its_cache(engine, project_copy):
     """The rendered layout builds under BuildKit too (the docker CLI), and the repair leaves no cache record behind."""
     project_dir = project_copy(FIXTURES / "uvproj")
-    before = build_cache_records(engine)
-    result = repair(project_dir, Options(strategy="rewrite", backend="buildkit", force=True))
+    class RecordingBackend(BuildKitBackend):
+        """BuildKit, noting the cache records each build made (other workers' builds make records meanwhile)."""
+        made: list[str] = []
+
+        def build(self, *args, **kwargs):
+            built = super().build(*args, **kwargs)
+            self.made.extend(built.created_cache)
+            return built
+
+    backend = RecordingBackend()
+    result = repair(project_dir, Options(strategy="rewrite", force=True), backend=backend)
     assert result.status == "repaired", (result.message, result.unknown, [s.rule for s in result.steps])
     assert [b.backend for b in result.builds] == ["buildkit"] and result.verification.passed
-    assert set(build_cache_records(engine)) <= set(before)
+    assert backend.made and not set(backend.made) & set(build_cache_records(engine))
     assert not engine.images.list(filters={"label": MANAGED_LABEL, "reference": f"dockerfix/{project_dir.name}*"})
 
 

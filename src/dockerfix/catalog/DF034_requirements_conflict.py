@@ -46,4 +46,5 @@ RULE = Rule(
     case="pip-requirements-conflict",
     log=regex(PIP_CONFLICT, UV_CONFLICT),
     from_log=from_log,
+    conclusive=True,  # the same pins fail in every layout: no rewrite is tried
 )
