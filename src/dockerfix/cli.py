@@ -142,9 +142,9 @@ def repair(
     err.print(summary)
     if result.status != "ok" or result.strategy != "minimal":
         err.print(f"  strategy {result.strategy} (asked: {result.requested}): {redact(result.strategy_reason)}", markup=False)
+    for finding in result.findings:  # with an image that verifies, only warnings remain
+        err.print(f"  {finding.rule}: {redact(finding.message)}", markup=False)
     if result.status == "failed":
-        for finding in result.findings:
-            err.print(f"  {finding.rule}: {redact(finding.message)}", markup=False)
         for line in result.unknown:
             err.print(f"  | {redact(line)}", markup=False)
         raise typer.Exit(ExitCode.NOT_REPAIRED)
@@ -210,20 +210,24 @@ def check(
     from dockerfix.model import Context
     from dockerfix.diagnose import static_findings
     from dockerfix.report.sarif import to_sarif
+    from dockerfix.catalog import BY_ID
 
     project = run_analyse(path, dockerfile=dockerfile, context=build_context)
     findings = static_findings(Context(root=project.root, files={}, project=project))
     if output_format == "json":
-        out.print(redact(json.dumps([{"rule": f.rule, "message": f.message, "location": f.location,
+        out.print(redact(json.dumps([{"rule": f.rule, "severity": BY_ID[f.rule].severity, "message": f.message,
+                                      "location": f.location,
                                       "evidence": list(f.evidence)} for f in findings], indent=2)), markup=False)
     elif output_format == "sarif":
         out.print(redact(to_sarif(findings)), markup=False)
     elif output_format == "text":
         for finding in findings:
-            out.print(f"{finding.location or project.dockerfile_path}: {finding.rule} {redact(finding.message)}", markup=False)
+            level = " (warning)" if BY_ID[finding.rule].severity == "warning" else ""
+            out.print(f"{finding.location or project.dockerfile_path}: {finding.rule}{level} {redact(finding.message)}",
+                      markup=False)
     else:
         raise typer.BadParameter("text, json or sarif", param_hint="--format")
-    if findings:
+    if any(BY_ID[f.rule].severity == "error" for f in findings):
         raise typer.Exit(ExitCode.NOT_REPAIRED)
 
 

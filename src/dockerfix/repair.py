@@ -473,7 +473,8 @@ def repair(root: str | Path, options: Options = Options(), *, backend: BuildBack
         # The image works; what the static rules still find in the final state needs a change by hand (compose, .env).
         state.findings = [f for f in static_findings(state.context())
                           if BY_ID[f.rule].fix is None or BY_ID[f.rule].applicability == "suggestion"]
-        reported = sorted({f.rule for f in state.findings if BY_ID[f.rule].kind == "report"})
+        reported = sorted({f.rule for f in state.findings
+                           if BY_ID[f.rule].kind == "report" and BY_ID[f.rule].severity == "error"})
         if reported:
             status = "failed"
             message = "the image builds and verifies, but findings need changes dockerfix does not make: " + ", ".join(reported)

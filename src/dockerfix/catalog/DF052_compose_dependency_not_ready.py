@@ -7,7 +7,8 @@ Why it breaks: plain `depends_on` only orders container starts: compose starts t
 as the dependency's container runs, seconds before the database inside it accepts connections.
 The fix: none by dockerfix (it does not edit compose files); the finding says which service and what to add:
 a `healthcheck:` on the dependency (`pg_isready`, `redis-cli ping`) and `condition: service_healthy` under
-the dependent's `depends_on`.
+the dependent's `depends_on`. It is a warning: an application that retries its connections survives the race,
+so a repair whose image verifies still ends ok (or repaired) with the finding in its report.
 """
 
 from __future__ import annotations
@@ -52,4 +53,5 @@ RULE = Rule(
     seeds=("S003-5",),
     case="s003-5-compose-startup",
     detect=detect,
+    severity="warning",
 )

@@ -23,6 +23,7 @@ from dockerfix.model import Context, Finding, Fix, Skip
 
 Kind = Literal["build", "run", "report"]
 Applicability = Literal["safe", "unsafe", "suggestion"]
+Severity = Literal["error", "warning"]
 LogMatcher = Callable[[Context, "re.Match[str]", str], Finding | None]
 CheckMatcher = Callable[[Context, Check], Finding | None]
 
@@ -45,6 +46,9 @@ class Rule:
     from_check: CheckMatcher | None = None
     fix: Callable[[Context, Finding], Fix | Skip] | None = None
     applicability: Applicability = "safe"
+    # A warning names a risk, not a failure (a compose start order that a retrying application survives): it is
+    # reported, but it neither fails a repair whose image verifies nor makes `check` exit 1.
+    severity: Severity = "error"
     # A conclusive finding explains the whole failure (no network, disk full, engine gone): no other rule's
     # fix may be tried on top of it, because the build did not fail for a reason a file edit can remove.
     conclusive: bool = False

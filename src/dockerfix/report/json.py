@@ -6,6 +6,7 @@ import json as _json
 from dataclasses import asdict
 
 from dockerfix.version import __version__
+from dockerfix.catalog import BY_ID
 from dockerfix.report.redact import redact
 from dockerfix.repair import RepairResult
 
@@ -27,7 +28,8 @@ def to_dict(result: RepairResult) -> dict:
         "seconds": round(result.seconds, 1),
         "builds": [asdict(b) | {"seconds": round(b.seconds, 1)} for b in result.builds],
         "steps": [asdict(s) for s in result.steps],
-        "findings": [asdict(f) | {"captures": dict(f.captures)} for f in result.findings],
+        "findings": [asdict(f) | {"captures": dict(f.captures), "severity": BY_ID[f.rule].severity}
+                     for f in result.findings],
         "unknown": list(result.unknown),
         "verification": {
             "passed": verification.passed if verification else False,

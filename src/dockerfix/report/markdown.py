@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dockerfix.catalog import BY_ID
 from dockerfix.report.redact import redact
 from dockerfix.repair import RepairResult
 
@@ -42,7 +43,8 @@ def to_markdown(result: RepairResult) -> str:
         lines += ["## Findings not repaired", ""]
         for finding in result.findings:
             where = f" ({finding.location})" if finding.location else ""
-            lines += [f"- **{finding.rule}**{where}: {finding.message}"]
+            level = " (warning)" if BY_ID[finding.rule].severity == "warning" else ""
+            lines += [f"- **{finding.rule}**{level}{where}: {finding.message}"]
             if finding.evidence:
                 lines += ["  ```", *[f"  {e}" for e in finding.evidence], "  ```"]
         lines.append("")
