@@ -28,7 +28,7 @@ from dockerfix.transform.declare import Edit, edit_pyproject_text, edit_requirem
 from dockerfix.model import Context
 from dockerfix.checks import EntryResolution, Imports, SecretFiles, Verification, check_from_json
 from dockerfix.diagnose import diagnose_verification
-from dockerfix.verify import PROBE, server_port
+from dockerfix.verify import PROBE, installed_dependencies, marker_environment, server_port
 
 
 def write(root: Path, files: dict[str, str]) -> Path:
@@ -156,6 +156,25 @@ def test_a_dependency_module_the_application_does_not_import_is_a_note(tmp_path,
         results["imports-dependencies"]["detail"]
     results = run_probe(tmp_path, distributions=["olddist"], imported=["olddist_legacy"])
     assert not results["imports-dependencies"]["passed"]
+
+
+def test_dependencies_are_expected_only_where_their_marker_holds(tmp_path):
+    """`backports.zoneinfo; python_version < "3.9"` is not installed on 3.12, so its absence is no failure; the
+    environment is the image's (the official images' PYTHON_VERSION), and an image that does not say which Python
+    it has expects no marked dependency."""
+    write(tmp_path, {"requirements.txt": 'django==4.1.2\nbackports.zoneinfo; python_version < "3.9"\n'
+                                         'uvloop; sys_platform != "win32"\npywin32; sys_platform == "win32"\n'
+                                         'rich; extra == "cli"\n'})
+    project = analyse(tmp_path)
+    attrs = {"Config": {"Env": ["PATH=/usr/local/bin", "PYTHON_VERSION=3.12.1"]}, "Architecture": "amd64"}
+    environment = marker_environment(attrs)
+    assert environment is not None and environment["python_version"] == "3.12"
+    assert environment["platform_machine"] == "x86_64"
+    assert installed_dependencies(project, environment) == ["django", "uvloop"]
+    on_38 = marker_environment({**attrs, "Config": {"Env": ["PYTHON_VERSION=3.8.18"]}})
+    assert installed_dependencies(project, on_38) == ["backports-zoneinfo", "django", "uvloop"]
+    assert marker_environment({"Config": {"Env": ["PATH=/usr/bin"]}}) is None
+    assert installed_dependencies(project, None) == ["django"]
 
 
 def test_python_m_of_a_package_without_main(tmp_path):

@@ -24,6 +24,7 @@ from typing import Any
 
 import requests
 from docker.errors import APIError, DockerException, NotFound
+from packaging.markers import InvalidMarker, Marker, UndefinedComparison, UndefinedEnvironmentName
 
 from dockerfix.analyse.dockerfile import split_copy
 from dockerfix.analyse.dockerignore import excluding_pattern
@@ -149,11 +150,45 @@ def _runs_module(entry: EntryCommand) -> bool:
     return entry.module is not None and re.search(rf"(?:^|\s)-m\s+{re.escape(entry.module)}(?:\s|$)", words) is not None
 
 
-def _probe_spec(project: Project) -> dict[str, Any]:
+MACHINES = {"amd64": "x86_64", "arm64": "aarch64", "386": "i686", "arm": "armv7l", "ppc64le": "ppc64le",
+            "s390x": "s390x"}  # Docker's Architecture names → platform.machine()
+
+
+def marker_environment(attrs: Mapping[str, Any]) -> dict[str, str] | None:
+    """The PEP 508 marker environment of the image's Python, from the official images' PYTHON_VERSION (None when
+    the image does not say which Python it has)."""
+    env = dict(item.partition("=")[::2] for item in (attrs.get("Config") or {}).get("Env") or ())
+    full = env.get("PYTHON_VERSION", "")
+    if not re.fullmatch(r"\d+\.\d+(\.\d+)?\S*", full):
+        return None
+    machine = MACHINES.get(attrs.get("Architecture", ""), attrs.get("Architecture", ""))
+    return {"python_version": ".".join(full.split(".")[:2]), "python_full_version": full, "os_name": "posix",
+            "sys_platform": "linux", "platform_system": "Linux", "platform_machine": machine,
+            "implementation_name": "cpython", "platform_python_implementation": "CPython", "extra": ""}
+
+
+def installed_dependencies(project: Project, environment: Mapping[str, str] | None) -> list[str]:
+    """The declared dependencies pip installs into this image: those without a marker, and those whose marker holds
+    in the image's environment (`backports.zoneinfo; python_version < "3.9"` is not installed on 3.12). With the
+    environment unknown, a marked dependency is not expected."""
+    names = set()
+    for requirement in project.dependencies:
+        if not requirement.marker:
+            names.add(requirement.name)
+            continue
+        try:
+            if environment is not None and Marker(requirement.marker).evaluate(dict(environment)):
+                names.add(requirement.name)
+        except (InvalidMarker, UndefinedComparison, UndefinedEnvironmentName):
+            continue  # a marker pip could not evaluate either installs nothing
+    return sorted(names)
+
+
+def _probe_spec(project: Project, environment: Mapping[str, str] | None = None) -> dict[str, Any]:
     entry = project.entry
     return {
         "packages": list(project.import_packages),
-        "distributions": sorted({r.name for r in project.dependencies if not r.marker or "extra" not in r.marker}),
+        "distributions": installed_dependencies(project, environment),
         "imported": sorted(imported_modules(project.root, project.dockerignore)),
         "executable": entry.executable if entry else None,
         "module": entry.module if entry else None,
@@ -171,7 +206,11 @@ def verify(project: Project, image: str, *, timeout: float = CHECK_TIMEOUT_SECON
     started = time.monotonic()
     client = engine_client()
     checks: list[Check] = []
-    spec = json.dumps(_probe_spec(project))
+    try:
+        inspected = client.images.get(image).attrs
+    except DockerException:
+        inspected = {}
+    spec = json.dumps(_probe_spec(project, marker_environment(inspected)))
     status, output = _run(client, image, ["python", "-c", PROBE.read_text(), spec], entrypoint=[], timeout=timeout)
     try:
         checks += [check_from_json(r) for r in json.loads(output.strip().splitlines()[-1])]
@@ -186,11 +225,7 @@ def verify(project: Project, image: str, *, timeout: float = CHECK_TIMEOUT_SECON
             else [_entry_run_check(client, image)]
     if cache is not None:
         checks.append(cache_check(project, cache))
-    try:
-        inspected = client.images.get(image).attrs
-        size, layers = inspected.get("Size"), len(inspected.get("RootFS", {}).get("Layers", []))
-    except DockerException:
-        size = layers = None
+    size, layers = inspected.get("Size"), len(inspected.get("RootFS", {}).get("Layers", [])) if inspected else None
     return Verification(passed=all(c.passed for c in checks), checks=tuple(checks), image_size=size, layers=layers,
                         seconds=time.monotonic() - started)
 
