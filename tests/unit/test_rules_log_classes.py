@@ -197,3 +197,31 @@ def test_df028_installs_node_tools_a_python_slim_image_lacks(tmp_path, command, 
     fix = BY_ID["DF028"].fix(context, finding)  # type: ignore[misc]
     assert isinstance(fix, Fix)
     assert f"apt-get install -y --no-install-recommends {package}" in fix.files["Dockerfile"]
+
+
+# ---- DF035: requirements frozen on Windows or macOS ------------------------------------------------------------
+WINDOWS_ONLY_LOG = """Step 5/8 : RUN pip install --no-cache-dir -r requirements.txt
+Collecting colorama==0.4.6 (from -r requirements.txt (line 1))
+ERROR: Could not find a version that satisfies the requirement pywin32==310 (from versions: none)
+ERROR: No matching distribution found for pywin32==310
+The command '/bin/sh -c pip install --no-cache-dir -r requirements.txt' returned a non-zero code: 1
+"""
+
+
+def test_df035_marks_a_windows_only_requirement_in_the_file_that_declares_it(tmp_path):
+    context = context_of(tmp_path, {"requirements.txt": "-r requirements/base.txt\n",
+                                    "requirements/base.txt": "colorama==0.4.6\npywin32==310  # frozen on Windows\nsix\n"})
+    finding = first(context, WINDOWS_ONLY_LOG)
+    assert (finding.rule, finding.location, finding.capture("marker")) == (
+        "DF035", "requirements/base.txt:2", 'sys_platform == "win32"')
+    fix = BY_ID["DF035"].fix(context, finding)  # type: ignore[misc]
+    assert isinstance(fix, Fix) and list(fix.files) == ["requirements/base.txt"]
+    assert fix.files["requirements/base.txt"] == \
+        'colorama==0.4.6\npywin32==310; sys_platform == "win32"  # frozen on Windows\nsix\n'
+
+
+def test_df035_leaves_packages_that_install_on_linux_and_marked_ones_to_other_rules(tmp_path):
+    log = WINDOWS_ONLY_LOG.replace("pywin32", "click")
+    assert all(f.rule != "DF035" for f in diagnose(context_of(tmp_path, {"requirements.txt": "click==310\n"}), log).findings)
+    marked = context_of(tmp_path / "marked", {"requirements.txt": 'pywin32==310; python_version >= "3"\n'})
+    assert all(f.rule != "DF035" for f in diagnose(marked, WINDOWS_ONLY_LOG).findings)

@@ -248,3 +248,16 @@ def test_python_version_lookups():
     assert python_version("3.8").debian == "bookworm" and python_version("3.12").debian == "trixie"
     assert python_version("2.7") is None
     assert (debian_glibc("bookworm"), debian_glibc("trixie")) == ("2.36", "2.41")
+
+
+def test_platform_packages_are_classified_from_pypis_files_as_committed():
+    """platform_packages.json is generated from PyPI's index; the check re-derives each marker from the wheel
+    counts it recorded (no network)."""
+    from dockerfix.tables import pypi_platforms
+
+    assert pypi_platforms.main(["--check"]) == 0
+    assert tables.platform_marker("PyWin32") == 'sys_platform == "win32"'
+    assert tables.platform_marker("pyobjc-core") == 'sys_platform == "darwin"'
+    assert tables.platform_marker("psutil") is None and tables.platform_marker("colorama") is None
+    assert pypi_platforms.wheel_system("pywin32-310-cp312-cp312-win_amd64.whl") == "win"
+    assert pypi_platforms.wheel_system("six-1.17.0-py2.py3-none-any.whl") == "any"

@@ -42,6 +42,7 @@ MODULES: tuple[str, ...] = (
     "DF032_pdm_unpinned",
     "DF033_pinned_version_not_found",
     "DF034_requirements_conflict",
+    "DF035_platform_only_requirement",
     "DF040_undeclared_import",
     "DF041_renamed_package",
     "DF042_incompatible_releases",

@@ -43,10 +43,25 @@ def _releases() -> dict[str, Any]:
     return data
 
 
+@functools.cache
+def _platform_packages() -> dict[str, Any]:
+    """The generated PyPI platform data (platform_packages.json, ``python -m dockerfix.tables.pypi_platforms``)."""
+    data: dict[str, Any] = json.loads(files(__name__).joinpath("platform_packages.json").read_text(encoding="utf-8"))
+    return data["packages"]
+
+
+def platform_marker(distribution: str) -> str | None:
+    """The PEP 508 marker of a distribution PyPI serves for one operating system only (``pywin32``:
+    ``sys_platform == "win32"``), else None."""
+    entry = _platform_packages().get(canonicalize_name(distribution))
+    return entry["marker"] if entry else None
+
+
 def clear_caches() -> None:
     """Forget the loaded tables (after the maintenance script rewrote one)."""
     _load.cache_clear()
     _releases.cache_clear()
+    _platform_packages.cache_clear()
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ class Edit:
     drop_extra: str | None = None  # an extra to remove from its declaration
     add: bool = True  # declare it when it is not declared yet
     remove: bool = False  # drop its declaration (a distribution replaced by another)
+    marker: str | None = None  # a PEP 508 marker the declaration must carry (and-ed with its own)
 
 
 def _canonical(text: str) -> str | None:
@@ -48,7 +49,8 @@ def _rewritten(spec: str, edit: Edit) -> str:
     parsed = Pep508(spec)
     extras = sorted(parsed.extras - {edit.drop_extra})
     specifier = str(parsed.specifier) if edit.specifier is None else edit.specifier
-    marker = f"; {parsed.marker}" if parsed.marker else ""
+    markers = [m for m in (str(parsed.marker) if parsed.marker else None, edit.marker) if m]
+    marker = "; " + " and ".join(f"({m})" if len(markers) > 1 else m for m in markers) if markers else ""
     if parsed.url:
         return spec
     return f"{parsed.name}{'[' + ','.join(extras) + ']' if extras else ''}{specifier}{marker}"
@@ -113,6 +115,10 @@ def _poetry(table: Table, edits: list[Edit]) -> None:
             for constraint in value:
                 if isinstance(constraint, (InlineTable, Table, dict)):
                     _poetry_constraint(constraint, edit)
+        elif edit.marker:
+            constraint = tomlkit.inline_table()
+            constraint.update({"version": edit.specifier or str(value), "markers": edit.marker})
+            table[key] = constraint
         elif edit.specifier is not None:
             table[key] = edit.specifier or "*"
 
@@ -120,6 +126,8 @@ def _poetry(table: Table, edits: list[Edit]) -> None:
 def _poetry_constraint(value: InlineTable | Table | dict, edit: Edit) -> None:
     if edit.specifier is not None:
         value["version"] = edit.specifier or "*"
+    if edit.marker:
+        value["markers"] = f"({value['markers']}) and {edit.marker}" if value.get("markers") else edit.marker
     extras = value.get("extras")
     if edit.drop_extra and extras is not None:
         kept = [e for e in extras if canonicalize_name(str(e)) != canonicalize_name(edit.drop_extra)]
@@ -148,11 +156,13 @@ def edit_pyproject_text(text: str, edits: list[Edit]) -> str:
     return tomlkit.dumps(document)
 
 
-def declare(context: Context, edits: list[Edit]) -> tuple[dict[str, str], str]:
-    """(new file texts, where) after applying `edits` to the project's declaration and refreshing its lock."""
+def declare(context: Context, edits: list[Edit], *, origin: str = "") -> tuple[dict[str, str], str]:
+    """(new file texts, where) after applying `edits` to the project's declaration and refreshing its lock;
+    `origin` ("requirements/base.txt:3") picks the requirements file that declares what is edited."""
     project: Project = context.project
     if project.manager == "requirements" and project.requirements:
-        requirements = project.requirements[0]
+        path = origin.rpartition(":")[0] if ":" in origin else origin
+        requirements = next((r for r in project.requirements if r.path == path), project.requirements[0])
         if requirements.hashed or requirements.compiled_by_pip_tools:
             raise CannotDeclare(f"{requirements.path} is compiled (pip-compile, hashes): add the dependency to its "
                                 "source (requirements.in) and compile it again")

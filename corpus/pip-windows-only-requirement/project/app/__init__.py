@@ -1,0 +1,1 @@
+"""An application whose requirements were frozen on Windows."""

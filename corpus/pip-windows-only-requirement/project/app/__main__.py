@@ -1,0 +1,3 @@
+import six
+
+print("app is up, six", six.__version__)
