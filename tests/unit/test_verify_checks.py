@@ -297,3 +297,24 @@ def test_poetry_edit_inline_tables_and_removal():
                                         Edit("langgraph-checkpoint-postgres"), Edit("sklearn", remove=True)])
     assert edited == ('[tool.poetry.dependencies]\npython = "^3.11"  # runtime\nlanggraph = ">=0.2"\n'
                       'langgraph-checkpoint-postgres = "*"\n')
+
+
+def test_a_wait_that_reaches_its_time_limit_inside_the_pool_is_a_running_container_not_a_lost_engine():
+    import requests
+    import urllib3
+
+    from dockerfix.errors import EngineUnavailable
+    from dockerfix.verify import _wait
+
+    class Container:
+        def __init__(self, error: Exception) -> None:
+            self.error = error
+
+        def wait(self, timeout: float) -> dict:
+            raise self.error
+
+    pooled = requests.exceptions.ConnectionError(urllib3.exceptions.ReadTimeoutError(None, "/wait", "Read timed out."))
+    assert _wait(Container(pooled), 5) is None
+    assert _wait(Container(requests.exceptions.ReadTimeout()), 5) is None
+    with pytest.raises(EngineUnavailable):
+        _wait(Container(requests.exceptions.ConnectionError("Connection refused")), 5)

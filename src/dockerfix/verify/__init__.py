@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+import urllib3
 from docker.errors import APIError, DockerException, NotFound
 from packaging.markers import InvalidMarker, Marker, UndefinedComparison, UndefinedEnvironmentName
 
@@ -100,6 +101,8 @@ def _wait(container: Any, timeout: float) -> int | None:
     except requests.exceptions.ReadTimeout:
         return None
     except requests.exceptions.ConnectionError as exc:
+        if any(isinstance(arg, urllib3.exceptions.ReadTimeoutError) for arg in exc.args):
+            return None  # the same time limit, reached inside the connection pool (requests wraps it so there)
         raise EngineUnavailable(docker_host(), f"the engine stopped answering during verification: {exc}") from exc
 
 
