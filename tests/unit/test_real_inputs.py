@@ -293,3 +293,22 @@ def test_an_unknown_instruction_in_a_plain_dockerfile_is_not_the_builder_s_age(t
     diagnosis = diagnose(Context(root=tmp_path, files={}, project=analyse(tmp_path)),
                          "the engine refused the build: dockerfile parse error line 2: unknown instruction: FROBNICATE")
     assert "DF090" not in [f.rule for f in diagnosis.findings]
+
+
+def test_a_folder_copied_under_its_own_name_is_a_package_of_the_project_above(tmp_path):
+    """`COPY backend /app/backend` + `uvicorn backend.main:app`: backend/ holds the requirements but is a
+    (namespace) package of the root project; `COPY src/ .` would make src/ the project instead."""
+    from dockerfix.analyse import analyse
+
+    dockerfile = ("FROM python:3.12-slim\nWORKDIR /app\nCOPY backend /app/backend\nCOPY backend/requirements.txt .\n"
+                  "RUN pip install -r requirements.txt\nCMD [\"uvicorn\", \"backend.main:app\"]\n")
+    _tree(tmp_path, {"setup/Dockerfile": dockerfile, "backend/requirements.txt": "fastapi\n",
+                     "backend/main.py": "from .api import router\n", "backend/api.py": "router = 1\n",
+                     "tools/helper.py": "x = 1\n"})
+    project = analyse(tmp_path)
+    assert (project.source, project.import_packages) == (".", ("backend",))
+    assert [r.path for r in project.requirements] == ["backend/requirements.txt"]
+    flattened = tmp_path / "flat"
+    _tree(flattened, {"Dockerfile": dockerfile.replace("COPY backend /app/backend", "COPY backend/ ."),
+                      "backend/requirements.txt": "fastapi\n", "backend/main.py": "x = 1\n"})
+    assert analyse(flattened).source == "backend"

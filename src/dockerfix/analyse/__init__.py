@@ -14,10 +14,12 @@ from pathlib import Path
 from dockerfix.analyse.compose import find_compose_files, parse_compose
 from dockerfix.analyse.dockerfile import parse_dockerfile, split_copy
 from dockerfix.analyse.dockerignore import parse_dockerignore
+from dockerfix.analyse.imports import imported_modules
 from dockerfix.analyse.entry import find_entry, find_import_packages
 from dockerfix.analyse.locks import find_lock
 from dockerfix.model import (
     ComposeService,
+    Dockerignore,
     DockerfileInfo,
     LockFile,
     Manager,
@@ -54,6 +56,7 @@ PROD_VARIANT = re.compile(r"(?:^|[.\-_])(?:prod|production|release|runtime|app|w
 # Files that make a folder a Python project (the one a Dockerfile installs, in a monorepo).
 MANIFEST = re.compile(r"pyproject\.toml|setup\.(?:py|cfg)|requirements[\w.-]*\.(?:txt|in)|Pipfile(?:\.lock)?|"
                       r"(?:poetry|uv|pdm)\.lock")
+REQUIREMENTS_FILE = re.compile(r"requirements[\w.-]*\.txt")
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", "requirements.txt", "Pipfile", "poetry.lock", "uv.lock",
                    "pdm.lock")
 
@@ -98,8 +101,9 @@ def _analyse(root: Path, requested: str | None, requested_context: str | None) -
     source = _python_source(root, target, context)
     pyproject = parse_pyproject(root, _join(source, "pyproject.toml"))
     lock = find_lock(root, source)
-    requirements = tuple(parse_requirements(root, _join(source, name)) for name in REQUIREMENTS_FILES
-                         if exists(root, _join(source, name)))
+    requirement_paths = [_join(source, name) for name in REQUIREMENTS_FILES if exists(root, _join(source, name))]
+    requirement_paths += _copied_requirements(root, target, context, source)
+    requirements = tuple(parse_requirements(root, path) for path in dict.fromkeys(requirement_paths))
     if target is None and pyproject is None and lock is None and not requirements and not exists(root, _join(source, "Pipfile")):
         raise InputError(root, None, "has no Dockerfile, pyproject.toml, requirements file, Pipfile or lock file: "
                                      "nothing to build or install")
@@ -110,7 +114,7 @@ def _analyse(root: Path, requested: str | None, requested_context: str | None) -
     manager = _manager(root, source, pyproject, lock, requirements)
     dependencies = _dependencies(root, source, manager, pyproject, requirements)
     declared = pyproject.packages if pyproject else ()
-    packages, layout = find_import_packages(root / source, declared)
+    packages, layout = find_import_packages(root / source, declared, lambda: _referenced_modules(root, target, dockerignore))
     python = _choose_python(root, source, pyproject, target, lock)
     names = frozenset(r.name for r in dependencies) | frozenset(p.name for p in (lock.packages if lock else ()))
     return Project(
@@ -199,28 +203,61 @@ def _dockerfiles(root: Path, services: tuple[ComposeService, ...], target: Docke
     return tuple(parsed)
 
 
+def _referenced_modules(root: Path, dockerfile: DockerfileInfo | None, dockerignore: Dockerignore | None) -> frozenset[str]:
+    """Top-level module names the code imports or the Dockerfile's commands name (`pkg.module:app`, `-m pkg`)."""
+    commands = " ".join(i.value for i in (dockerfile.instructions if dockerfile else ())
+                        if i.keyword in ("CMD", "ENTRYPOINT", "RUN"))
+    named = {m.group(1) for m in re.finditer(r"(?:^|[\s\"'\[,])(?:-m\s+)?([A-Za-z_]\w*)(?:\.[\w.]+)?:[A-Za-z_]\w*", commands)}
+    named |= {m.group(1) for m in re.finditer(r"-m\s+([A-Za-z_]\w*)", commands)}
+    return imported_modules(root, dockerignore) | frozenset(named)
+
+
+def _copies(dockerfile: DockerfileInfo | None) -> list[tuple[str, str]]:
+    """(source, destination) of every COPY/ADD from the context (not from a stage, a URL or a variable)."""
+    return [(source, destination) for instruction in (dockerfile.instructions if dockerfile else ())
+            if instruction.keyword in ("COPY", "ADD")
+            for flags, sources, destination in [split_copy(instruction.value)] if "from" not in flags
+            for source in sources if "://" not in source and "$" not in source]
+
+
 def _python_source(root: Path, dockerfile: DockerfileInfo | None, context: str) -> str:
     """The folder of the Python project the Dockerfile installs: the nearest folder with a project file above what
-    its COPY/ADD instructions read (`COPY backend/pyproject.toml ...`: backend), else the root."""
+    its COPY/ADD instructions read (`COPY backend/pyproject.toml ...`: backend), else the root. A folder copied under
+    its own name (`COPY backend /app/backend`) is a package the image imports from the folder above
+    (`uvicorn backend.main:app`), so the project is further up, even when the folder holds the requirements."""
     def is_project(folder: str) -> bool:
         return any(exists(root, _join(folder, marker)) for marker in PROJECT_MARKERS)
 
-    copied = [source for instruction in (dockerfile.instructions if dockerfile else ())
-              if instruction.keyword in ("COPY", "ADD")
-              for flags, sources, _ in [split_copy(instruction.value)] if "from" not in flags
-              for source in sources if "://" not in source and "$" not in source]
+    copies = _copies(dockerfile)
+    packaged = {_join(context, source.strip("/")) for source, destination in copies
+                if posixpath.basename(source.rstrip("/")) not in ("", ".", "..")
+                and posixpath.basename(source.rstrip("/")) == posixpath.basename(destination.strip("\"'").rstrip("/"))
+                and (root / _join(context, source.strip("/"))).is_dir()}
+    copied = [source for source, _ in copies]
     # a copied manifest (`COPY backend/requirements.txt .`) says more than a copied folder of code
     manifests = [s for s in copied if MANIFEST.fullmatch(posixpath.basename(s.rstrip("/")))]
     for source in [*manifests, *copied]:
         path = _join(context, re.split(r"[*?\[]", source.lstrip("/"), maxsplit=1)[0] or ".")
         folder = path if (root / path).is_dir() else posixpath.dirname(path) or "."
         while not folder.startswith(".."):
-            if is_project(folder):
+            if is_project(folder) and folder not in packaged:
                 return folder
             if folder == ".":
                 break
             folder = posixpath.dirname(folder) or "."
     return "."
+
+
+def _copied_requirements(root: Path, dockerfile: DockerfileInfo | None, context: str, source: str) -> list[str]:
+    """Requirements files the Dockerfile copies from outside the project's folder (`COPY backend/requirements.txt
+    /app/`, with the project at the root): they are what its install reads."""
+    found = []
+    for copied, _ in _copies(dockerfile):
+        path = _join(context, copied.strip("/"))
+        if REQUIREMENTS_FILE.fullmatch(posixpath.basename(path)) and exists(root, path) \
+                and posixpath.dirname(path) not in (source, "" if source == "." else source):
+            found.append(path)
+    return found
 
 
 def _manager(root: Path, source: str, pyproject: Pyproject | None, lock: LockFile | None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
@@ -20,11 +21,17 @@ ENTRY_POINT_NAME = re.compile(r"[\w.-]+")  # the entry-points spec's name gramma
 APP_FILES = ("main.py", "app.py", "server.py", "wsgi.py", "asgi.py", "api.py")
 
 
-def find_import_packages(root: Path, declared: tuple[str, ...]) -> tuple[tuple[str, ...], Literal["src", "flat", "none"]]:
-    """Top-level import names of the project's own code, and whether it uses the src/ layout."""
+def find_import_packages(root: Path, declared: tuple[str, ...], referenced: Callable[[], frozenset[str]] = frozenset
+                         ) -> tuple[tuple[str, ...], Literal["src", "flat", "none"]]:
+    """Top-level import names of the project's own code, and whether it uses the src/ layout. A folder of modules
+    without `__init__.py` is a namespace package (PEP 420) when something `referenced()` names it: an import of the
+    code, or the Dockerfile's command (`uvicorn backend.main:app`)."""
     src = root / "src"
     base, layout = (src, "src") if src.is_dir() and any(src.glob("*/__init__.py")) else (root, "flat")
     names = {p.parent.name for p in base.glob("*/__init__.py") if p.parent.name not in NOT_PACKAGES}
+    namespaces = {p.parent.name for p in base.glob("*/*.py") if p.parent.name not in names | NOT_PACKAGES}
+    if namespaces:  # reading every import of the code costs a parse: only when there is a folder to decide on
+        names |= namespaces & referenced()
     names |= {Path(d).name for d in declared if (root / d).is_dir()}
     names = {n for n in names if n.isidentifier()}
     if not names:

@@ -1,0 +1,3 @@
+import six
+
+GREETING = f"api is up, six {six.__version__}"
