@@ -34,7 +34,7 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
               and any("=" in n for n in names) else "use the names this release has (or drop them)")
     return Finding(ID, f"{manager} has no {', '.join(names)} in the image's release", evidence=tuple(m.group(0) for m in found),
                    location=at(context, failed_instruction(context, log)),
-                   suggestion=f"in {step_named(context, log)}, {change}", captures=(("packages", " ".join(names)),))
+                   suggestion=f"in {step_named(context, log)}, {change}", captures={"packages": tuple(names)})
 
 
 RULE = Rule(
