@@ -2,8 +2,10 @@
 
 The project: `analyse.analyse(root)` builds a `Project`; nothing after analysis reads the project's files again
 except through these values (and the transform stage, which edits file *texts* held in a workspace).
-What rules see and give: a `Context` (the project as analysed from the workspace's current texts), a `Finding`,
-the `Fix` that repairs it or the `Skip` that says why not.
+What rules see and give: a `Context` (the project as analysed from the workspace's current texts), a `Finding`
+(where: a `Location`; what its fix needs: `Captures`), the `Fix` that repairs it or the `Skip` that says why not.
+What `repair` reports while it works (typed events) and what it returns: a `RepairResult`, with its `Step`s and
+`BuildRecord`s and the verification (`dockerfix.checks`, which sits below this module).
 """
 
 from __future__ import annotations
