@@ -24,18 +24,22 @@ from dockerfix.diagnose import Diagnosis, diagnose, diagnose_verification, stati
 from dockerfix.model import (
     BuildFinished,
     BuildOutput,
+    BuildRecord,
     BuildStarted,
     CheckResult,
     Context,
     Event,
     Finding,
+    Location,
     Project,
+    RepairResult,
     RuleApplied,
     RuleSkipped,
+    Step,
     StrategyChanged,
     VerificationStarted,
 )
-from dockerfix.repair import BuildRecord, Options, RepairResult, Step, Verifier, rewrite_files
+from dockerfix.repair import Options, Verifier, rewrite_files
 from dockerfix.repair import repair as _repair
 from dockerfix.verify import CacheProbe
 from dockerfix.verify import verify as _verify
@@ -53,6 +57,7 @@ __all__ = [
     "Diagnosis",
     "Event",
     "Finding",
+    "Location",
     "Options",
     "Project",
     "RepairResult",

@@ -14,7 +14,16 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, is_dataclass
 from typing import Any
 
-from dockerfix.model import IgnoredImport
+
+@dataclass(frozen=True)
+class IgnoredImport:
+    """A module the code imports whose file the .dockerignore keeps out of the image."""
+
+    module: str  # dotted name as imported ("app.local_settings")
+    path: str  # the file or package directory it resolves to, relative to the root
+    importer: str  # "app/main.py:3"
+    pattern: str  # the .dockerignore pattern that excludes it
+    line: int  # its line in .dockerignore
 
 
 @dataclass(frozen=True)

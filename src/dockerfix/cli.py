@@ -209,6 +209,7 @@ def check(
     from dockerfix.analyse import analyse as run_analyse
     from dockerfix.model import Context
     from dockerfix.diagnose import static_findings
+    from dockerfix.report.json import location_fields
     from dockerfix.report.sarif import to_sarif
     from dockerfix.catalog import BY_ID
 
@@ -216,7 +217,7 @@ def check(
     findings = static_findings(Context(root=project.root, files={}, project=project))
     if output_format == "json":
         out.print(redact(json.dumps([{"rule": f.rule, "severity": BY_ID[f.rule].severity, "message": f.message,
-                                      "location": f.location,
+                                      **location_fields(f.location),
                                       "evidence": list(f.evidence)} for f in findings], indent=2)), markup=False)
     elif output_format == "sarif":
         out.print(redact(to_sarif(findings)), markup=False)

@@ -2,18 +2,21 @@
 
 The project: `analyse.analyse(root)` builds a `Project`; nothing after analysis reads the project's files again
 except through these values (and the transform stage, which edits file *texts* held in a workspace).
-What rules see and give: a `Context` (the project as analysed from the workspace's current texts), a `Finding`,
-the `Fix` that repairs it or the `Skip` that says why not.
+What rules see and give: a `Context` (the project as analysed from the workspace's current texts), a `Finding`
+(where: a `Location`; what its fix needs: `Captures`), the `Fix` that repairs it or the `Skip` that says why not.
+What `repair` reports while it works (typed events) and what it returns: a `RepairResult`, with its `Step`s and
+`BuildRecord`s and the verification (`dockerfix.checks`, which sits below this module).
 """
 
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from dockerfix.checks import Verification
 from dockerfix.workspace import read_overlaid
 
 # How the project's dependencies are declared and locked, most specific first.
@@ -21,6 +24,14 @@ Manager = Literal["poetry", "uv", "pdm", "pipenv", "requirements", "pip"]
 LockKind = Literal["poetry", "uv", "pdm", "pipenv", "requirements"]
 # Where a repair starts: the verified layout, or targeted edits of the user's own Dockerfile.
 Strategy = Literal["rewrite", "minimal"]
+# What the caller asks for: dockerfix decides (auto), targeted edits first (minimal), or the layout first (rewrite).
+StrategyChoice = Literal["auto", "minimal", "rewrite"]
+# How a repair ended: fixed (files changed), ok as it was (nothing changed), or not repaired.
+Status = Literal["repaired", "ok", "failed"]
+# The part of the repair a step belongs to.
+Phase = Literal["rewrite", "static", "build", "verify"]
+# What the rewrite did with an instruction of the original.
+Outcome = Literal["kept", "translated", "dropped"]
 
 
 @dataclass(frozen=True)
@@ -249,30 +260,93 @@ class Project:
 
 
 @dataclass(frozen=True)
-class IgnoredImport:
-    """A module the code imports whose file the .dockerignore keeps out of the image."""
+class Location:
+    """Where a finding is: a file, relative to the project root, and its 1-based line when one is known.
 
-    module: str  # dotted name as imported ("app.local_settings")
-    path: str  # the file or package directory it resolves to, relative to the root
-    importer: str  # "app/main.py:3"
-    pattern: str  # the .dockerignore pattern that excludes it
-    line: int  # its line in .dockerignore
+    `str(location)` is the "file:line" text reports print ("Dockerfile:12", ".dockerignore:3", "pdm.lock").
+    """
+
+    path: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return self.path if self.line is None else f"{self.path}:{self.line}"
+
+    @classmethod
+    def parse(cls, origin: str) -> Location:
+        """The location an origin as analysis writes it names: "requirements.txt:12", "pyproject.toml"."""
+        path, colon, line = origin.rpartition(":")
+        return cls(path, int(line)) if colon and path and line.isdigit() else cls(origin)
+
+
+CaptureValue = str | tuple[str, ...]
+
+
+class Captures(Mapping[str, CaptureValue]):
+    """What a rule's detection captured for its fix, by name: a string, or a tuple of strings (a list of
+    packages, of paths). Frozen, hashable and comparable, so the repair loop can tell a fix it has tried."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Mapping[str, CaptureValue] | None = None) -> None:
+        self._items: tuple[tuple[str, CaptureValue], ...] = tuple(
+            (name, value if isinstance(value, str) else tuple(value)) for name, value in (items or {}).items())
+
+    def __getitem__(self, name: str) -> CaptureValue:
+        for key, value in self._items:
+            if key == name:
+                return value
+        raise KeyError(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return (key for key, _ in self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Mapping) and dict(self._items) == dict(other.items())
+
+    def __hash__(self) -> int:
+        return hash(frozenset(self._items))
+
+    def __repr__(self) -> str:
+        return f"Captures({dict(self._items)!r})"
+
+    def __reduce__(self) -> tuple[type[Captures], tuple[dict[str, CaptureValue]]]:
+        return Captures, (dict(self._items),)
 
 
 @dataclass(frozen=True)
 class Finding:
-    """A failure a rule found: the rule's id, what is wrong here, the lines that show it, where, and captures."""
+    """A failure a rule found: the rule's id, what is wrong here, the lines that show it, where, and captures
+    (what the rule's fix needs: `capture(name)` for a string, `capture_list(name)` for a tuple of strings)."""
 
     rule: str  # rule id
     message: str  # what is wrong here, in one sentence
     evidence: tuple[str, ...] = ()  # log lines or file lines that show it
-    location: str | None = None  # "Dockerfile:12", ".dockerignore:3"
-    captures: tuple[tuple[str, str], ...] = ()
+    location: Location | None = None  # Location("Dockerfile", 12), Location(".dockerignore", 3)
+    captures: Mapping[str, CaptureValue] = Captures()  # stored as `Captures`, whatever mapping is given
     # what to change, naming the line, when the rule has no automatic fix (its applicability is "suggestion")
     suggestion: str = ""
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.captures, Captures):
+            object.__setattr__(self, "captures", Captures(self.captures))
+
     def capture(self, name: str, default: str = "") -> str:
-        return dict(self.captures).get(name, default)
+        """The string captured under `name` (`default` when nothing was)."""
+        value = self.captures.get(name, default)
+        if not isinstance(value, str):
+            raise TypeError(f"{self.rule} captured a list as {name}: read it with capture_list")
+        return value
+
+    def capture_list(self, name: str) -> tuple[str, ...]:
+        """The tuple of strings captured under `name` (empty when nothing was)."""
+        value = self.captures.get(name, ())
+        if isinstance(value, str):
+            raise TypeError(f"{self.rule} captured a string as {name}: read it with capture")
+        return value
 
 
 @dataclass(frozen=True)
@@ -405,3 +479,78 @@ class StrategyChanged:
 
 Event = BuildStarted | BuildOutput | BuildFinished | VerificationStarted | CheckResult | RuleApplied | RuleSkipped \
     | StrategyChanged
+
+
+# What `repair` returns.
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing that was wrong and what was done, in the shape of the seed reports."""
+
+    number: int
+    phase: Phase
+    rule: str
+    problem: str  # the rule's summary
+    symptom: tuple[str, ...]  # evidence lines
+    diagnosis: str  # what is wrong here
+    cause: str  # why it breaks (the rule's explanation)
+    solution: str  # what was changed
+    build: int | None = None  # the build that showed it
+
+
+@dataclass(frozen=True)
+class BuildRecord:
+    """One build of the repair: its number, outcome, time, backend, and the steps that ran or came from the cache."""
+
+    number: int
+    ok: bool
+    seconds: float
+    backend: str
+    error: str = ""
+    failed_instruction: str | None = None  # "Dockerfile:12 RUN pip install ..."
+    ran_steps: tuple[str, ...] = ()
+    cached_steps: tuple[str, ...] = ()
+    backend_reason: str = ""  # why this backend built it
+    strategy: str = ""  # the strategy whose files it built
+
+
+@dataclass(frozen=True)
+class Accounted:
+    """What became of one instruction of the original in the rewrite."""
+
+    origin: str  # "Dockerfile:12"
+    instruction: str  # its first line
+    outcome: Outcome
+    how: str  # where it was kept, how it was translated, or why it was dropped
+
+
+@dataclass(frozen=True)
+class RepairResult:
+    """What `repair` did: its status, the steps (Problem / Symptom / Diagnosis / Cause / Solution), the builds, the
+    verification, the changed files and their diff, and the findings it could not repair."""
+
+    status: Status
+    root: Path
+    strategy: Strategy  # the strategy that made the final state (the one that won, when the repair passed)
+    steps: tuple[Step, ...]
+    builds: tuple[BuildRecord, ...]
+    verification: Verification | None
+    changed_files: tuple[str, ...]
+    diff: str
+    written: bool
+    findings: tuple[Finding, ...] = ()  # what was found but not repaired (report rules, suggestions)
+    unknown: tuple[str, ...] = ()  # the log lines that matter when no rule knew the failure
+    image: str | None = None  # kept image tag (with keep_image)
+    image_size: int | None = None
+    seconds: float = 0.0
+    message: str = ""  # why the repair stopped, when it failed
+    created_images: tuple[str, ...] = ()  # intermediate images kept with keep_cache, for the caller to remove
+    created_cache: tuple[str, ...] = ()  # BuildKit cache records kept with keep_cache, for the caller to prune
+    files: dict[str, str] = field(default_factory=dict)  # changed_files' new texts (what was, or would be, written)
+    requested: StrategyChoice = "auto"
+    strategy_reason: str = ""  # why `strategy` is the one that made the final state
+    accounting: tuple[Accounted, ...] = ()  # with a rewrite: what became of each instruction of the original
+    # failed for want of what this engine or its network cannot give the build (an image, a download): an
+    # environment finding (see `Rule.environment`) ended it, and the same build elsewhere would get past it
+    blocked: bool = False

@@ -19,11 +19,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
 
 from dockerfix.analyse import analyse
 from dockerfix.analyse.dockerfile import parse_dockerfile
-from dockerfix.model import DockerfileInfo, Project
 from dockerfix.build import (
     MANAGED_LABEL,
     RUN_LABEL,
@@ -35,34 +33,39 @@ from dockerfix.build import (
 )
 from dockerfix.build.context import context_inputs
 from dockerfix.catalog import BY_ID
-from dockerfix.model import (
+from dockerfix.model import (  # RepairResult, Step, BuildRecord, Status, Phase: re-exported, where they were
+    Accounted,
     BuildFinished,
     BuildOutput,
+    BuildRecord,
     BuildStarted,
     CheckResult,
     Context,
+    DockerfileInfo,
     Event,
     Finding,
+    Phase,
+    Project,
+    RepairResult,
     RuleApplied,
     RuleSkipped,
     Skip,
+    Status,
+    Step,
     Strategy,
     StrategyChanged,
+    StrategyChoice,
     VerificationStarted,
 )
 from dockerfix.diagnose import Diagnosis, diagnose, diagnose_verification, static_findings
 from dockerfix.errors import DirtyTree, InputError
 from dockerfix.plan import BuildPlan, plan
-from dockerfix.plan.intent import Accounted
 from dockerfix.render import render_dockerfile, render_dockerignore
 from dockerfix.verify import CacheProbe, Verification, verify
 from dockerfix.workspace import Workspace, uncommitted
 
-Status = Literal["repaired", "ok", "failed"]
 # verify(project, image, http_path=..., cache=...) -> Verification: what checks a built image
 Verifier = Callable[..., Verification]
-Phase = Literal["rewrite", "static", "build", "verify"]
-StrategyChoice = Literal["auto", "minimal", "rewrite"]
 SOLVED_BY_REWRITE = "solved by the rewrite"  # the solution of a failure of files the rewrite replaced
 # The strategies each choice tries, in order; the next takes over when one runs out of fixes. auto and minimal
 # take the same path today (auto names the default: dockerfix decides; minimal is kept for scripts and the bot).
@@ -97,71 +100,6 @@ class Options:
     cache_check: bool = False  # verification rebuilds with a source touched: the dependency layer must be reused
     compile_bytecode: bool = False  # the rewrite compiles the venv's bytecode in the builder (a larger image)
     on_event: Callable[[Event], None] | None = None  # typed progress: builds, their log lines, checks, rules applied
-
-
-@dataclass(frozen=True)
-class Step:
-    """One thing that was wrong and what was done, in the shape of the seed reports."""
-
-    number: int
-    phase: Phase
-    rule: str
-    problem: str  # the rule's summary
-    symptom: tuple[str, ...]  # evidence lines
-    diagnosis: str  # what is wrong here
-    cause: str  # why it breaks (the rule's explanation)
-    solution: str  # what was changed
-    build: int | None = None  # the build that showed it
-
-
-@dataclass(frozen=True)
-class BuildRecord:
-    """One build of the repair: its number, outcome, time, backend, and the steps that ran or came from the cache."""
-
-    number: int
-    ok: bool
-    seconds: float
-    backend: str
-    error: str = ""
-    failed_instruction: str | None = None  # "Dockerfile:12 RUN pip install ..."
-    ran_steps: tuple[str, ...] = ()
-    cached_steps: tuple[str, ...] = ()
-    backend_reason: str = ""  # why this backend built it
-    strategy: str = ""  # the strategy whose files it built
-
-
-@dataclass(frozen=True)
-class RepairResult:
-    """What `repair` did: its status, the steps (Problem / Symptom / Diagnosis / Cause / Solution), the builds, the
-    verification, the changed files and their diff, and the findings it could not repair."""
-
-    status: Status
-    root: Path
-    strategy: Strategy  # the strategy that made the final state (the one that won, when the repair passed)
-    steps: tuple[Step, ...]
-    builds: tuple[BuildRecord, ...]
-    verification: Verification | None
-    changed_files: tuple[str, ...]
-    diff: str
-    written: bool
-    findings: tuple[Finding, ...] = ()  # what was found but not repaired (report rules, suggestions)
-    unknown: tuple[str, ...] = ()  # the log lines that matter when no rule knew the failure
-    image: str | None = None  # kept image tag (with keep_image)
-    image_size: int | None = None
-    seconds: float = 0.0
-    message: str = ""  # why the repair stopped, when it failed
-    created_images: tuple[str, ...] = ()  # intermediate images kept with keep_cache, for the caller to remove
-    created_cache: tuple[str, ...] = ()  # BuildKit cache records kept with keep_cache, for the caller to prune
-    files: dict[str, str] = field(default_factory=dict)  # changed_files' new texts (what was, or would be, written)
-    requested: StrategyChoice = "auto"
-    strategy_reason: str = ""  # why `strategy` is the one that made the final state
-    accounting: tuple[Accounted, ...] = ()  # with a rewrite: what became of each instruction of the original
-
-    @property
-    def blocked(self) -> bool:
-        """Failed for want of what this engine or its network cannot give the build (an image, a download): an
-        environment finding (see `Rule.environment`) ended it, and the same build elsewhere would get past it."""
-        return self.status == "failed" and any(BY_ID[f.rule].environment for f in self.findings)
 
 
 @dataclass
@@ -507,4 +445,5 @@ def repair(root: str | Path, options: Options = Options(), *, backend: BuildBack
         created_cache=tuple(c for r in state.results for c in r.created_cache) if options.keep_cache else (), files=new_texts,
         requested=options.strategy, strategy_reason=_strategy_reason(state, status),
         accounting=state.accounting,
+        blocked=status == "failed" and any(BY_ID[f.rule].environment for f in state.findings),
     )

@@ -222,7 +222,7 @@ def test_an_environment_blocked_repair_opens_no_issue(checkout, github, monkeypa
 
     def blocked(root: Path) -> RepairResult:
         return replace(failed(root), message=f"environment-blocked: {image}",
-                       findings=(Finding("DF064", image, captures=(("image", "python:3.14-slim"),)),), unknown=())
+                       findings=(Finding("DF064", image, captures={"image": "python:3.14-slim"}),), unknown=(), blocked=True)
 
     monkeypatch.setattr("dockerfix.bot.pr.repair", FakeRepair(blocked))
     assert run_pr(clone, github) == 1

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import importlib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from dockerfix.build import BuildResult
+from dockerfix.diagnose import static_findings
 from dockerfix.errors import DirtyTree
 from dockerfix.repair import Options, repair
 from dockerfix.verify import Check, Verification
+from dockerfix.workspace import Workspace
 
 # the module, not the facade's function of the same name (`dockerfix.repair`)
 repair_module = importlib.import_module("dockerfix.repair")
@@ -77,6 +80,18 @@ def test_repairing_a_repaired_project_changes_nothing(project, monkeypatch, pass
     repair(project, Options(strategy="minimal", force=True))
     again = repair(project, Options(strategy="minimal", force=True))
     assert again.status == "ok" and not again.changed_files and len(again.builds) == 1
+
+
+def test_a_fix_is_not_tried_twice_with_the_same_captures_on_the_same_files(project):
+    state = repair_module._State(root=project, options=Options(), workspace=Workspace(project), strategy="minimal")
+    context = state.context()
+    [finding] = [f for f in static_findings(context) if f.rule == "DF001"]
+    assert repair_module._apply(state, context, finding, "static", None)
+    state.workspace = Workspace(project)  # back to the files it was tried on
+    # the same rule and captures, given as another mapping: the same key, so not tried again
+    again = replace(finding, message="found again", captures=dict(finding.captures))
+    assert not repair_module._apply(state, context, again, "static", None)
+    assert [s.rule for s in state.steps] == ["DF001"]
 
 
 def test_conclusive_failure_stops_without_edits(project, monkeypatch, passing_verification):

@@ -10,7 +10,7 @@ import pytest
 from dockerfix.analyse import analyse
 from dockerfix.analyse.dockerfile import parse_dockerfile
 from dockerfix.catalog import BY_ID
-from dockerfix.model import Context, Finding, Fix, Skip
+from dockerfix.model import Context, Finding, Fix, Location, Skip
 from dockerfix.catalog.source_build import sdist_being_built
 from dockerfix.diagnose import diagnose, relevant_lines, static_findings
 from dockerfix.plan.installers import PDM_TOOLS
@@ -131,7 +131,7 @@ def test_df020_renames_from_the_table(tmp_path, form):
     context = project(tmp_path, dockerfile("FROM ubuntu:22.04", step))  # a release the index data lacks: no static finding
     assert not list(BY_ID["DF020"].detect(context))  # type: ignore[misc]
     finding = found(context, form(step, RENAMED_OUTPUT, 100), "DF020")
-    assert finding is not None and finding.capture("packages") == "netcat libssl1.1"
+    assert finding is not None and finding.capture_list("packages") == ("netcat", "libssl1.1")
     assert found(context, form(step, RENAMED_OUTPUT, 100), "DF021") is None  # the table decides
     assert "apt-get install -y netcat-openbsd libssl3 curl" in fixed(context, finding)
 
@@ -155,7 +155,7 @@ def test_df020_takes_the_provider_apt_lists_for_names_the_table_does_not_know(tm
     step = "RUN apt-get update && apt-get install -y libasound2 libglib2.0-0 libnss3"
     context = project(tmp_path, dockerfile("FROM python:3.12-slim-trixie", step))
     finding = found(context, form(step, TRIXIE_OUTPUT, 100), "DF020")
-    assert finding is not None and finding.capture("packages") == "libasound2 libglib2.0-0"  # libfoo1: no provider
+    assert finding is not None and finding.capture_list("packages") == ("libasound2", "libglib2.0-0")  # libfoo1: no provider
     assert "apt-get install -y libasound2t64 libglib2.0-0t64 libnss3" in fixed(context, finding)
 
 
@@ -231,7 +231,7 @@ def test_df022_is_found_before_building(tmp_path):
     context = project(tmp_path, dockerfile("FROM python:3.11-slim", "RUN apt-get update && apt-get install curl",
                                            "RUN apt-get update && apt-get install --yes git"))
     [finding] = [f for f in static_findings(context) if f.rule == "DF022"]
-    assert finding.location == "Dockerfile:2"
+    assert finding.location == Location("Dockerfile", 2)
     assert "apt-get install -y curl" in fixed(context, finding)
 
 
@@ -326,7 +326,7 @@ def test_df033_reports_a_pin_the_index_does_not_have(tmp_path, form):
            "ERROR: No matching distribution found for click==8.9.9")
     finding = found(context, form(step, log), "DF033")
     assert "click==8.9.9 is not on the package index (newest: 0.1, 8.3.0, 8.3.1)" in finding.message
-    assert finding.location == "requirements.txt:1"
+    assert finding.location == Location("requirements.txt", 1)
     assert found(context, form(step, log), "DF024") is None
 
 
@@ -417,7 +417,7 @@ def test_df025_generic_compiler_and_not_twice(tmp_path):
               "  ERROR: Failed building wheel for ujson")
     context = project(tmp_path, dockerfile("FROM python:3.11-slim", step))
     finding = found(context, classic(step, output), "DF025")
-    assert finding.capture("build") == "gcc libc6-dev"
+    assert finding.capture_list("build") == ("gcc", "libc6-dev")
     done = project(tmp_path, dockerfile("FROM python:3.11-slim", "RUN apt-get update && apt-get install -y gcc libc6-dev", step))
     assert found(done, classic(step, output), "DF025") is None  # installed and still failing: another cause
 
@@ -426,11 +426,11 @@ def test_df025_compiler_from_a_build_script_and_debian_python_headers(tmp_path):
     step = "RUN pip install -r requirements.txt"
     context = project(tmp_path, dockerfile("FROM debian:bookworm-slim", step))
     script = found(context, buildkit(step, "Building wheel for ujson (pyproject.toml)\n/bin/sh: 1: gcc: not found"), "DF025")
-    assert script.capture("build") == "gcc libc6-dev"
+    assert script.capture_list("build") == ("gcc", "libc6-dev")
     assert found(context, buildkit(step, "sh: 1: gcc: not found"), "DF028") is None  # the RUN does not call gcc
     header = found(context, classic(step, "Building wheel for ujson (pyproject.toml)\n  python/ujson.c:1:10: fatal error: "
                                           "Python.h: No such file or directory"), "DF025")
-    assert header.capture("build") == "gcc libc6-dev python3-dev"
+    assert header.capture_list("build") == ("gcc", "libc6-dev", "python3-dev")
 
 
 def test_sdist_being_built_prefers_pips_summary():
@@ -565,7 +565,7 @@ def test_df028_installs_the_missing_program(tmp_path, form):
     step = "RUN curl -fsSL -o /tmp/x.whl https://files.pythonhosted.org/x.whl && pip install /tmp/x.whl"
     context = project(tmp_path, dockerfile("FROM python:3.11-slim", "WORKDIR /app", step))
     finding = found(context, form(step, "/bin/sh: 1: curl: not found", 127), "DF028")
-    assert (finding.capture("command"), finding.capture("package")) == ("curl", "curl")
+    assert (finding.capture("command"), finding.capture_list("packages")) == ("curl", ("curl",))
     assert ("RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\n"
             + step) in fixed(context, finding)
 
@@ -574,7 +574,7 @@ def test_df028_maps_nc_and_ignores_programs_the_run_does_not_call(tmp_path):
     step = "RUN nc -z db 5432 || true; pip install -r requirements.txt"
     context = project(tmp_path, dockerfile("FROM python:3.11-slim", step))
     finding = found(context, classic(step, "bash: line 1: nc: command not found", 127), "DF028")
-    assert finding.capture("package") == "netcat-openbsd"
+    assert finding.capture_list("packages") == ("netcat-openbsd",)
     assert found(context, classic(step, "sh: 1: gcc: not found", 1), "DF028") is None
 
 
@@ -743,7 +743,7 @@ def test_df015_pdm_lock_without_markers(tmp_path):
     export = "RUN pdm export --prod --format requirements --output requirements.txt"
     dockerfile = f"FROM python:3.11-slim\nCOPY pyproject.toml pdm.lock ./\n{export}\n"
     context = project(tmp_path, {"pyproject.toml": PDM_PYPROJECT, "pdm.lock": MARKERLESS_LOCK, "Dockerfile": dockerfile})
-    assert [f.location for f in static_findings(context) if f.rule == "DF015"] == ["pdm.lock"]
+    assert [f.location for f in static_findings(context) if f.rule == "DF015"] == [Location("pdm.lock")]
     output = ("[PdmUsageError]: Can't export a lock file without environment markers, please re-generate the lock "
               "file with `inherit_metadata` strategy.")
     assert "DF015" in {f.rule for f in diagnose(context, classic(export, output)).findings}
@@ -815,7 +815,7 @@ def test_df020_drops_a_pin_the_release_lacks(tmp_path, form):
     context = project(tmp_path, dockerfile("FROM python:3.12-slim", step))
     output = "Reading package lists...\nBuilding dependency tree...\nE: Version '15.*' for 'libpq5' was not found"
     finding = found(context, form(step, output, 100), "DF020")
-    assert finding is not None and finding.capture("packages") == "libpq5"
+    assert finding is not None and finding.capture_list("packages") == ("libpq5",)
     assert "install -y --no-install-recommends libpq5 curl" in fixed(context, finding)
 
 
@@ -834,8 +834,8 @@ def test_df025_python_ldap_on_trixie_gets_trixies_libldap(tmp_path):
               "  error: [Errno 2] No such file or directory: 'gcc'\n  ERROR: Failed building wheel for python-ldap")
     context = project(tmp_path, files)
     finding = found(context, classic(step, output), "DF025")
-    assert finding.capture("build") == "gcc libc6-dev libldap-dev libsasl2-dev"
-    assert finding.capture("runtime") == "libldap2 libsasl2-2"
+    assert finding.capture_list("build") == ("gcc", "libc6-dev", "libldap-dev", "libsasl2-dev")
+    assert finding.capture_list("runtime") == ("libldap2", "libsasl2-2")
 
 
 def test_an_unknown_failure_shows_its_error_not_apt_and_pip_noise():

@@ -37,7 +37,7 @@ def context_of(tmp_path: Path, dockerfile: str) -> Context:
 def test_df064_names_the_image_no_registry_serves(tmp_path, backend, log, dockerfile, image, line):
     diagnosis = diagnose(context_of(tmp_path, dockerfile), (LOGS / f"{log}-{backend}.log").read_text())
     finding = diagnosis.findings[0]
-    assert (finding.rule, finding.capture("image"), finding.location) == ("DF064", image, line)
+    assert (finding.rule, finding.capture("image"), str(finding.location)) == ("DF064", image, line)
     assert finding.message == (f"{image} is not on this engine and no registry answers (registry-1.docker.io: no "
                                "such host); with a registry it would be pulled")
     assert diagnosis.conclusive and [f.rule for f in diagnosis.findings] == ["DF064"]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from dockerfix.analyse import analyse
-from dockerfix.model import LockFile
+from dockerfix.model import Location, LockFile
 from dockerfix.catalog import BY_ID
 from dockerfix.catalog.rule import Context, Finding, Fix
 from dockerfix.cli import main
@@ -44,7 +44,7 @@ def test_df078_names_the_arg_line_and_the_use_line_from_the_engine_log():
     context = Context(root=CORPUS / "build-arg-unset" / "project", files={},
                       project=analyse(CORPUS / "build-arg-unset" / "project"))
     finding = first(context, (LOGS / "build-arg-unset-sdk.log").read_text())
-    assert (finding.rule, finding.location, finding.capture("arg")) == ("DF078", "Dockerfile:3", "CLICK_VERSION")
+    assert (finding.rule, finding.location, finding.capture("arg")) == ("DF078", Location("Dockerfile", 3), "CLICK_VERSION")
     assert finding.suggestion == ("ARG CLICK_VERSION (Dockerfile:2) is used at line 3 but never given: add --build-arg "
                                   "CLICK_VERSION=... or a default `ARG CLICK_VERSION=...`")
 
@@ -68,8 +68,8 @@ def test_df078_names_the_arg_line_and_the_use_line_from_the_engine_log():
 def test_df078_reads_what_an_empty_value_makes_the_tools_say(tmp_path, dockerfile, log, line, before_a_build):
     context = context_of(tmp_path, {"Dockerfile": dockerfile})
     finding = first(context, log)
-    assert (finding.rule, finding.location) == ("DF078", line)
-    assert [f.location for f in static(context, "DF078")] == ([line] if before_a_build else [])
+    assert (finding.rule, str(finding.location)) == ("DF078", line)
+    assert [str(f.location) for f in static(context, "DF078")] == ([line] if before_a_build else [])
 
 
 @pytest.mark.parametrize("dockerfile", [
@@ -91,7 +91,7 @@ def test_df080_names_both_apt_packages_and_the_run():
     project = CORPUS / "apt-packages-conflict" / "project"
     finding = first(Context(root=project, files={}, project=analyse(project)),
                     (LOGS / "apt-packages-conflict-sdk.log").read_text())
-    assert (finding.rule, finding.location) == ("DF080", "Dockerfile:2")
+    assert (finding.rule, finding.location) == ("DF080", Location("Dockerfile", 2))
     assert finding.suggestion == ("in the RUN at Dockerfile:2, install only one of libcurl4-gnutls-dev and "
                                   "libcurl4-openssl-dev (drop the other, or the package that pulls it in)")
 
@@ -99,7 +99,7 @@ def test_df080_names_both_apt_packages_and_the_run():
 def test_df080_names_the_file_two_debian_packages_ship(tmp_path):
     dockerfile = "FROM debian:trixie-slim\nRUN true\nRUN dpkg -i /tmp/tool-a_1.0_all.deb && dpkg -i /tmp/tool-b_1.0_all.deb\n"
     finding = first(context_of(tmp_path, {"Dockerfile": dockerfile}), (LOGS / "dpkg-file-overwrite-sdk.log").read_text())
-    assert (finding.rule, finding.location) == ("DF080", "Dockerfile:3")
+    assert (finding.rule, finding.location) == ("DF080", Location("Dockerfile", 3))
     assert finding.suggestion.startswith("in the RUN at Dockerfile:3, tool-b and tool-a both ship /usr/bin/tool")
 
 
@@ -115,7 +115,7 @@ def test_df080_names_the_file_two_debian_packages_ship(tmp_path):
 def test_df080_reads_rpm_and_yum_conflicts(tmp_path, line, packages):
     context = context_of(tmp_path, {"Dockerfile": "FROM centos:7\nRUN yum install -y docker\n"})
     finding = first(context, f"Step 2/2 : RUN yum install -y docker\nTransaction check error:\n{line}\n")
-    assert (finding.rule, finding.capture("packages")) == ("DF080", packages)
+    assert (finding.rule, finding.capture_list("packages")) == ("DF080", tuple(packages.split()))
 
 
 # ---- DF008 on Pipenv ------------------------------------------------------------------------------------------
@@ -166,7 +166,7 @@ def test_df027_reads_every_builders_missing_source(tmp_path, log):
     context = context_of(tmp_path, COPY_MISSING)
     finding = next(f for f in diagnose(context, log).findings if f.rule == "DF027")
     assert (finding.location, finding.capture("path"), finding.capture("candidate")) == (
-        "Dockerfile:3", "requirements.txt", "requirements/base.txt")
+        Location("Dockerfile", 3), "requirements.txt", "requirements/base.txt")
 
 
 def test_df033_reads_old_pips_requirement_file_and_line(tmp_path, capsys):
@@ -176,7 +176,7 @@ def test_df033_reads_old_pips_requirement_file_and_line(tmp_path, capsys):
            "#10 10.47 ERROR: No matching distribution found for codecov==2.0.15 (from -r requirements.txt (line 14))\n")
     context = context_of(tmp_path, {"Dockerfile": "FROM python:3.8\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n"})
     finding = first(context, log)
-    assert (finding.rule, finding.location) == ("DF033", "requirements.txt:14")
+    assert (finding.rule, finding.location) == ("DF033", Location("requirements.txt", 14))
     assert finding.message == "codecov==2.0.15 is not on the package index (newest: 2.1.13); it is pinned at requirements.txt:14"
     (tmp_path / "build.log").write_text(log)
     assert main(["explain", str(tmp_path / "build.log"), "--project", str(tmp_path), "--format", "json"]) == 0
@@ -193,7 +193,7 @@ def test_df028_installs_node_tools_a_python_slim_image_lacks(tmp_path, command, 
     log = (f"#12 [4/4] RUN {command} --version && {command} run build\n#12 0.171 /bin/sh: 1: {command}: not found\n"
            f"#12 ERROR: executor failed running [/bin/sh -c {command} --version && {command} run build]: exit code: 127\n")
     finding = first(context, log)
-    assert (finding.rule, finding.capture("package"), finding.location) == ("DF028", package, "Dockerfile:4")
+    assert (finding.rule, finding.capture_list("packages"), finding.location) == ("DF028", (package,), Location("Dockerfile", 4))
     fix = BY_ID["DF028"].fix(context, finding)  # type: ignore[misc]
     assert isinstance(fix, Fix)
     assert f"apt-get install -y --no-install-recommends {package}" in fix.files["Dockerfile"]
@@ -212,7 +212,7 @@ def test_df035_marks_a_windows_only_requirement_in_the_file_that_declares_it(tmp
     context = context_of(tmp_path, {"requirements.txt": "-r requirements/base.txt\n",
                                     "requirements/base.txt": "colorama==0.4.6\npywin32==310  # frozen on Windows\nsix\n"})
     finding = first(context, WINDOWS_ONLY_LOG)
-    assert (finding.rule, finding.location, finding.capture("marker")) == (
+    assert (finding.rule, str(finding.location), finding.capture("marker")) == (
         "DF035", "requirements/base.txt:2", 'sys_platform == "win32"')
     fix = BY_ID["DF035"].fix(context, finding)  # type: ignore[misc]
     assert isinstance(fix, Fix) and list(fix.files) == ["requirements/base.txt"]

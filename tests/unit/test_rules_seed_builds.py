@@ -125,7 +125,7 @@ COPY . /app
 def test_df002_uv_prod_with_a_lock_becomes_the_projects_install(tmp_path, shape):
     context = make(tmp_path, UV_DOCKERFILE)
     [finding] = findings(context, shape("RUN uv pip install --prod --require-hashes -r poetry.lock", UV_PROD, 2), "DF002")
-    assert finding.captures == (("tool", "uv pip install"), ("option", "--prod"))
+    assert finding.captures == {"tool": "uv pip install", "option": "--prod"}
     text = fixed(context, finding)
     assert "--prod" not in text and "poetry.lock" in text  # the COPY stays
     assert "/opt/tools/bin/pip install --no-cache-dir poetry==1.8.5" in text

@@ -10,7 +10,7 @@ import pytest
 from dockerfix.analyse import analyse
 from dockerfix.catalog import BY_ID
 from dockerfix.catalog import DF040_undeclared_import as df040
-from dockerfix.model import Context, Fix, Skip
+from dockerfix.model import Context, Fix, Location, Skip
 from dockerfix.checks import (
     CacheRebuild,
     Check,
@@ -116,7 +116,7 @@ def test_df040_leaves_other_missing_modules_alone(tmp_path, output):
 def test_df041_replaces_a_removed_extra_before_building(tmp_path):
     context = project(tmp_path, {"requirements.txt": "# checkpointer\nlanggraph[postgres]>=0.2\n"})
     finding = only(static_findings(context), "DF041")
-    assert finding.location == "requirements.txt:2"
+    assert finding.location == Location("requirements.txt", 2)
     assert fixed(context, finding) == {"requirements.txt": "# checkpointer\nlanggraph>=0.2\nlanggraph-checkpoint-postgres\n"}
     output = "import agent\nTraceback (most recent call last):\n  File \"/app/agent/__init__.py\", line 3, in <module>\n" \
              "ModuleNotFoundError: No module named 'langgraph.checkpoint.postgres'\n"
@@ -162,13 +162,13 @@ def test_df043_installs_the_library_in_the_final_stage(tmp_path):
                                                "FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nUSER nobody\nCMD [\"python\", \"-m\", \"app\"]\n"})
     output = "import magic (from python-magic)\nImportError: failed to find libmagic.  Check your installation\n"
     finding = only(run_findings(context, output), "DF043")
-    assert finding.capture("package") == "libmagic1t64"  # python:3.11-slim is trixie: the t64 rename
+    assert finding.capture_list("packages") == ("libmagic1t64",)  # python:3.11-slim is trixie: the t64 rename
     text = fixed(context, finding)["Dockerfile"]
     assert text.splitlines()[3] == ("RUN apt-get update && apt-get install -y --no-install-recommends libmagic1t64 "
                                     "&& rm -rf /var/lib/apt/lists/*")
     assert text.splitlines()[2] == "FROM python:3.11-slim"
     bookworm = project(tmp_path, {"Dockerfile": "FROM python:3.11-slim-bookworm\nCMD [\"python\", \"-m\", \"app\"]\n"})
-    assert only(run_findings(bookworm, output), "DF043").capture("package") == "libmagic1"
+    assert only(run_findings(bookworm, output), "DF043").capture_list("packages") == ("libmagic1",)
 
 
 def test_df043_a_bookworm_name_installed_on_trixie_counts(tmp_path):
@@ -265,7 +265,7 @@ FileNotFoundError: [Errno 2] No such file or directory: '.env'
 def test_df047_reports_the_innermost_frame_of_the_projects_code(tmp_path):
     context = project(tmp_path, {"billing/__init__.py": "", "billing/config.py": "", "Dockerfile": DOCKERFILE.replace("app", "billing")})
     finding = only(run_findings(context, ENV_ERROR), "DF047")
-    assert finding.location == "billing/config.py:6" and "FileNotFoundError" in finding.message
+    assert finding.location == Location("billing/config.py", 6) and "FileNotFoundError" in finding.message
     assert BY_ID["DF047"].fix is None and BY_ID["DF047"].kind == "report"
 
 
@@ -280,7 +280,7 @@ def test_df048_names_file_and_line(tmp_path):
     output = ('[byte-compile] 1 source file(s) do not compile\n  File "/app/app/review.py", line 10\n    >= threshold]\n'
               "IndentationError: unindent does not match any outer indentation level\n")
     finding = only(run_findings(context, output), "DF048")
-    assert finding.location == "app/review.py:10" and "IndentationError" in finding.message
+    assert finding.location == Location("app/review.py", 10) and "IndentationError" in finding.message
 
 
 @pytest.mark.parametrize("ignore, dockerfile, reason", [
@@ -303,7 +303,7 @@ def test_df050_lets_the_imported_module_back_in(tmp_path):
     context = project(tmp_path, {".dockerignore": ".git\n**/*settings*.py\n", "app/local_settings.py": "X = 1\n",
                                  "app/__main__.py": "from app.local_settings import X\n"})
     finding = only(static_findings(context), "DF050")
-    assert finding.location == ".dockerignore:2"
+    assert finding.location == Location(".dockerignore", 2)
     assert fixed(context, finding) == {".dockerignore": ".git\n**/*settings*.py\n!app/local_settings.py\n"}
 
 
@@ -382,7 +382,7 @@ def test_compose_tools_installed_by_the_dockerfile_are_fine(tmp_path):
 def test_df055_env_contradictions(tmp_path, env, problem):
     context = project(tmp_path, {".env": env, "docker-compose.yml": "services:\n  web:\n    build: .\n    env_file: .env\n"})
     finding = only(static_findings(context), "DF055")
-    assert finding.message.startswith(problem) and finding.location == ".env:1"
+    assert finding.message.startswith(problem) and finding.location == Location(".env", 1)
     assert not any("pw1" in e or "pw2" in e for e in finding.evidence)
 
 

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from dockerfix.analyse.compose import parse_env_file
-from dockerfix.model import ComposeService, Context, DockerfileInfo
+from dockerfix.model import ComposeService, Context, DockerfileInfo, Location
 
 
 @dataclass(frozen=True)
@@ -42,8 +42,8 @@ def built_dockerfile(context: Context, service: ComposeService) -> DockerfileInf
     return next((d for d in context.project.dockerfiles if d.path == service.dockerfile), None)
 
 
-def location(service: ComposeService) -> str:
-    return f"{service.file}:{service.line}" if service.line else service.file
+def location(service: ComposeService) -> Location:
+    return Location(service.file, service.line)
 
 
 def masked(value: str) -> str:

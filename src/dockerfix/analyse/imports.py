@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from dockerfix.analyse.dockerignore import excluding_pattern
-from dockerfix.model import Dockerignore, IgnoredImport
+from dockerfix.checks import IgnoredImport
+from dockerfix.model import Dockerignore
 
 SKIPPED_DIRS = frozenset({".git", ".hg", ".venv", "venv", "env", "node_modules", "__pycache__", "site-packages",
                           "build", "dist", ".tox", ".nox", ".mypy_cache", ".pytest_cache", "tests", "test"})

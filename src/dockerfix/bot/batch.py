@@ -23,8 +23,8 @@ from typing import Literal
 from dockerfix.bot.git import run_git
 from dockerfix.build.engine import engine_client, use_engine
 from dockerfix.errors import DockerfixError, InputError
-from dockerfix.model import Event
-from dockerfix.repair import Options, RepairResult, repair
+from dockerfix.model import Event, RepairResult
+from dockerfix.repair import Options, repair
 from dockerfix.report import redact, to_json, to_markdown
 from dockerfix.report.json import SCHEMA_VERSION
 from dockerfix.workspace import atomic_write

@@ -12,7 +12,7 @@ import json
 import re
 
 from dockerfix.version import __version__
-from dockerfix.repair import RepairResult, Step
+from dockerfix.model import RepairResult, Step
 from dockerfix.report import redact, to_markdown
 
 MAX_BODY_CHARS = 60_000  # GitHub refuses bodies over 65,536 characters; the folded log is cut to fit

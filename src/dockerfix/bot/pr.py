@@ -34,7 +34,8 @@ from dockerfix.bot.body import (
 from dockerfix.bot.git import DirtyCheckout, Git, GitError, RepoName, parse_repo, repo_from_url
 from dockerfix.bot.github import DEFAULT_API_URL, GitHub, Item, MissingToken
 from dockerfix.errors import InputError
-from dockerfix.repair import Options, RepairResult, repair
+from dockerfix.model import RepairResult
+from dockerfix.repair import Options, repair
 
 DEFAULT_BRANCH = "dockerfix/repair"
 

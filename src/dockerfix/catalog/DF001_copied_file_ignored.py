@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from dockerfix.analyse.dockerignore import excluding_pattern
 from dockerfix.analyse.copy_sources import MISSING_SOURCE, copied_paths, missing_path_from_log
-from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip
+from dockerfix.catalog.rule import Context, Finding, Fix, Location, Rule, Skip
 from dockerfix.transform.dockerignore import fix_ignored_path
 
 ID = "DF001"
@@ -30,7 +30,7 @@ def detect(context: Context) -> Iterator[Finding]:
             yield Finding(ID, f"{path} is copied by {context.dockerfile_path}:{instruction.line} but "
                               f".dockerignore:{line} ({pattern}) keeps it out of the build context",
                           evidence=(instruction.text, f".dockerignore:{line}: {pattern}"),
-                          location=f".dockerignore:{line}", captures=(("path", path),))
+                          location=Location(".dockerignore", line), captures={"path": path})
 
 
 def from_log(context: Context, match, log: str) -> Finding | None:
@@ -40,8 +40,8 @@ def from_log(context: Context, match, log: str) -> Finding | None:
         return None  # really missing: DF027's case
     pattern, line = excluded
     return Finding(ID, f"{path} exists but .dockerignore:{line} ({pattern}) keeps it out of the build context",
-                   evidence=(match.group(0), f".dockerignore:{line}: {pattern}"), location=f".dockerignore:{line}",
-                   captures=(("path", path),))
+                   evidence=(match.group(0), f".dockerignore:{line}: {pattern}"), location=Location(".dockerignore", line),
+                   captures={"path": path})
 
 
 def fix(context: Context, finding: Finding) -> Fix | Skip:

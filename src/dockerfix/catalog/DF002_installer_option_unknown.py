@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dockerfix.model import DockerfileInfo, Instruction
 from dockerfix.analyse.failed_step import failed_run
 from dockerfix.analyse.installer_commands import InstallerCommand, all_installer_commands, installer_commands
-from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
+from dockerfix.catalog.rule import Context, Finding, Fix, Location, Rule, Skip, evidence_lines, regex
 from dockerfix.analyse.tool_installs import installs_release_from
 from dockerfix.tables import InstallerOption, installer_option
 from dockerfix.transform.install_flow import install_command, stage_env
@@ -54,8 +54,8 @@ def detect(context: Context) -> Iterator[Finding]:
             message = _rejection(dockerfile, known) if known is not None else None
             if message is not None:
                 yield Finding(ID, message, evidence=(instruction.text,),
-                              location=f"{context.dockerfile_path}:{instruction.line}",
-                              captures=(("tool", command.tool), ("option", option)))
+                              location=Location(context.dockerfile_path, instruction.line),
+                              captures={"tool": command.tool, "option": option})
 
 
 def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None:
@@ -66,8 +66,8 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
     for instruction, command in candidates:
         if option in command.options:
             return Finding(ID, f"`{command.tool}` rejects the option {option}", evidence=evidence_lines(log, match),
-                           location=f"{context.dockerfile_path}:{instruction.line}",
-                           captures=(("tool", command.tool), ("option", option)))
+                           location=Location(context.dockerfile_path, instruction.line),
+                           captures={"tool": command.tool, "option": option})
     return None
 
 

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 from dockerfix.model import Instruction
 from dockerfix.analyse.installer_commands import all_installer_commands
-from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
+from dockerfix.catalog.rule import Context, Finding, Fix, Location, Rule, Skip, evidence_lines, regex
 from dockerfix.transform.install_flow import install_command, stage_env
 from dockerfix.transform.shell import apply_command_edits
 
@@ -30,14 +30,14 @@ def detect(context: Context) -> Iterator[Finding]:
         lock = command.lock_read_as_requirements()
         if lock:
             yield Finding(ID, f"`{command.tool}` reads {lock} as a requirements file, which it is not",
-                          evidence=(instruction.text,), location=f"{context.dockerfile_path}:{instruction.line}",
-                          captures=(("lock", lock),))
+                          evidence=(instruction.text,), location=Location(context.dockerfile_path, instruction.line),
+                          captures={"lock": lock})
 
 
 def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None:
     lock = match.group("lock")
     return Finding(ID, f"{lock} was read as a requirements file", evidence=evidence_lines(log, match),
-                   captures=(("lock", lock),))
+                   captures={"lock": lock})
 
 
 def fix(context: Context, finding: Finding) -> Fix | Skip:

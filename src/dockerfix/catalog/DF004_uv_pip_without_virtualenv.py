@@ -22,7 +22,7 @@ from dockerfix.analyse.dockerfile import split_copy
 from dockerfix.model import DockerfileInfo, Instruction, Stage
 from dockerfix.analyse.failed_step import failed_run
 from dockerfix.analyse.installer_commands import InstallerCommand, installer_commands
-from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
+from dockerfix.catalog.rule import Context, Finding, Fix, Location, Rule, Skip, evidence_lines, regex
 from dockerfix.transform.dockerfile import insert_before
 from dockerfix.transform.install_flow import SYSTEM_PREFIX, stage_env
 from dockerfix.transform.shell import apply_command_edits
@@ -60,8 +60,8 @@ def detect(context: Context) -> Iterator[Finding]:
     for instruction, command in _without_venv(context.project.dockerfile):
         yield Finding(ID, f"`{command.tool}` at {context.dockerfile_path}:{instruction.line} runs with no virtual "
                           "environment and without --system: uv refuses to install",
-                      evidence=(instruction.text,), location=f"{context.dockerfile_path}:{instruction.line}",
-                      captures=(("stage", str(instruction.stage)),))
+                      evidence=(instruction.text,), location=Location(context.dockerfile_path, instruction.line),
+                      captures={"stage": str(instruction.stage)})
 
 
 def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None:
@@ -69,8 +69,8 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
     candidates = [(i, c) for i, c in _without_venv(context.project.dockerfile) if failed is None or i == failed]
     stage = str(candidates[0][0].stage) if candidates else ""
     return Finding(ID, "uv found no virtual environment to install into", evidence=evidence_lines(log, match),
-                   location=f"{context.dockerfile_path}:{candidates[0][0].line}" if candidates else None,
-                   captures=(("stage", stage),))
+                   location=Location(context.dockerfile_path, candidates[0][0].line) if candidates else None,
+                   captures={"stage": stage})
 
 
 def _system_prefix_copied(dockerfile: DockerfileInfo, stage: Stage) -> bool:

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 
 from dockerfix.model import Instruction
 from dockerfix.analyse.installer_commands import all_installer_commands
-from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
+from dockerfix.catalog.rule import Context, Finding, Fix, Location, Rule, Skip, evidence_lines, regex
 from dockerfix.analyse.tool_installs import ToolInstall, tool_installs
 from dockerfix.plan.installers import installer_for, poetry_version
 from dockerfix.transform.shell import apply_command_edits
@@ -42,7 +42,7 @@ def detect(context: Context) -> Iterator[Finding]:
             yield Finding(ID, f"`{install.word}` installs Poetry 2.x, which has no `export` command without {PLUGIN}, and "
                               "this stage runs `poetry export`",
                           evidence=(install.instruction.text,),
-                          location=f"{context.dockerfile_path}:{install.instruction.line}")
+                          location=Location(context.dockerfile_path, install.instruction.line))
 
 
 def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None:

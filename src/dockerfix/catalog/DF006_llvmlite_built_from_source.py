@@ -24,7 +24,7 @@ from dockerfix import tables
 from dockerfix.model import LockedPackage, LockFile, Project
 from dockerfix.analyse.wheels import choose_python
 from dockerfix.analyse.failed_step import failed_run
-from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
+from dockerfix.catalog.rule import Context, Finding, Fix, Location, Rule, Skip, evidence_lines, regex
 from dockerfix.errors import InputError
 from dockerfix.tables.python_versions import buildable_pythons
 from dockerfix.transform import apt
@@ -73,8 +73,8 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
     version = _llvmlite_version(context.project) or "?"
     return Finding(ID, f"llvmlite {version} has no wheel for Python {current or '(unknown)'}, so pip built it from "
                        "source, which needs LLVM", evidence=evidence_lines(log, match),
-                   location=f"{context.dockerfile_path}:{run.line}" if run else None,
-                   captures=(("current", current), ("llvm", need)))
+                   location=Location(context.dockerfile_path, run.line) if run else None,
+                   captures={"current": current, "llvm": need})
 
 
 def _install_llvm(context: Context, finding: Finding) -> Fix | Skip:

@@ -27,7 +27,7 @@ from dockerfix.model import DockerfileInfo, Instruction, Stage
 from dockerfix.analyse.failed_step import failed_run
 from dockerfix.analyse.image_paths import workdir_at
 from dockerfix.analyse.installer_commands import InstallerCommand, installer_commands
-from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
+from dockerfix.catalog.rule import Context, Finding, Fix, Location, Rule, Skip, evidence_lines, regex
 from dockerfix.transform.dockerfile import replace_instruction, source_lines
 from dockerfix.analyse.shell import split_commands
 from dockerfix.transform.shell import apply_command_edits, replace_word
@@ -136,8 +136,8 @@ def _misplaced(dockerfile: DockerfileInfo | None) -> list[Misplaced]:
 def _finding(context: Context, item: Misplaced, evidence: tuple[str, ...]) -> Finding:
     return Finding(ID, f"pip reads {item.what} from {item.path}, but {context.dockerfile_path}:{item.copy.line} copies "
                        f"them to {item.destination}", evidence=evidence,
-                   location=f"{context.dockerfile_path}:{item.copy.line}",
-                   captures=(("path", item.path), ("destination", item.destination)))
+                   location=Location(context.dockerfile_path, item.copy.line),
+                   captures={"path": item.path, "destination": item.destination})
 
 
 def detect(context: Context) -> Iterator[Finding]:

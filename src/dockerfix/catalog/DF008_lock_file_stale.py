@@ -23,7 +23,7 @@ from collections.abc import Iterator
 
 from dockerfix.analyse.locks import pipfile_hash_matches, poetry_content_hash_matches
 from dockerfix.analyse.tomlfile import overlaid
-from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
+from dockerfix.catalog.rule import Context, Finding, Fix, Location, Rule, Skip, evidence_lines, regex
 from dockerfix.transform.lock import LockRefreshError, refresh_lock
 
 ID = "DF008"
@@ -39,7 +39,7 @@ def detect(context: Context) -> Iterator[Finding]:
     if fresh is False:
         yield Finding(ID, f"{lock.path}'s {field} ({(lock.content_hash or '')[:12]}…) is not the hash of the "
                           f"current {manifest}: dependencies changed since it was locked",
-                      evidence=(f"{lock.path}: {field} = \"{lock.content_hash}\"",), location=lock.path)
+                      evidence=(f"{lock.path}: {field} = \"{lock.content_hash}\"",), location=Location(lock.path))
 
 
 def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None:
@@ -48,7 +48,7 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
         return None
     manifest = "Pipfile" if lock.kind == "pipenv" else "pyproject.toml"
     return Finding(ID, f"{lock.path} does not match {manifest}", evidence=evidence_lines(log, match),
-                   location=lock.path)
+                   location=Location(lock.path))
 
 
 def fix(context: Context, finding: Finding) -> Fix | Skip:

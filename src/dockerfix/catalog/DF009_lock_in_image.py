@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dockerfix.model import DockerfileInfo, Instruction
 from dockerfix.analyse.failed_step import failed_run
 from dockerfix.analyse.installer_commands import InstallerCommand, installer_commands
-from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
+from dockerfix.catalog.rule import Context, Finding, Fix, Location, Rule, Skip, evidence_lines, regex
 from dockerfix.transform.shell import apply_command_edits
 
 ID = "DF009"
@@ -37,7 +37,7 @@ def detect(context: Context) -> Iterator[Finding]:
     for instruction, command in _locks(context.project.dockerfile):
         yield Finding(ID, f"`{command.text}` locks dependencies inside the image instead of installing the "
                           "committed lock", evidence=(instruction.text,),
-                      location=f"{context.dockerfile_path}:{instruction.line}", captures=(("command", command.text),))
+                      location=Location(context.dockerfile_path, instruction.line), captures={"command": command.text})
 
 
 def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None:
@@ -46,8 +46,8 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
     if not locking:
         return None
     return Finding(ID, f"the build failed in `{locking[0].text}`, which locks inside the image",
-                   evidence=evidence_lines(log, match), location=f"{context.dockerfile_path}:{run.line}",  # type: ignore[union-attr]
-                   captures=(("command", locking[0].text),))
+                   evidence=evidence_lines(log, match), location=Location(context.dockerfile_path, run.line),  # type: ignore[union-attr]
+                   captures={"command": locking[0].text})
 
 
 def fix(context: Context, finding: Finding) -> Fix | Skip:

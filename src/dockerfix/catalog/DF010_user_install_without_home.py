@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dockerfix.model import DockerfileInfo, Instruction, Stage
 from dockerfix.analyse.failed_step import failed_run
 from dockerfix.analyse.installer_commands import InstallerCommand, installer_commands
-from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
+from dockerfix.catalog.rule import Context, Finding, Fix, Location, Rule, Skip, evidence_lines, regex
 from dockerfix.analyse.users import creation_of, is_root, with_home
 from dockerfix.transform.apt import user_before
 from dockerfix.transform.dockerfile import insert_after, insert_before, remove_instruction
@@ -59,7 +59,7 @@ def detect(context: Context) -> Iterator[Finding]:
             yield Finding(ID, f"pip installs as {user}, whose home {creation.home} is never created "
                               f"({context.dockerfile_path}:{creation.instruction.line}): the user install has nowhere to go",
                           evidence=(creation.command, instruction.text),
-                          location=f"{context.dockerfile_path}:{instruction.line}", captures=(("line", str(instruction.line)),))
+                          location=Location(context.dockerfile_path, instruction.line), captures={"line": str(instruction.line)})
 
 
 def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None:
@@ -67,8 +67,8 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
     for instruction, user in _user_installs(context.project.dockerfile):
         if run is None or instruction == run:
             return Finding(ID, f"pip installs as {user}, who cannot write {match.group('path')}",
-                           evidence=evidence_lines(log, match), location=f"{context.dockerfile_path}:{instruction.line}",
-                           captures=(("line", str(instruction.line)),))
+                           evidence=evidence_lines(log, match), location=Location(context.dockerfile_path, instruction.line),
+                           captures={"line": str(instruction.line)})
     return None
 
 

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 
 from dockerfix.model import Instruction
 from dockerfix.analyse.failed_step import failed_run
-from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
+from dockerfix.catalog.rule import Context, Finding, Fix, Location, Rule, Skip, evidence_lines, regex
 from dockerfix.analyse.users import UserCreation, user_creations
 from dockerfix.transform.apt import has_apt
 from dockerfix.transform.shell import apply_command_edits
@@ -61,8 +61,8 @@ def detect(context: Context) -> Iterator[Finding]:
         foreign = ", ".join(_foreign(creation))
         yield Finding(ID, f"Debian's adduser has no {foreign} (useradd's or BusyBox's option)",
                       evidence=(creation.instruction.text,),
-                      location=f"{context.dockerfile_path}:{creation.instruction.line}",
-                      captures=(("user", creation.name),))
+                      location=Location(context.dockerfile_path, creation.instruction.line),
+                      captures={"user": creation.name})
 
 
 def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None:
@@ -71,8 +71,8 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
     for creation in _candidates(context):
         if (run is None or creation.instruction == run) and any(o.lstrip("-") == option for o in _foreign(creation)):
             return Finding(ID, f"Debian's adduser rejects --{option}", evidence=evidence_lines(log, match),
-                           location=f"{context.dockerfile_path}:{creation.instruction.line}",
-                           captures=(("user", creation.name),))
+                           location=Location(context.dockerfile_path, creation.instruction.line),
+                           captures={"user": creation.name})
     return None
 
 

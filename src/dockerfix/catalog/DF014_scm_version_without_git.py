@@ -22,6 +22,7 @@ from dockerfix.catalog.rule import (
     Context,
     Finding,
     Fix,
+    Location,
     Rule,
     Skip,
     evidence_lines,
@@ -51,8 +52,8 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
     return Finding(ID, f"the build at {context.dockerfile_path}:{run.line} computes the project's version from git, "
                        f"but the build context has no .git; {variable} stands in for it",
                    evidence=(*evidence_lines(log, match, before=0, after=1), run.text),
-                   location=f"{context.dockerfile_path}:{run.line}",
-                   captures=(("line", str(run.line)), ("variable", variable)))
+                   location=Location(context.dockerfile_path, run.line),
+                   captures={"line": str(run.line), "variable": variable})
 
 
 def fix(context: Context, finding: Finding) -> Fix | Skip:

@@ -21,6 +21,7 @@ from dockerfix.catalog.rule import (
     Context,
     Finding,
     Fix,
+    Location,
     Rule,
     Skip,
     evidence_lines,
@@ -46,7 +47,7 @@ def detect(context: Context) -> Iterator[Finding]:
     if export is not None:
         yield Finding(ID, f"{path} was locked without the {STRATEGY} strategy (no environment markers), and the "
                           f"`pdm export` at {context.dockerfile_path}:{export.line} refuses such a lock",
-                      evidence=(export.text,), location=path)
+                      evidence=(export.text,), location=Location(path))
 
 
 def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None:
@@ -54,7 +55,7 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
     if path is None:
         return None
     return Finding(ID, f"{path} has no environment markers (no {STRATEGY} strategy), so `pdm export` refuses it",
-                   evidence=evidence_lines(log, match), location=path)
+                   evidence=evidence_lines(log, match), location=Location(path))
 
 
 def fix(context: Context, finding: Finding) -> Fix | Skip:

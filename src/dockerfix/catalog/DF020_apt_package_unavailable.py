@@ -30,7 +30,7 @@ from collections.abc import Iterator
 
 from dockerfix import tables
 from dockerfix.model import DockerfileInfo
-from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, regex
+from dockerfix.catalog.rule import Context, Finding, Fix, Location, Rule, Skip, regex
 from dockerfix.transform import apt
 from dockerfix.transform.dockerfile import edit_each
 
@@ -87,10 +87,11 @@ def unsatisfied_pin(word: str, release: str | None) -> str | None:
     return version
 
 
-def _captures(replacements: list[tuple[str, tuple[str, ...]]]) -> tuple[tuple[str, str], ...]:
-    """`packages` (names), `replacements` (name=new,new;name=...): what the fix applies."""
-    return (("packages", " ".join(name for name, _ in replacements)),
-            ("replacements", ";".join(f"{name}={','.join(new)}" for name, new in replacements)))
+def _captures(replacements: list[tuple[str, tuple[str, ...]]]) -> dict[str, str | tuple[str, ...]]:
+    """What the fix applies: `packages` (the names), and for each name `replacement:NAME`, what replaces it (the
+    name alone: unpinned; nothing: dropped)."""
+    return {"packages": tuple(name for name, _ in replacements),
+            **{f"replacement:{name}": new for name, new in replacements}}
 
 
 def _release_naming(dockerfile: DockerfileInfo | None, name: str) -> str | None:
@@ -119,7 +120,7 @@ def detect(context: Context) -> Iterator[Finding]:
             described += [f"{word} is not in {release} ({version})" for word, version in pins]
             yield Finding(ID, f"{'; '.join(described)} on {apt.base_image(dockerfile, apt.stage_of(dockerfile, instruction))}"
                               f" (Debian {release})", evidence=(instruction.text,),
-                          location=f"{dockerfile.path}:{instruction.line}", captures=_captures(known))
+                          location=Location(dockerfile.path, instruction.line), captures=_captures(known))
 
 
 def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None:
@@ -147,8 +148,7 @@ def fix(context: Context, finding: Finding) -> Fix | Skip:
     dockerfile = context.project.dockerfile
     if dockerfile is None:
         return Skip("no Dockerfile")
-    replacements = {name: tuple(filter(None, new.split(","))) for name, _, new in
-                    (pair.partition("=") for pair in finding.capture("replacements").split(";") if pair)}
+    replacements = {name: finding.capture_list(f"replacement:{name}") for name in finding.capture_list("packages")}
     names = list(replacements)
     naming = [i for i in dockerfile.instructions
               if apt.installs(i) and set(apt.installed_packages(i.value)) & set(names)]

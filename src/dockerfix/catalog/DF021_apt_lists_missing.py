@@ -19,7 +19,7 @@ from collections.abc import Iterator
 
 from dockerfix.catalog.DF020_apt_package_unavailable import replacement, unavailable_packages
 from dockerfix.analyse.failed_step import failed_run
-from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
+from dockerfix.catalog.rule import Context, Finding, Fix, Location, Rule, Skip, evidence_lines, regex
 from dockerfix.transform import apt
 from dockerfix.transform.dockerfile import edit_each
 
@@ -35,8 +35,8 @@ def detect(context: Context) -> Iterator[Finding]:
             yield Finding(ID, f"{context.dockerfile_path}:{run.line} installs "
                               f"{', '.join(apt.installed_packages(run.value))} with no `apt-get update` before it, on "
                               f"{apt.base_image(dockerfile, apt.stage_of(dockerfile, run))}, which ships without "
-                              "package lists", evidence=(run.text,), location=f"{context.dockerfile_path}:{run.line}",
-                          captures=(("line", str(run.line)),))
+                              "package lists", evidence=(run.text,), location=Location(context.dockerfile_path, run.line),
+                          captures={"line": str(run.line)})
 
 
 def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None:
@@ -52,8 +52,8 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
         return None
     return Finding(ID, f"{context.dockerfile_path}:{run.line} installs {', '.join(missing)} without `apt-get update` "
                        "in the same RUN: the image's package lists are empty",
-                   evidence=(*evidence_lines(log, match), run.text), location=f"{context.dockerfile_path}:{run.line}",
-                   captures=(("line", str(run.line)),))
+                   evidence=(*evidence_lines(log, match), run.text), location=Location(context.dockerfile_path, run.line),
+                   captures={"line": str(run.line)})
 
 
 def fix(context: Context, finding: Finding) -> Fix | Skip:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, regex
+from dockerfix.catalog.rule import Context, Finding, Fix, Location, Rule, Skip, regex
 from dockerfix.transform import apt
 from dockerfix.transform.dockerfile import edit_each
 
@@ -33,7 +33,7 @@ def detect(context: Context) -> Iterator[Finding]:
         if _prompting(run):
             yield Finding(ID, f"{context.dockerfile_path}:{run.line} runs apt install without -y: it aborts as soon as "
                               "a package brings others it must ask about", evidence=(run.text,),
-                          location=f"{context.dockerfile_path}:{run.line}")
+                          location=Location(context.dockerfile_path, run.line))
 
 
 def fix(context: Context, finding: Finding) -> Fix | Skip:

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dockerfix.model import DockerfileInfo, Instruction, Stage
 from dockerfix.analyse.failed_step import failed_run, instruction_at
 from dockerfix.analyse.install_steps import COMMAND_SEPARATOR, PIP
-from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
+from dockerfix.catalog.rule import Context, Finding, Fix, Location, Rule, Skip, evidence_lines, regex
 from dockerfix.transform import apt
 from dockerfix.transform.dockerfile import insert_before
 
@@ -82,8 +82,8 @@ def detect(context: Context) -> Iterator[Finding]:
         if first is not None:
             yield Finding(ID, f"{context.dockerfile_path}:{first.line} runs pip on the system Python of "
                               f"{apt.base_image(dockerfile, stage)}, which is marked externally managed (PEP 668)",
-                          evidence=(first.text,), location=f"{context.dockerfile_path}:{first.line}",
-                          captures=(("line", str(first.line)),))
+                          evidence=(first.text,), location=Location(context.dockerfile_path, first.line),
+                          captures={"line": str(first.line)})
 
 
 def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None:
@@ -93,7 +93,7 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
         return None
     return Finding(ID, f"{context.dockerfile_path}:{run.line} runs pip on the system Python, which Debian marks as "
                        "externally managed (PEP 668)", evidence=(*evidence_lines(log, match, after=1), run.text),
-                   location=f"{context.dockerfile_path}:{run.line}", captures=(("line", str(run.line)),))
+                   location=Location(context.dockerfile_path, run.line), captures={"line": str(run.line)})
 
 
 def fix(context: Context, finding: Finding) -> Fix | Skip:

@@ -81,7 +81,7 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
     python, version, spec = chosen
     return Finding(ID, f"{requirement} needs Python {spec} ({requirement.name} {version} on PyPI) but the image runs "
                        f"Python {current}", evidence=(ignored_line, match.group(0)),
-                   captures=(("python", python), ("current", current), ("requirement", str(requirement))))
+                   captures={"python": python, "current": current, "requirement": str(requirement)})
 
 
 def fix(context: Context, finding: Finding) -> Fix | Skip:

@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 from dockerfix import tables
 from dockerfix.analyse.failed_step import failed_run, instruction_at
-from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
+from dockerfix.catalog.rule import Context, Finding, Fix, Location, Rule, Skip, evidence_lines, regex
 from dockerfix.catalog.source_build import sdist_being_built
 from dockerfix.transform import apt
 from dockerfix.transform.python_version import PYTHON_TAG
@@ -81,9 +81,9 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
     suggestion = f"; or depend on {binary}, whose wheel bundles the library" if binary else ""
     return Finding(ID, f"{who} is built from source at {context.dockerfile_path}:{run.line} and the image lacks "
                        f"{' '.join(missing)}{suggestion}", evidence=(*evidence_lines(log, match), run.text),
-                   location=f"{context.dockerfile_path}:{run.line}",
-                   captures=(("distribution", distribution or ""), ("build", " ".join(build)),
-                             ("runtime", " ".join(runtime)), ("binary", binary or ""), ("line", str(run.line))))
+                   location=Location(context.dockerfile_path, run.line),
+                   captures={"distribution": distribution or "", "build": build, "runtime": runtime, "binary": binary or "",
+                             "line": str(run.line)})
 
 
 def fix(context: Context, finding: Finding) -> Fix | Skip:
@@ -95,8 +95,7 @@ def fix(context: Context, finding: Finding) -> Fix | Skip:
     if not apt.has_apt(dockerfile, stage):
         return Skip(f"{apt.base_image(dockerfile, stage)} has no apt: "
                     "install the build packages with its own package manager")
-    build = finding.capture("build").split()
-    runtime = finding.capture("runtime").split()
+    build, runtime = finding.capture_list("build"), finding.capture_list("runtime")
     separate_final = stage.index != final.index and apt.has_apt(dockerfile, final)
     here = [p for p in (build if separate_final else [*build, *runtime]) if p not in apt.stage_packages(stage, run)]
     there = [p for p in runtime if p not in apt.stage_packages(final)] if separate_final else []

@@ -24,7 +24,7 @@ from dockerfix.analyse.dockerfile import split_copy
 from dockerfix.model import DockerfileInfo, Instruction, Project, Stage
 from dockerfix.analyse.failed_step import failed_run, instruction_at
 from dockerfix.analyse.installer_commands import installer_commands
-from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
+from dockerfix.catalog.rule import Context, Finding, Fix, Location, Rule, Skip, evidence_lines, regex
 from dockerfix.analyse.tool_installs import installs_release_from
 from dockerfix.transform import apt
 from dockerfix.transform.dockerfile import insert_after
@@ -68,7 +68,7 @@ def detect(context: Context) -> Iterator[Finding]:
             yield Finding(ID, f"`poetry install` at {context.dockerfile_path}:{run.line} also installs the project "
                               f"before its sources are copied, an error with the Poetry 2 that `{install.word}` "
                               f"(line {install.instruction.line}) brings", evidence=(install.instruction.text, run.text),
-                          location=f"{context.dockerfile_path}:{run.line}", captures=(("line", str(run.line)),))
+                          location=Location(context.dockerfile_path, run.line), captures={"line": str(run.line)})
 
 
 def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None:
@@ -78,7 +78,7 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
         return None
     return Finding(ID, f"`poetry install` at {context.dockerfile_path}:{run.line} also installs the project, whose "
                        "sources are not in the image yet", evidence=(*evidence_lines(log, match, after=1), run.text),
-                   location=f"{context.dockerfile_path}:{run.line}", captures=(("line", str(run.line)),))
+                   location=Location(context.dockerfile_path, run.line), captures={"line": str(run.line)})
 
 
 def _only_root_after(dockerfile: DockerfileInfo, stage: Stage, run: Instruction, project: Project,

@@ -24,7 +24,7 @@ from dockerfix.analyse.dockerfile import exec_form, split_copy
 from dockerfix.analyse.dockerignore import excluding_pattern
 from dockerfix.model import Instruction, Project
 from dockerfix.analyse.copy_sources import MISSING_SOURCE, copied_paths, missing_path_from_log
-from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip
+from dockerfix.catalog.rule import Context, Finding, Fix, Location, Rule, Skip
 from dockerfix.transform.dockerfile import replace_instruction
 
 ID = "DF027"
@@ -62,8 +62,8 @@ def _finding(context: Context, path: str, instruction: Instruction, evidence: tu
     where = (f"; the project has {found[0]}" if len(found) == 1 else
              f"; several files could be meant: {', '.join(found[:5])}" if found else "; no file of that name exists")
     return Finding(ID, f"{path}, copied by {context.dockerfile_path}:{instruction.line}, is not in the project{where}",
-                   evidence=evidence, location=f"{context.dockerfile_path}:{instruction.line}",
-                   captures=(("path", path), ("candidate", found[0] if len(found) == 1 else "")))
+                   evidence=evidence, location=Location(context.dockerfile_path, instruction.line),
+                   captures={"path": path, "candidate": found[0] if len(found) == 1 else ""})
 
 
 def _missing(context: Context, path: str) -> bool:

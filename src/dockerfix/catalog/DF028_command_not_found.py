@@ -19,7 +19,7 @@ import re
 
 from dockerfix import tables
 from dockerfix.analyse.failed_step import failed_run, instruction_at
-from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
+from dockerfix.catalog.rule import Context, Finding, Fix, Location, Rule, Skip, evidence_lines, regex
 from dockerfix.transform import apt
 
 ID = "DF028"
@@ -43,21 +43,21 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
         how = (f"`RUN apk add --no-cache cmd:{command}` (the Alpine package that provides it)" if alpine else
                f"the package that ships it with the image's package manager (`dnf install /usr/bin/{command}`), "
                "or build on an image that has it")
-        return Finding(ID, f"{where} calls {command}, which the image lacks", evidence=evidence, location=where,
-                       suggestion=f"before the RUN at {where}, add {how}",
-                       captures=(("command", command), ("line", str(run.line))))
+        return Finding(ID, f"{where} calls {command}, which the image lacks", evidence=evidence,
+                       location=Location(context.dockerfile_path, run.line), suggestion=f"before the RUN at {where}, add {how}",
+                       captures={"command": command, "line": str(run.line)})
     table_name = tables.package_for_command(command)
     if table_name is None:
         return None
     # named as the stage's release installs it; nothing when the release dropped it (wkhtmltopdf on trixie)
-    package = " ".join(apt.for_release([table_name], apt.release(dockerfile, stage)))
-    if not package:
+    packages = tuple(apt.for_release([table_name], apt.release(dockerfile, stage)))
+    if not packages:
         return None
-    if {table_name, *package.split()} & apt.stage_packages(stage, run):
+    if {table_name, *packages} & apt.stage_packages(stage, run):
         return None  # installed, yet not found: not a missing package
-    return Finding(ID, f"{where} calls {command}, which the image lacks (Debian package {package})",
-                   evidence=evidence, location=where,
-                   captures=(("command", command), ("package", package), ("line", str(run.line))))
+    return Finding(ID, f"{where} calls {command}, which the image lacks (Debian package {' '.join(packages)})",
+                   evidence=evidence, location=Location(context.dockerfile_path, run.line),
+                   captures={"command": command, "packages": packages, "line": str(run.line)})
 
 
 def fix(context: Context, finding: Finding) -> Fix | Skip:
@@ -69,12 +69,12 @@ def fix(context: Context, finding: Finding) -> Fix | Skip:
     if not apt.has_apt(dockerfile, stage):
         return Skip(f"{apt.base_image(dockerfile, stage)} has no apt: "
                     f"install {finding.capture('command')} with its own package manager")
-    package = finding.capture("package")
-    if not package:
+    packages = finding.capture_list("packages")
+    if not packages:
         return Skip(finding.suggestion)
-    text = apt.insert_install(context.dockerfile_text, dockerfile, stage, package.split(), before=run)
+    text = apt.insert_install(context.dockerfile_text, dockerfile, stage, packages, before=run)
     return Fix({context.dockerfile_path: text},
-               f"installed {package} (for {finding.capture('command')}) in the stage of the RUN at line {run.line}")
+               f"installed {' '.join(packages)} (for {finding.capture('command')}) in the stage of the RUN at line {run.line}")
 
 
 RULE = Rule(

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dockerfix.analyse.dockerignore import excluding_pattern
 from dockerfix.analyse.copy_sources import copied_paths
 from dockerfix.analyse.install_steps import installs_project_too
-from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
+from dockerfix.catalog.rule import Context, Finding, Fix, Location, Rule, Skip, evidence_lines, regex
 from dockerfix.transform.dockerignore import fix_ignored_path
 
 ID = "DF029"
@@ -49,8 +49,8 @@ def _finding(context: Context, path: str, evidence: tuple[str, ...]) -> Finding 
     pattern, line = excluded
     return Finding(ID, f"the build backend reads {path} into the package metadata, but .dockerignore:{line} "
                        f"({pattern}) keeps it out of the build context",
-                   evidence=(*evidence, f".dockerignore:{line}: {pattern}"), location=f".dockerignore:{line}",
-                   captures=(("path", path),))
+                   evidence=(*evidence, f".dockerignore:{line}: {pattern}"), location=Location(".dockerignore", line),
+                   captures={"path": path})
 
 
 def detect(context: Context) -> Iterator[Finding]:

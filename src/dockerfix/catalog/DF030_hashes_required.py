@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dockerfix.model import Instruction, RequirementsFile
 from dockerfix.analyse.failed_step import failed_run, instruction_at
 from dockerfix.analyse.installer_commands import installer_commands
-from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, regex
+from dockerfix.catalog.rule import Context, Finding, Fix, Location, Rule, Skip, regex
 from dockerfix.transform.shell import apply_command_edits, remove_option
 
 ID = "DF030"
@@ -61,8 +61,8 @@ def detect(context: Context) -> Iterator[Finding]:
         if rejected:
             yield Finding(ID, f"{file.path} is installed in pip's hash-checking mode, but {', '.join(rejected[:5])} "
                               f"{'lack' if len(rejected) > 1 else 'lacks'} an == pin or a hash", evidence=(run.text,),
-                          location=f"{context.dockerfile_path}:{run.line}",
-                          captures=(("line", str(run.line)), ("file", file.path), ("hashed", "yes" if file.hashed else "")))
+                          location=Location(context.dockerfile_path, run.line),
+                          captures={"line": str(run.line), "file": file.path, "hashed": "yes" if file.hashed else ""})
 
 
 def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None:
@@ -82,8 +82,8 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
     cause = (f"{where} carries hashes on some lines only" if hashed else
              f"{where} has no hashes and the install passes {FLAG}" if flagged else f"{where} lacks hashes")
     return Finding(ID, f"pip's hash-checking mode rejects requirements: {cause}",
-                   evidence=(match.group(0), *rejected, run.text), location=f"{context.dockerfile_path}:{run.line}",
-                   captures=(("line", str(run.line)), ("file", where), ("hashed", "yes" if hashed else "")))
+                   evidence=(match.group(0), *rejected, run.text), location=Location(context.dockerfile_path, run.line),
+                   captures={"line": str(run.line), "file": where, "hashed": "yes" if hashed else ""})
 
 
 def fix(context: Context, finding: Finding) -> Fix | Skip:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from dockerfix.analyse.dockerfile import split_copy
 from dockerfix.model import DockerfileInfo, Instruction, Stage
 from dockerfix.analyse.image_paths import workdir_at
-from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
+from dockerfix.catalog.rule import Context, Finding, Fix, Location, Rule, Skip, evidence_lines, regex
 from dockerfix.checks import RUNS_CODE
 from dockerfix.transform import apt
 from dockerfix.transform.python_version import PYTHON_TAG
@@ -109,8 +109,8 @@ def _message(moved: MovedVenv) -> str:
 
 def _finding(context: Context, moved: MovedVenv, evidence: tuple[str, ...]) -> Finding:
     return Finding(ID, _message(moved), evidence=evidence,
-                   location=f"{context.dockerfile_path}:{moved.copy.line}",
-                   captures=(("line", str(moved.copy.line)),))
+                   location=Location(context.dockerfile_path, moved.copy.line),
+                   captures={"line": str(moved.copy.line)})
 
 
 def detect(context: Context) -> Iterator[Finding]:

@@ -20,7 +20,7 @@ from packaging.requirements import Requirement
 
 from dockerfix.model import Instruction
 from dockerfix.analyse.installer_commands import InstallerCommand, all_installer_commands
-from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
+from dockerfix.catalog.rule import Context, Finding, Fix, Location, Rule, Skip, evidence_lines, regex
 from dockerfix.analyse.tool_installs import requirement_named
 from dockerfix.plan.installers import PDM_TOOLS
 from dockerfix.transform.shell import apply_command_edits, replace_word
@@ -48,7 +48,7 @@ def detect(context: Context) -> Iterator[Finding]:
         if not requirement.specifier:
             yield Finding(ID, f"{context.dockerfile_path}:{instruction.line} installs `{word}` unpinned: today's PDM "
                               "with a hishel it cannot use", evidence=(instruction.text,),
-                          location=f"{context.dockerfile_path}:{instruction.line}", captures=(("requirement", word),))
+                          location=Location(context.dockerfile_path, instruction.line), captures={"requirement": word})
 
 
 def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None:
@@ -58,7 +58,7 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
     instruction, _, word, _ = installs[0]
     return Finding(ID, f"{context.dockerfile_path}:{instruction.line} installs `{word}` without pinning the hishel "
                        "it needs", evidence=(*evidence_lines(log, match, before=3, after=0), instruction.text),
-                   location=f"{context.dockerfile_path}:{instruction.line}", captures=(("requirement", word),))
+                   location=Location(context.dockerfile_path, instruction.line), captures={"requirement": word})
 
 
 def fix(context: Context, finding: Finding) -> Fix | Skip:

@@ -18,7 +18,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.version import InvalidVersion, Version
 
 from dockerfix.catalog.DF024_pin_needs_other_python import ignored_releases
-from dockerfix.catalog.rule import Context, Finding, Rule, regex
+from dockerfix.catalog.rule import Context, Finding, Location, Rule, regex
 
 ID = "DF033"
 # pip names the requirement file and line when the pin came from one: `... requirement codecov==2.0.15 (from -r
@@ -56,7 +56,7 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
     return Finding(ID, f"{requirement} is not on the package index (newest: {newest})"
                        + (f"; it is pinned at {origin}" if origin else ""),
                    evidence=(match.group(0).split(" (from versions:")[0] + " (from versions: ..., " + newest + ")",),
-                   location=origin, captures=(("requirement", str(requirement)),))
+                   location=Location.parse(origin) if origin else None, captures={"requirement": str(requirement)})
 
 
 RULE = Rule(

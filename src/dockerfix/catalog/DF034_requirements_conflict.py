@@ -32,7 +32,7 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
         ID,
         f"the project's requirements conflict, on any Python and base image: {causes}",
         evidence=evidence_lines(log, match, before=0, after=0),
-        captures=(("causes", causes),),
+        captures={"causes": causes},
         suggestion="loosen one of the conflicting pins (the resolver's reasons above name them) and build again",
     )
 

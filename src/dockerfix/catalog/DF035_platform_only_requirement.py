@@ -21,7 +21,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from dockerfix import tables
-from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, regex
+from dockerfix.catalog.rule import Context, Finding, Fix, Location, Rule, Skip, regex
 from dockerfix.transform.declare import CannotDeclare, Edit, declare
 
 ID = "DF035"
@@ -42,8 +42,8 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
         return None  # it carries a marker already: pip evaluated it true here, so the cause is elsewhere
     origin = declared.origin if declared else ""
     return Finding(ID, f"{name} installs only where {marker}" + (f"; {origin} requires it everywhere" if origin else ""),
-                   evidence=(match.group(0),), location=origin or None,
-                   captures=(("distribution", name), ("marker", marker), ("origin", origin)))
+                   evidence=(match.group(0),), location=Location.parse(origin) if origin else None,
+                   captures={"distribution": name, "marker": marker, "origin": origin})
 
 
 def fix(context: Context, finding: Finding) -> Fix | Skip:

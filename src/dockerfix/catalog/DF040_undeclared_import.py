@@ -53,7 +53,7 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
         via = f" ({extra} supplies it)" if extra else ""
         return Finding(ID, f"the code imports {module}, from the distribution {distribution}{via}, which the "
                            "project does not declare", evidence=evidence_lines(log, candidate, before=3, after=1),
-                       captures=(("module", module), ("distribution", distribution)))
+                       captures={"module": module, "distribution": distribution})
     return None
 
 

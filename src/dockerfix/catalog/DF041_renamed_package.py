@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from packaging.utils import canonicalize_name
 
 from dockerfix import tables
-from dockerfix.model import Requirement
+from dockerfix.model import Location, Requirement
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, regex
 from dockerfix.checks import RUNS_CODE
 from dockerfix.transform.declare import CannotDeclare, Edit, declare
@@ -45,8 +45,8 @@ def _finding(requirement: Requirement, rename: tables.Rename, evidence: tuple[st
     old = f"{requirement.name}[{rename.extra}]" if rename.extra else requirement.name
     new = ", ".join(rename.new) or "nothing"
     return Finding(ID, f"{old} ({requirement.origin}) no longer exists since {rename.since}: use {new}. {rename.why}",
-                   evidence=evidence, location=requirement.origin or None,
-                   captures=(("distribution", requirement.name), ("extra", rename.extra or "")))
+                   evidence=evidence, location=Location.parse(requirement.origin) if requirement.origin else None,
+                   captures={"distribution": requirement.name, "extra": rename.extra or ""})
 
 
 def detect(context: Context) -> Iterator[Finding]:

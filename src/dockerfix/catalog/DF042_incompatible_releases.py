@@ -38,7 +38,7 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
             continue
         with_other = f" with {entry.other}" if entry.other else ""
         return Finding(ID, f"{entry.distribution}{entry.versions}{with_other} is a known incompatibility: {entry.why}",
-                       evidence=evidence_lines(log, match, before=1, after=3), captures=(("entry", str(index)),))
+                       evidence=evidence_lines(log, match, before=1, after=3), captures={"entry": str(index)})
     return None
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from dockerfix import tables
-from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
+from dockerfix.catalog.rule import Context, Finding, Fix, Location, Rule, Skip, evidence_lines, regex
 from dockerfix.checks import RUNS_CODE
 from dockerfix.transform import apt
 
@@ -47,16 +47,16 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
             on = f" on {release}" if release else ""
             return Finding(ID, f"{library} is missing from the image: the Debian package {' '.join(packages)} ships "
                                f"it{on}{note}", evidence=evidence_lines(log, candidate, before=2, after=0),
-                           location=context.dockerfile_path,
-                           captures=(("library", library), ("package", " ".join(packages)), ("table_name", table_name or "")))
+                           location=Location(context.dockerfile_path),
+                           captures={"library": library, "packages": tuple(packages), "table_name": table_name or ""})
     return None
 
 
 def fix(context: Context, finding: Finding) -> Fix | Skip:
     dockerfile = context.project.dockerfile
     stage = dockerfile.final_stage if dockerfile else None
-    package = finding.capture("package")
-    packages = package.split()
+    packages = finding.capture_list("packages")
+    package = " ".join(packages)
     if dockerfile is None or stage is None:
         return Skip("no Dockerfile to edit")
     if not apt.has_apt(dockerfile, stage):

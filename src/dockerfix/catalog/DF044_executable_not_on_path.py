@@ -18,7 +18,7 @@ import posixpath
 import re
 
 from dockerfix.catalog.patterns import PIP_USER
-from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, evidence_lines, regex
+from dockerfix.catalog.rule import Context, Finding, Fix, Location, Rule, Skip, evidence_lines, regex
 from dockerfix.checks import Check, EntryResolution
 from dockerfix.transform.dockerfile import insert_at_stage_end
 from dockerfix.transform.install_flow import env_assignments
@@ -55,9 +55,11 @@ def _guessed_bin(context: Context) -> str | None:
 
 def _finding(context: Context, executable: str, folder: str | None, evidence: tuple[str, ...]) -> Finding:
     where = f"; it is installed in {folder}" if folder else ""
+    dockerfile = context.project.dockerfile
+    command = (dockerfile.last("CMD") or dockerfile.last("ENTRYPOINT")) if dockerfile else None
     return Finding(ID, f"the entry command's executable {executable} is not on PATH{where}", evidence=evidence,
-                   location=context.project.entry.origin if context.project.entry else context.dockerfile_path,
-                   captures=(("executable", executable), ("folder", folder or "")))
+                   location=Location(context.dockerfile_path, command.line if command else None),
+                   captures={"executable": executable, "folder": folder or ""})
 
 
 def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None:

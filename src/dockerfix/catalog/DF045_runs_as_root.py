@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockerfix.catalog.patterns import PIP_USER
-from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip
+from dockerfix.catalog.rule import Context, Finding, Fix, Location, Rule, Skip
 from dockerfix.checks import Check, UserId
 from dockerfix.transform.apt import OFFICIAL_DEBIAN_FAMILY, base_image, has_apt, is_root, user_before
 from dockerfix.transform.dockerfile import insert_at_stage_end
@@ -37,14 +37,14 @@ def detect(context: Context) -> Iterator[Finding]:
     if is_root(user) and (user or OFFICIAL_DEBIAN_FAMILY.match(base_image(dockerfile, stage))):
         yield Finding(ID, f"the final stage of {context.dockerfile_path} runs as {user or 'root, the image default'}",
                       evidence=tuple(i.text for i in stage.instructions if i.keyword in ("FROM", "USER")),
-                      location=f"{context.dockerfile_path}:{stage.instructions[0].line}")
+                      location=Location(context.dockerfile_path, stage.instructions[0].line))
 
 
 def from_check(context: Context, check: Check) -> Finding | None:
     if not isinstance(check.facts, UserId) or check.facts.uid != 0:
         return None
     return Finding(ID, "the image runs its command as root (uid 0)", evidence=(f"uid {check.facts.uid}",),
-                   location=context.dockerfile_path)
+                   location=Location(context.dockerfile_path))
 
 
 def fix(context: Context, finding: Finding) -> Fix | Skip:

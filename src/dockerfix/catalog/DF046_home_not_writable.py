@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip
+from dockerfix.catalog.rule import Context, Finding, Fix, Location, Rule, Skip
 from dockerfix.checks import Check, Home
 from dockerfix.transform.apt import has_apt, user_before
 from dockerfix.transform.dockerfile import insert_before
@@ -29,8 +29,8 @@ def from_check(context: Context, check: Check) -> Finding | None:
     if not isinstance(facts, Home) or not facts.error:
         return None
     return Finding(ID, f"the image's user cannot write its home directory {facts.home}",
-                   evidence=(f"HOME={facts.home}: {facts.error}",), location=context.dockerfile_path,
-                   captures=(("home", facts.home),))
+                   evidence=(f"HOME={facts.home}: {facts.error}",), location=Location(context.dockerfile_path),
+                   captures={"home": facts.home})
 
 
 def fix(context: Context, finding: Finding) -> Fix | Skip:

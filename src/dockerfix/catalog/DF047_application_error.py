@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from dockerfix.analyse.image_paths import project_file
-from dockerfix.catalog.rule import Context, Finding, Rule, regex
+from dockerfix.catalog.rule import Context, Finding, Location, Rule, regex
 from dockerfix.checks import RUNS_CODE, Check, ImportTimes, ProbeRun
 
 ID = "DF047"
@@ -40,7 +40,7 @@ def _exception(block: str, after: int) -> tuple[str, str] | None:
 def _slow_import(package: str, how: str) -> Finding:
     return Finding(ID, f"application error: {package} {how}: work done at import time (a client that connects, a "
                        "model that loads) blocks every start; create it lazily, on first use",
-                   evidence=(f"{package} {how}",), location=package, captures=(("package", package),))
+                   evidence=(f"{package} {how}",), location=Location(package), captures={"package": package})
 
 
 def from_check(context: Context, check: Check) -> Finding | None:
@@ -72,8 +72,8 @@ def from_log(context: Context, match: re.Match[str] | None, log: str) -> Finding
         where = f"{path}:{frame.group('line')}"
         lines = [l for l in ("Traceback (most recent call last):" + block).splitlines() if l.strip()]
         return Finding(ID, f"application error at {where} (in {frame.group('function')}): {kind}: {message}",
-                       evidence=tuple(lines[-14:]), location=where,
-                       captures=(("file", path), ("line", frame.group("line")), ("exception", kind)))
+                       evidence=tuple(lines[-14:]), location=Location(path, int(frame.group("line"))),
+                       captures={"file": path, "line": frame.group("line"), "exception": kind})
     return None
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from dockerfix.analyse.image_paths import project_file
-from dockerfix.catalog.rule import Context, Finding, Rule, evidence_lines, regex
+from dockerfix.catalog.rule import Context, Finding, Location, Rule, evidence_lines, regex
 from dockerfix.checks import RUNS_CODE, Check, Compiled
 
 ID = "DF048"
@@ -30,8 +30,9 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
             continue
         where = f"{path}:{candidate.group('line')}"
         return Finding(ID, f"{where}: {candidate.group('type')}: {candidate.group('message')}",
-                       evidence=evidence_lines(log, candidate, before=0, after=0), location=where,
-                       captures=(("file", path), ("line", candidate.group("line"))))
+                       evidence=evidence_lines(log, candidate, before=0, after=0),
+                       location=Location(path, int(candidate.group("line"))),
+                       captures={"file": path, "line": candidate.group("line")})
     return None
 
 
@@ -46,7 +47,7 @@ def from_check(context: Context, check: Check) -> Finding | None:
         if path is not None and error.line is not None:
             where = f"{path}:{error.line}"
             return Finding(ID, f"{where}: {error.kind}: {error.message}", evidence=(error.text, f"{error.kind}: {error.message}"),
-                           location=where, captures=(("file", path), ("line", str(error.line))))
+                           location=Location(path, error.line), captures={"file": path, "line": str(error.line)})
     return None
 
 

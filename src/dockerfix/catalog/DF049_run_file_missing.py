@@ -20,7 +20,7 @@ import re
 from dockerfix.analyse.copy_sources import context_sources
 from dockerfix.analyse.dockerignore import excluding_pattern
 from dockerfix.analyse.image_paths import relative_to_workdir
-from dockerfix.catalog.rule import Context, Finding, Rule, regex
+from dockerfix.catalog.rule import Context, Finding, Location, Rule, regex
 from dockerfix.checks import Check, EntryResolution
 
 ID = "DF049"
@@ -45,10 +45,10 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
 
 
 def _without_main(package: str, evidence: tuple[str, ...]) -> Finding:
+    main = f"{package.replace('.', '/')}/__main__.py"
     return Finding(ID, f"`python -m {package}` runs {package}/__main__.py, which is not in the image: {package} is a "
                        "package with no __main__ module (add one, or run the module that has the entry point)",
-                   evidence=evidence, location=f"{package.replace('.', '/')}/__main__.py",
-                   captures=(("path", f"{package.replace('.', '/')}/__main__.py"),))
+                   evidence=evidence, location=Location(main), captures={"path": main})
 
 
 def from_check(context: Context, check: Check) -> Finding | None:
@@ -71,14 +71,14 @@ def _missing(context: Context, image_path: str, evidence: tuple[str, ...]) -> Fi
     elif excluded := excluding_pattern(project.dockerignore, relpath):
         pattern, line = excluded
         reason = f".dockerignore:{line} (`{pattern}`) keeps it out of the build context"
-        location = f".dockerignore:{line}"
+        location = Location(".dockerignore", line)
     elif not _copied_by(context, relpath):
         reason = f"no COPY or ADD in {context.dockerfile_path}'s final stage copies it"
-        location = context.dockerfile_path
+        location = Location(context.dockerfile_path)
     else:
         return None  # copied and sent, yet missing: something in the build removed it; not this rule's
     return Finding(ID, f"{image_path} ({relpath}) is not in the image: {reason}", evidence=evidence,
-                   location=location, captures=(("path", relpath),))
+                   location=location, captures={"path": relpath})
 
 
 RULE = Rule(

@@ -16,22 +16,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dockerfix.analyse.imports import ignored_imports
-from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip
+from dockerfix.catalog.rule import Context, Finding, Fix, Location, Rule, Skip
 from dockerfix.checks import Check, DockerignoreImports
 from dockerfix.transform.dockerignore import fix_ignored_path
 
 ID = "DF050"
 
 
-def _finding(module: str, path: str, importer: str, line: str, pattern: str, evidence: tuple[str, ...]) -> Finding:
+def _finding(module: str, path: str, importer: str, line: int, pattern: str, evidence: tuple[str, ...]) -> Finding:
     return Finding(ID, f"{importer} imports {module}, but .dockerignore:{line} (`{pattern}`) keeps {path} out of "
-                       "the image", evidence=evidence, location=f".dockerignore:{line}",
-                   captures=(("module", module), ("path", path)))
+                       "the image", evidence=evidence, location=Location(".dockerignore", line),
+                   captures={"module": module, "path": path})
 
 
 def detect(context: Context) -> Iterator[Finding]:
     for item in ignored_imports(context.root, context.project.dockerignore):
-        yield _finding(item.module, item.path, item.importer, str(item.line), item.pattern,
+        yield _finding(item.module, item.path, item.importer, item.line, item.pattern,
                        (f"{item.importer}: import {item.module}", f".dockerignore:{item.line}: {item.pattern}"))
 
 
@@ -40,7 +40,7 @@ def from_check(context: Context, check: Check) -> Finding | None:
     if not isinstance(facts, DockerignoreImports) or not facts.missing:
         return None
     item = facts.missing[0]
-    return _finding(item.module, item.path, item.importer, str(item.line), item.pattern,
+    return _finding(item.module, item.path, item.importer, item.line, item.pattern,
                     (f"{item.importer}: import {item.module}: not in the image",))
 
 

@@ -21,7 +21,7 @@ from dataclasses import replace
 from dockerfix.analyse.dockerfile import split_copy
 from dockerfix.model import DockerfileInfo, Instruction
 from dockerfix.analyse.install_steps import first_dependency_installs, manifests_read, reads_only_manifests
-from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip
+from dockerfix.catalog.rule import Context, Finding, Fix, Location, Rule, Skip
 from dockerfix.checks import CacheRebuild, Check
 from dockerfix.transform.dockerfile import insert_before, move_after
 
@@ -45,7 +45,7 @@ def _finding(context: Context, copy: Instruction, install: Instruction, evidence
     path = context.dockerfile_path
     return Finding(ID, f"{path}:{copy.line} copies the whole context before the dependency install at line "
                        f"{install.line}: any source change re-runs it", evidence=evidence,
-                   location=f"{path}:{copy.line}", captures=(("install_line", str(install.line)),))
+                   location=Location(path, copy.line), captures={"install_line": str(install.line)})
 
 
 def detect(context: Context) -> Iterator[Finding]:

@@ -41,7 +41,7 @@ def detect(context: Context) -> Iterator[Finding]:
                 continue
             yield Finding(ID, message, evidence=(f"{service.name}: depends_on: {name}"
                                                  + (f" (condition: {condition})" if condition else ""),),
-                          location=location(service), captures=(("service", service.name), ("dependency", name)))
+                          location=location(service), captures={"service": service.name, "dependency": name})
 
 
 RULE = Rule(

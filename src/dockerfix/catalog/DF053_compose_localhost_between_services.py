@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 
 from dockerfix.analyse.compose_env import location, masked, service_settings, siblings
-from dockerfix.catalog.rule import Context, Finding, Rule
+from dockerfix.catalog.rule import Context, Finding, Location, Rule
 
 ID = "DF053"
 LOOPBACK = re.compile(r"(?:^|://|@|^[\w.-]*=)(?:localhost|127\.0\.0\.1|\[::1\])(?::(?P<port>\d+))?(?:[/?#]|$)")
@@ -48,8 +48,8 @@ def detect(context: Context) -> Iterator[Finding]:
             hint = f"use the service name `{target}`" if target else "use the other service's name"
             yield Finding(ID, f"{service.name}'s {setting.key} points at localhost, which inside its container is the "
                               f"container itself: {hint}", evidence=(f"{setting.origin}: {setting.key}={masked(setting.value)}",),
-                          location=setting.origin.split(" ")[0] if ".env" in setting.origin else location(service),
-                          captures=(("service", service.name), ("key", setting.key)))
+                          location=Location.parse(setting.origin.split(" ")[0]) if ".env" in setting.origin else location(service),
+                          captures={"service": service.name, "key": setting.key})
 
 
 RULE = Rule(

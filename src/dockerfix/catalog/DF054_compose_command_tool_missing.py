@@ -66,7 +66,7 @@ def detect(context: Context) -> Iterator[Finding]:
                 yield Finding(ID, f"{service.name}'s {what} runs {program}, which {apt.base_image(dockerfile, stage)} "
                                   f"lacks and {dockerfile.path} does not install (Debian package {package})",
                               evidence=(f"{what}: {script}",), location=location(service),
-                              captures=(("service", service.name), ("program", program)))
+                              captures={"service": service.name, "program": program})
 
 
 RULE = Rule(

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from dockerfix.analyse.compose_env import Setting, env_file_settings, masked, service_settings
-from dockerfix.catalog.rule import Context, Finding, Rule
+from dockerfix.catalog.rule import Context, Finding, Location, Rule
 
 ID = "DF055"
 URL_KEY = re.compile(r"^(?P<prefix>\w+?)_(?:URL|URI|DSN)$", re.IGNORECASE)
@@ -67,7 +67,7 @@ def detect(context: Context) -> Iterator[Finding]:
             yield Finding(ID, problem, evidence=(f"{url.origin}: {url.key}={masked(url.value)}",
                                                  f"{other.origin}: {other.key}=***" if "PASS" in other.key.upper()
                                                  else f"{other.origin}: {other.key}={other.value}"),
-                          location=url.origin.split(" ")[0], captures=(("url", url.key), ("other", other.key)))
+                          location=Location.parse(url.origin.split(" ")[0]), captures={"url": url.key, "other": other.key})
 
 
 RULE = Rule(

@@ -30,7 +30,7 @@ def detect(context: Context) -> Iterator[Finding]:
             if key in published and published[key] != service.name:
                 yield Finding(ID, f"{published[key]} and {service.name} both publish host port {host}: the second "
                                   "fails with `port is already allocated`", evidence=(f"{service.name}: ports: {host}",),
-                              location=location(service), captures=(("port", host),))
+                              location=location(service), captures={"port": host})
             published.setdefault(key, service.name)
 
 
@@ -39,7 +39,7 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
     where = f" {port}" if port else ""
     return Finding(ID, f"the port{where} is in use already, by another container or a process on the host "
                        "(a second Redis?): stop it, or publish another host port", evidence=evidence_lines(log, match),
-                   captures=(("port", port),))
+                   captures={"port": port})
 
 
 RULE = Rule(

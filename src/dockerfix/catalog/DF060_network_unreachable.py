@@ -65,7 +65,7 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
     else:
         message = f"{RULE.summary}: {host} did not answer" if host else RULE.summary
     return Finding(rule=RULE.id, message=message, evidence=evidence_lines(log, match),
-                   captures=tuple(captures.items()))
+                   captures=captures)
 
 
 RULE = Rule(

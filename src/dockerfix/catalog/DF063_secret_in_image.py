@@ -29,12 +29,12 @@ def from_check(context: Context, check: Check) -> Finding | None:
         return None
     paths = sorted({project_file(context, path) or path for path in check.facts.paths})
     return Finding(ID, f"credential file(s) baked into the image: {', '.join(paths)}",
-                   evidence=tuple(f"secret file: {p}" for p in paths), captures=(("paths", " ".join(paths)),))
+                   evidence=tuple(f"secret file: {p}" for p in paths), captures={"paths": tuple(paths)})
 
 
 def fix(context: Context, finding: Finding) -> Fix | Skip:
     named = {path for path, _ in copied_paths(context.project)}
-    paths = [p for p in finding.capture("paths").split() if not p.startswith("/") and (context.root / p).exists()]
+    paths = [p for p in finding.capture_list("paths") if not p.startswith("/") and (context.root / p).exists()]
     explicit = [p for p in paths if p in named]
     if explicit:
         return Skip(f"{', '.join(explicit)} is copied on purpose: pass it as a BuildKit secret instead")

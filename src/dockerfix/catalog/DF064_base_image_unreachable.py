@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 
 from dockerfix.catalog.patterns import GO_UNREACHABLE
-from dockerfix.catalog.rule import Context, Finding, Rule, evidence_lines, regex
+from dockerfix.catalog.rule import Context, Finding, Location, Rule, evidence_lines, regex
 
 REGISTRY_FAILURE = rf'[^\n]*https://(?P<registry>[^/\s"]+)/v2/[^\n]*?(?P<reason>{GO_UNREACHABLE})[^\n]*'
 DEFAULT_NAMESPACE = re.compile(r"^docker\.io/(?:library/)?")
@@ -49,8 +49,8 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
         message=f"{what} is not on this engine and no registry answers ({registry}: {reason}); "
                 "with a registry it would be pulled",
         evidence=evidence_lines(log, match, before=0),
-        location=f"{context.dockerfile_path}:{line}" if line else None,
-        captures=(("image", image), ("registry", registry), ("reason", reason)),
+        location=Location(context.dockerfile_path, line) if line else None,
+        captures={"image": image, "registry": registry, "reason": reason},
     )
 
 

@@ -68,8 +68,7 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
     instruction = failed_instruction(context, log)
     return Finding(ID, f"{name} reached its end of life on {release.eol_lts}: {where}", suggestion=suggestion,
                    evidence=evidence_lines(log, match, before=0, after=1), location=at(context, instruction),
-                   captures=(("release", release.codename), ("distribution", release.distribution),
-                             ("repository", repo)))
+                   captures={"release": release.codename, "distribution": release.distribution, "repository": repo})
 
 
 RULE = Rule(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from dockerfix.catalog.rule import Context, Finding, Rule, evidence_lines, regex
+from dockerfix.catalog.rule import Context, Finding, Location, Rule, evidence_lines, regex
 
 ID = "DF071"
 NOT_FOUND = r"failed to solve: (?:failed to load cache key: )?(?P<image>[^\s:]+(?::[\w.-]+)?): (?:\S+: )?not found$"
@@ -32,7 +32,7 @@ def _image(match: re.Match[str]) -> str:
     return next(groups[k] for k in ("image", "image2", "image3", "image4") if groups.get(k))
 
 
-def _from_line(context: Context, image: str) -> str | None:
+def _from_line(context: Context, image: str) -> Location | None:
     dockerfile = context.project.dockerfile
     if dockerfile is None:
         return None
@@ -41,7 +41,7 @@ def _from_line(context: Context, image: str) -> str | None:
         words = [w for w in instruction.value.split() if not w.startswith("--")]
         if instruction.keyword == "FROM" and words and words[0].removeprefix("docker.io/").removeprefix("library/") in (
                 bare, bare.split(":")[0]):
-            return f"{context.dockerfile_path}:{instruction.line}"
+            return Location(context.dockerfile_path, instruction.line)
     return None
 
 
@@ -59,7 +59,7 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
         suggestion = (f"{line}: the repository or tag is gone; move to a maintained image or a tag that exists "
                       "(`docker pull` it to check), or `docker login` when it is private")
     return Finding(ID, message, evidence=evidence_lines(log, match, before=0, after=0), location=location,
-                   suggestion=suggestion, captures=(("image", image), ("host", host or "")))
+                   suggestion=suggestion, captures={"image": image, "host": host or ""})
 
 
 RULE = Rule(

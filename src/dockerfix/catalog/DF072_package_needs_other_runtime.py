@@ -71,7 +71,7 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
     suggestion = f"in {step_named(context, log)}, {pin}; or move {base_named(context, log)} to a {runtime} that {package} supports"
     evidence = evidence_lines(log, match, before=0, after=0) + ((last.group(0),) if last else ())
     return Finding(ID, message, evidence=evidence, location=at(context, instruction), suggestion=suggestion,
-                   captures=(("runtime", runtime), ("package", package), ("required", required), ("current", current or "")))
+                   captures={"runtime": runtime, "package": package, "required": required, "current": current or ""})
 
 
 RULE = Rule(

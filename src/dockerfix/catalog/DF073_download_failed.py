@@ -76,7 +76,7 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
     suggestion = (f"in {step_named(context, log)}, replace {target}: it {what}; use its current location or version, "
                   "or install the same thing from the distribution's packages or the package index")
     return Finding(ID, f"{target} {what}", evidence=evidence_lines(log, match, before=1, after=0),
-                   location=at(context, instruction), suggestion=suggestion, captures=(("url", url),))
+                   location=at(context, instruction), suggestion=suggestion, captures={"url": url})
 
 
 RULE = Rule(

@@ -38,7 +38,7 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
     suggestion = (f"before {step_named(context, log)}, install the current signing key of {repo} into "
                   "/etc/apt/keyrings and name it with [signed-by=...] in its sources line, or remove the repository")
     return Finding(ID, f"apt refuses {repo}: {problem}".replace("  ", " "), evidence=evidence_lines(log, match, 0, 1),
-                   location=at(context, instruction), suggestion=suggestion, captures=(("repository", repo),))
+                   location=at(context, instruction), suggestion=suggestion, captures={"repository": repo})
 
 
 RULE = Rule(

@@ -32,7 +32,7 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
                   "PIP_CONSTRAINT file, which pip's isolated builds read too)")
     return Finding(ID, f"{pin.why}: pin {pin.requirement}", evidence=evidence_lines(log, match, before=1, after=0),
                    location=at(context, instruction), suggestion=suggestion,
-                   captures=(("tool", pin.tool), ("requirement", pin.requirement)))
+                   captures={"tool": pin.tool, "requirement": pin.requirement})
 
 
 RULE = Rule(

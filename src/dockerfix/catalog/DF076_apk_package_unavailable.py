@@ -40,7 +40,7 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
                   + f"; pin the Alpine release in {base_named(context, log)} so the names stop moving")
     return Finding(ID, "apk: " + "; ".join(parts), evidence=evidence, suggestion=suggestion,
                    location=at(context, failed_instruction(context, log)),
-                   captures=(("packages", " ".join(missing)), ("pins", " ".join(p for p, _ in pins))))
+                   captures={"packages": tuple(missing), "pins": tuple(p for p, _ in pins)})
 
 
 RULE = Rule(

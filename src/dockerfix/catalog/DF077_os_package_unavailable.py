@@ -39,12 +39,12 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
     return Finding(ID, f"{manager} has no {', '.join(names)} in the image's release", evidence=tuple(m.group(0) for m in found),
                    location=at(context, failed_instruction(context, log)),
                    suggestion=f"in {step_named(context, log)}, {change}",
-                   captures=(("manager", manager), ("packages", " ".join(names))))
+                   captures={"manager": manager, "packages": tuple(names)})
 
 
 def fix(context: Context, finding: Finding) -> Fix | Skip:
     dockerfile = context.project.dockerfile
-    pins = [word for word in finding.capture("packages").split() if "=" in word]
+    pins = [word for word in finding.capture_list("packages") if "=" in word]
     if finding.capture("manager") != "apt" or not pins or dockerfile is None:
         return Skip(f"{finding.capture('manager')} packages are renamed by hand: {finding.suggestion}")
     unpinned = {word.partition("=")[0]: (word.partition("=")[0],) for word in pins}

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from dockerfix.model import DockerfileInfo, Instruction
 from dockerfix.analyse.failed_step import failed_run
-from dockerfix.catalog.rule import Context, Finding, Rule, evidence_lines, regex
+from dockerfix.catalog.rule import Context, Finding, Location, Rule, evidence_lines, regex
 
 ID = "DF078"
 # ARGs the builder defines itself (BuildKit's platform ARGs, the proxy ARGs) are never "not given".
@@ -103,8 +103,8 @@ def _finding(context: Context, use: UnsetUse, evidence: tuple[str, ...]) -> Find
     suggestion = (f"ARG {use.name} ({path}:{use.declared.line}) is used at line {use.used.line} but never given: "
                   f"add --build-arg {use.name}=... or a default `ARG {use.name}=...`")
     return Finding(ID, f"{use.used.keyword} at {where} expands ARG {use.name}, which has no value, to nothing",
-                   evidence=evidence, location=where, suggestion=suggestion,
-                   captures=(("arg", use.name), ("line", str(use.used.line))))
+                   evidence=evidence, location=Location(path, use.used.line), suggestion=suggestion,
+                   captures={"arg": use.name, "line": str(use.used.line)})
 
 
 def detect(context: Context) -> Iterator[Finding]:

@@ -49,7 +49,7 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
     return Finding(ID, f"the OS packages {named} cannot be installed together", evidence=tuple(m.group(0).strip()
                    for m in found), location=at(context, failed_instruction(context, log)),
                    suggestion=f"in {step_named(context, log)}, {change}",
-                   captures=(("packages", " ".join(dict.fromkeys(p for pair in pairs for p in pair))),))
+                   captures={"packages": tuple(dict.fromkeys(p for pair in pairs for p in pair))})
 
 
 RULE = Rule(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from dockerfix.catalog.rule import Context, Finding, Rule, regex
+from dockerfix.catalog.rule import Context, Finding, Location, Rule, regex
 
 ID = "DF090"
 
@@ -27,7 +27,7 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
     features = ", ".join(f"line {line}: {what}" for line, what in dockerfile.buildkit_features)
     return Finding(ID, f"this engine's builder cannot read {dockerfile.path}, which needs BuildKit and a current "
                        f"Dockerfile frontend ({features})",
-                   evidence=(match.group(0),), location=f"{dockerfile.path}:{dockerfile.buildkit_features[0][0]}")
+                   evidence=(match.group(0),), location=Location(dockerfile.path, dockerfile.buildkit_features[0][0]))
 
 
 RULE = Rule(

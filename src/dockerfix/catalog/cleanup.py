@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from dockerfix.analyse.dockerfile import split_copy
 from dockerfix.model import DockerfileInfo, Instruction, Stage
 from dockerfix.analyse.image_paths import workdir_at
-from dockerfix.catalog.rule import Context, Finding, Fix, Skip
+from dockerfix.catalog.rule import Context, Finding, Fix, Location, Skip
 from dockerfix.analyse.users import is_root
 from dockerfix.transform.apt import user_before
 from dockerfix.transform.dockerfile import insert_after, remove_instruction, source_lines
@@ -142,8 +142,8 @@ def cleanup_finding(rule: str, context: Context, cleanup: Cleanup, message: str,
                     evidence: tuple[str, ...]) -> Finding:
     """A finding about a misplaced cleanup, located at it and captured by its line for `move_misplaced_cleanup`."""
     line = cleanup.instruction.line
-    return Finding(rule, message, evidence=evidence, location=f"{context.dockerfile_path}:{line}",
-                   captures=(("line", str(line)),))
+    return Finding(rule, message, evidence=evidence, location=Location(context.dockerfile_path, line),
+                   captures={"line": str(line)})
 
 
 def move_misplaced_cleanup(context: Context, finding: Finding) -> Fix | Skip:

@@ -20,6 +20,7 @@ from dockerfix.checks import Check
 # The values a rule reads and returns live in the neutral model (the stages share them); a rule module imports
 # them from here, beside `Rule`, `evidence_lines` and `regex`.
 from dockerfix.model import Context, Finding, Fix, Skip
+from dockerfix.model import Location as Location  # for the rules' findings
 
 Kind = Literal["build", "run", "report"]
 Applicability = Literal["safe", "unsafe", "suggestion"]
@@ -69,7 +70,7 @@ class Rule:
                     continue
                 return finding
             return Finding(rule=self.id, message=self.summary, evidence=evidence_lines(log, match),
-                           captures=tuple((k, v) for k, v in match.groupdict().items() if v is not None))
+                           captures={k: v for k, v in match.groupdict().items() if v is not None})
         return None
 
 

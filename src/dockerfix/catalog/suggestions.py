@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dockerfix.model import Instruction
 from dockerfix.analyse.failed_step import failed_command, failed_run
-from dockerfix.catalog.rule import Context
+from dockerfix.catalog.rule import Context, Location
 from dockerfix.transform import apt
 
 
@@ -31,8 +31,8 @@ def base_of(context: Context, instruction: Instruction | None) -> Instruction | 
     return next((i for i in dockerfile.instructions if i.keyword == "FROM" and stage and i.stage == stage.index), None)
 
 
-def at(context: Context, instruction: Instruction | None) -> str | None:
-    return f"{context.dockerfile_path}:{instruction.line}" if instruction else None
+def at(context: Context, instruction: Instruction | None) -> Location | None:
+    return Location(context.dockerfile_path, instruction.line) if instruction else None
 
 
 def step_named(context: Context, log: str) -> str:

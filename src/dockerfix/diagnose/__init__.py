@@ -8,10 +8,11 @@ pattern per rule serves every shape.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from dockerfix.build import split_stream_switches
-from dockerfix.catalog import BY_ID, RULES
+from dockerfix.catalog import RULES
 from dockerfix.catalog.rule import Rule
 from dockerfix.model import Context, Finding
 from dockerfix.checks import Check, Verification
@@ -48,14 +49,19 @@ class Diagnosis:
 
     findings: tuple[Finding, ...]  # most specific first; empty when the failure is unknown
     relevant: tuple[str, ...]  # the log lines that matter, for an unknown failure
+    conclusive: bool = False  # a finding of a conclusive rule (`Rule.conclusive`) explains the whole failure
 
     @property
     def known(self) -> bool:
         return bool(self.findings)
 
-    @property
-    def conclusive(self) -> bool:
-        return any(BY_ID[f.rule].conclusive for f in self.findings)
+
+def _diagnosis(findings: list[Finding], rules: tuple[Rule, ...], relevant: Callable[[], tuple[str, ...]]) -> Diagnosis:
+    """The findings, those of the conclusive rules first (stable: in the rules' order otherwise)."""
+    conclusive = {rule.id for rule in rules if rule.conclusive}
+    findings.sort(key=lambda f: f.rule not in conclusive)
+    return Diagnosis(findings=tuple(findings), relevant=() if findings else relevant(),
+                     conclusive=any(f.rule in conclusive for f in findings))
 
 
 # error-sounding lines every apt or pip run prints, failing or not: debconf falling back from its dialog frontends
@@ -70,6 +76,7 @@ def relevant_lines(log: str, limit: int = 25) -> tuple[str, ...]:
 
 def diagnose(context: Context, log: str, *, kinds: tuple[str, ...] = ("build", "run", "report"),
              rules: tuple[Rule, ...] = RULES) -> Diagnosis:
+    """Match a build log against the log patterns of `rules` (default: the catalog) of the given kinds."""
     text = normalise_log(log)
     findings = []
     for rule in rules:
@@ -77,8 +84,7 @@ def diagnose(context: Context, log: str, *, kinds: tuple[str, ...] = ("build", "
             finding = rule.match_log(context, text)
             if finding is not None:
                 findings.append(finding)
-    findings.sort(key=lambda f: not BY_ID[f.rule].conclusive)  # stable: catalog order otherwise
-    return Diagnosis(findings=tuple(findings), relevant=() if findings else relevant_lines(text))
+    return _diagnosis(findings, rules, lambda: relevant_lines(text))
 
 
 def _check_finding(rule: Rule, context: Context, check: Check) -> Finding | None:
@@ -92,17 +98,16 @@ def _check_finding(rule: Rule, context: Context, check: Check) -> Finding | None
 
 def diagnose_verification(context: Context, verification: Verification, *,
                           rules: tuple[Rule, ...] = RULES) -> Diagnosis:
-    """Match a verification's failed checks: each run or report rule reads the checks it names (`Rule.checks`)."""
+    """Match a verification's failed checks: each run or report rule of `rules` (default: the catalog) reads the
+    checks it names (`Rule.checks`)."""
     findings = []
     for rule in rules:
         found = (_check_finding(rule, context, check) for check in verification.failed())
         finding = next((f for f in found if f is not None), None)
         if finding is not None:
             findings.append(finding)
-    findings.sort(key=lambda f: not BY_ID[f.rule].conclusive)
-    relevant = () if findings else tuple(line for check in verification.failed()
-                                         for line in (f"[{check.name}] {check.detail}", *relevant_lines(check.output)))
-    return Diagnosis(findings=tuple(findings), relevant=relevant)
+    return _diagnosis(findings, rules, lambda: tuple(line for check in verification.failed() for line in
+                                                     (f"[{check.name}] {check.detail}", *relevant_lines(check.output))))
 
 
 def static_findings(context: Context, rules: tuple[Rule, ...] = RULES) -> tuple[Finding, ...]:

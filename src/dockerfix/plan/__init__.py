@@ -15,10 +15,10 @@ from dataclasses import dataclass, field, replace
 
 from dockerfix import tables
 from dockerfix.version import __version__
-from dockerfix.model import DockerfileInfo, Project
+from dockerfix.model import Accounted, DockerfileInfo, Project
 from dockerfix.analyse.release import base_image, is_debian, python_default_release, stated_release
 from dockerfix.plan.installers import Installer, installer_for
-from dockerfix.plan.intent import Accounted, Intent, KeptInstruction, read_intent
+from dockerfix.plan.intent import Intent, KeptInstruction, read_intent
 from dockerfix.plan.layout import MASK_VERSION_SCRIPT, VERSIONED_MANIFESTS, runtime_files
 from dockerfix.plan.safe import safe_path, safe_requirement, shell_quote
 

@@ -15,13 +15,10 @@ import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 from dockerfix import tables
 from dockerfix.analyse.dockerfile import exec_form, run_flags, split_copy
-from dockerfix.model import DockerfileInfo, Instruction
-
-Outcome = Literal["kept", "translated", "dropped"]
+from dockerfix.model import Accounted, DockerfileInfo, Instruction, Outcome
 
 # ENV keys the rewrite owns: the original's values pointed at user-site installs that the venv replaces.
 OWNED_ENV = frozenset({"PATH", "VIRTUAL_ENV", "PYTHONUSERBASE", "PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED"})
@@ -63,16 +60,6 @@ SAFE_VALUE = re.compile(r"[\w.+-]+")
 class KeptInstruction:
     text: str  # the user's instruction, verbatim
     origin: str  # "Dockerfile:12"
-
-
-@dataclass(frozen=True)
-class Accounted:
-    """What became of one instruction of the original."""
-
-    origin: str  # "Dockerfile:12"
-    instruction: str  # its first line
-    outcome: Outcome
-    how: str  # where it was kept, how it was translated, or why it was dropped
 
 
 @dataclass(frozen=True)

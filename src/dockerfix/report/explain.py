@@ -14,6 +14,7 @@ from dockerfix.analyse.failed_step import failed_command
 from dockerfix.model import Context, Finding, Fix
 from dockerfix.catalog.suggestions import failed_instruction
 from dockerfix.diagnose import ANSI, Diagnosis
+from dockerfix.report.json import location_fields
 from dockerfix.report.redact import redact
 
 SCHEMA_VERSION = 1
@@ -52,7 +53,7 @@ def diagnoses(context: Context, diagnosis: Diagnosis, log: str) -> list[dict]:
         fix, automatic = _fix(context, finding)
         found.append({"rule": rule.id, "name": rule.name, "kind": rule.kind, "summary": rule.summary,
                       "cause": finding.message, "evidence": _numbered(log, finding.evidence),
-                      "location": finding.location, "failing_instruction": failing, "fix": fix or None,
+                      **location_fields(finding.location), "failing_instruction": failing, "fix": fix or None,
                       "suggestion": finding.suggestion or None, "automatic": automatic,
                       "captures": dict(finding.captures)})
     return found

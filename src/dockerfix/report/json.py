@@ -8,9 +8,15 @@ from dataclasses import asdict
 from dockerfix.version import __version__
 from dockerfix.catalog import BY_ID
 from dockerfix.report.redact import redact
-from dockerfix.repair import RepairResult
+from dockerfix.model import Location, RepairResult
 
 SCHEMA_VERSION = 1
+
+
+def location_fields(location: Location | None) -> dict[str, str | int | None]:
+    """A finding's location in JSON: `location` as text, as before ("Dockerfile:12"), and its `path` and `line`."""
+    return {"location": str(location) if location else None, "path": location.path if location else None,
+            "line": location.line if location else None}
 
 
 def to_dict(result: RepairResult) -> dict:
@@ -28,7 +34,8 @@ def to_dict(result: RepairResult) -> dict:
         "seconds": round(result.seconds, 1),
         "builds": [asdict(b) | {"seconds": round(b.seconds, 1)} for b in result.builds],
         "steps": [asdict(s) for s in result.steps],
-        "findings": [asdict(f) | {"captures": dict(f.captures), "severity": BY_ID[f.rule].severity}
+        "findings": [asdict(f) | location_fields(f.location) | {"captures": dict(f.captures),
+                                                                "severity": BY_ID[f.rule].severity}
                      for f in result.findings],
         "unknown": list(result.unknown),
         "verification": {

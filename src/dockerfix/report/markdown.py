@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dockerfix.catalog import BY_ID
 from dockerfix.report.redact import redact
-from dockerfix.repair import RepairResult
+from dockerfix.model import RepairResult
 
 HEADLINE = {"repaired": "Repaired", "ok": "Nothing to repair: the build passes and the image verifies",
             "failed": "Not repaired"}

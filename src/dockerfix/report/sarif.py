@@ -12,11 +12,11 @@ LEVEL = {"build": "error", "run": "error", "report": "warning"}
 
 
 def _location(finding: Finding) -> list[dict]:
-    if not finding.location:
+    where = finding.location
+    if where is None:
         return []
-    path, _, line = finding.location.partition(":")
-    region = {"startLine": int(line.split()[0])} if line.split() and line.split()[0].isdigit() else {}
-    return [{"physicalLocation": {"artifactLocation": {"uri": path}, **({"region": region} if region else {})}}]
+    region = {"region": {"startLine": where.line}} if where.line is not None else {}
+    return [{"physicalLocation": {"artifactLocation": {"uri": where.path}, **region}}]
 
 
 def to_sarif(findings: tuple[Finding, ...]) -> str:
