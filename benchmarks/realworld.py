@@ -34,7 +34,9 @@ from docker.errors import DockerException
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from dockerfix.analyse import analyse  # noqa: E402
 from dockerfix.analyse.dockerfile import parse_dockerfile  # noqa: E402
+from dockerfix.verify import verify  # noqa: E402
 from dockerfix.build import MANAGED_LABEL, BuildResult, get_backend, new_tag  # noqa: E402
 from dockerfix.build.engine import engine_client  # noqa: E402
 
@@ -193,6 +195,13 @@ def build_original(context: Path, dockerfile: str, timeout: float) -> dict:
     try:
         if result.ok and result.image:
             row["image_bytes"] = engine_client().images.get(result.image).attrs["Size"]
+            # working = builds and verifies, as repair judges it: only such a build must be left alone
+            try:
+                checked = verify(analyse(context, dockerfile=dockerfile), result.image)
+                row["verified"] = checked.passed
+                row["failed_checks"] = [f"{c.name}: {c.detail}"[:200] for c in checked.failed()]
+            except Exception as exc:  # noqa: BLE001 - an original dockerfix cannot analyse or verify is a result
+                row["verified"], row["verify_error"] = False, f"{type(exc).__name__}: {exc}"[:300]
         else:
             row["failed_instruction"] = result.failed.text[:200] if result.failed else None
             row["error_lines"] = first_error_lines(result)
@@ -322,15 +331,19 @@ def summary(rows: list[dict], strategy: str) -> dict:
     measured = [r for r in rows if r.get("outcome") == "measured" and strategy in r]
     open_ = [r for r in measured if not r["environment_blocked"]]
     verified = [r for r in open_ if r[strategy].get("status") in ("ok", "repaired") and r[strategy].get("exit_code") == 0]
-    working = [r for r in open_ if r["original"].get("ok")]
+    # working: the original builds and verifies (a row measured before originals were verified counts its build)
+    working = [r for r in open_ if r["original"].get("ok") and r["original"].get("verified", True)]
     worse = [r for r in working if r[strategy].get("status") not in ("ok", "repaired")]
     rewritten = [r for r in working if r[strategy].get("status") == "repaired"]
+    built_unverified = [r for r in open_ if r["original"].get("ok") and r["original"].get("verified") is False]
     builds = [r[strategy]["builds"] for r in open_ if r[strategy].get("builds") is not None]
     # a blocked original whose repair moved to a base the engine has and verified (not counted in the share)
     blocked_verified = [r for r in measured if r["environment_blocked"] and r[strategy].get("status") in ("ok", "repaired")]
     return {"measured": len(measured), "blocked": len(measured) - len(open_), "open": len(open_),
             "verified": len(verified), "verified_share": round(len(verified) / len(open_), 2) if open_ else None,
             "working_originals": len(working), "made_worse": len(worse), "working_rewritten": len(rewritten),
+            "built_unverified": len(built_unverified),
+            "built_unverified_fixed": sum(1 for r in built_unverified if r[strategy].get("status") in ("ok", "repaired")),
             "crashes": sum(1 for r in measured if r[strategy].get("exit_code") == 4),
             "crashes_open": sum(1 for r in open_ if r[strategy].get("exit_code") == 4),
             "median_builds": statistics.median(builds) if builds else None, "blocked_verified": len(blocked_verified)}
@@ -339,7 +352,8 @@ def summary(rows: list[dict], strategy: str) -> dict:
 def summary_line(s: dict) -> str:
     share = f"{s['verified']}/{s['open']}" + (f" ({s['verified_share']:.0%})" if s["open"] else "")
     return (f"verified image {share} of non-blocked; working builds made worse {s['made_worse']}/{s['working_originals']}"
-            f" (rewritten although working: {s['working_rewritten']}); crashes {s['crashes']}"
+            f" (rewritten although working: {s['working_rewritten']}); built but failing verification"
+            f" {s.get('built_unverified', 0)} (repaired: {s.get('built_unverified_fixed', 0)}); crashes {s['crashes']}"
             f"; median builds {s['median_builds']}; environment-blocked {s['blocked']}"
             f" (of which repaired onto another base anyway: {s['blocked_verified']})")
 
@@ -389,7 +403,8 @@ def write_results(rows: list[dict], meta: dict, strategies: tuple[str, ...]) -> 
                        f"{r.get('outcome')} {r.get('error', '')} |" + " |" * len(strategies) + " | |")
             continue
         original = r["original"]
-        orig = (f"ok ({original['seconds']} s, {mib(original.get('image_bytes'))} MiB)" if original.get("ok")
+        verified = {True: "ok", False: "built, not verified", None: "built"}[original.get("verified")]
+        orig = (f"{verified} ({original['seconds']} s, {mib(original.get('image_bytes'))} MiB)" if original.get("ok")
                 else "unparsed" if original.get("parsed") is False else f"failed ({original.get('seconds')} s)")
         sizes = "/".join(str(r.get(s, {}).get("size_vs_original") or "–") for s in strategies)
         blocked = ", ".join([*r["blocked"]["images"], *r["blocked"]["urls"][:2]]) if r["environment_blocked"] else ""
@@ -403,6 +418,8 @@ def write_results(rows: list[dict], meta: dict, strategies: tuple[str, ...]) -> 
         out.append(f"### {r['name']} @ `{r['commit'][:12]}` — `{r['dockerfile']}` (context `{r['context']}`)")
         out.append(f"- measured {r.get('measured_at')} on dockerfix `{r.get('dockerfix_commit', 'unrecorded')}`")
         original = r["original"]
+        if original.get("failed_checks"):
+            out.append(f"- original built; its verification failed: {'; '.join(original['failed_checks'])[:400]}")
         if not original.get("ok"):
             out.append(f"- original: `{original.get('failed_instruction') or original.get('error')}`")
             out += [f"  - `{line}`" for line in original.get("error_lines", [])[:5]]
