@@ -395,6 +395,17 @@ def test_df025_single_stage_gets_build_and_runtime_packages(tmp_path, form):
             " && rm -rf /var/lib/apt/lists/*\nUSER app\n" + step) in text
 
 
+def test_df025_reads_the_config_tool_whatever_distribution_builds(tmp_path):
+    """psycopg2-binary's wheels stop at some Python; on a newer one pip builds its sdist, which is psycopg2's and
+    needs pg_config: the tool names what to install."""
+    step = "RUN pip install -r requirements.txt"
+    context = project(tmp_path, {**dockerfile("FROM python:3.11-slim", step), "requirements.txt": "psycopg2-binary==2.7.6.1\n"})
+    log = PG_CONFIG.replace("psycopg2==2.9.9", "psycopg2-binary==2.7.6.1").replace("psycopg2-2.9.9", "psycopg2-binary-2.7.6.1")
+    finding = found(context, buildkit(step, log), "DF025")
+    assert finding.capture("distribution") == "psycopg2-binary"
+    assert "gcc libc6-dev libpq-dev libpq5" in fixed(context, finding)
+
+
 def test_df025_multi_stage_splits_builder_and_final(tmp_path):
     step = "RUN /opt/venv/bin/pip install -r /tmp/requirements.txt"
     files = dockerfile("FROM python:3.11-slim AS builder", "RUN python -m venv /opt/venv", step,

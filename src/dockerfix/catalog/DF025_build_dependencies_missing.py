@@ -54,6 +54,9 @@ def _needed(log: str, match: re.Match[str], python_image: bool) -> Needs:
     tool = match.groupdict().get("tool")
     distribution = sdist_being_built(log, match.start()) or TOOL_OWNERS.get(tool or "")
     libs = tables.system_libs(distribution) if distribution else None
+    if (libs is None or not libs.build) and tool in TOOL_OWNERS:
+        # the config tool names the library whatever distribution runs it (psycopg2-binary's sdist is psycopg2's)
+        libs = tables.system_libs(TOOL_OWNERS[tool])
     if libs is not None and libs.build:
         return Needs(distribution, libs.build, libs.runtime, libs.binary_alternative)
     if COMPILER_MISSING.fullmatch(match.group(0)):
