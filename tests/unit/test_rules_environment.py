@@ -83,6 +83,17 @@ def test_df060_names_the_download_outside_pypi_and_debian(tmp_path, run, url):
                                "where its host answers it would be fetched")
 
 
+def test_df060_names_the_download_of_a_script_the_failed_run_executes(tmp_path):
+    """`COPY install.sh .` + `RUN ./install.sh`: the URL the script fetches is what could not be reached."""
+    (tmp_path / "install.sh").write_text("#!/bin/bash\nwget http://downloads.example.org/tool-1.2.tar.zst\n")
+    run = "apt-get update && ./install.sh"
+    log = (f"Step 3/3 : RUN {run}\nResolving downloads.example.org (downloads.example.org)... failed: Name or "
+           "service not known.\nwget: unable to resolve host address 'downloads.example.org'\n"
+           f"The command '/bin/sh -c {run}' returned a non-zero code: 4\n")
+    finding = diagnose(context_of(tmp_path, f"FROM python:3.12-slim\nCOPY install.sh .\nRUN {run}\n"), log).findings[0]
+    assert (finding.rule, finding.capture("url")) == ("DF060", "http://downloads.example.org/tool-1.2.tar.zst")
+
+
 def test_df060_names_the_host_of_a_package_index(tmp_path):
     run = "pip install six==1.17.0"
     log = (f"Step 2/2 : RUN {run}\nWARNING: Retrying (Retry(total=4)) after connection broken by "

@@ -20,9 +20,11 @@ not be reached), so the network (proxy build args, DNS, `--network`) can be fixe
 
 from __future__ import annotations
 
+import posixpath
 import re
 from urllib.parse import urlsplit
 
+from dockerfix.analyse.dockerfile import split_copy
 from dockerfix.analyse.failed_step import failed_run
 from dockerfix.catalog.patterns import GO_UNREACHABLE, INDEX_HOSTS, network_worked_before
 from dockerfix.catalog.rule import Context, Finding, Rule, evidence_lines, regex
@@ -38,12 +40,28 @@ def _outside(url: str) -> bool:
     return urlsplit(url).hostname not in PACKAGE_HOSTS
 
 
+def _scripts_run(context: Context, command: str) -> list[str]:
+    """The texts of the context's shell scripts a RUN executes (`./install.sh`, `bash scripts/setup.sh`), found
+    through the COPY/ADD that put them in the image: their downloads are the RUN's."""
+    dockerfile = context.project.dockerfile
+    named = {posixpath.basename(word) for word in re.findall(r"[\w./-]+\.sh\b", command)}
+    texts = []
+    for instruction in dockerfile.instructions if dockerfile and named else ():
+        if instruction.keyword in ("COPY", "ADD") and "from" not in split_copy(instruction.value)[0]:
+            for source in split_copy(instruction.value)[1]:
+                if posixpath.basename(source) in named:
+                    text = context.text(context.project.root_path(source))
+                    texts += [text] if text else []
+    return texts
+
+
 def _download(context: Context, log: str, host: str | None) -> str | None:
     """The URL outside PyPI and Debian that the build could not fetch: one the failed RUN names, else, for a
     piped `curl ... | sh` whose failure shows only in a later step, the instruction that names `host`."""
     dockerfile = context.project.dockerfile
     run = failed_run(dockerfile, log)
-    failed = [url for url in URL.findall(run.value) if _outside(url)] if run else []
+    failed = [url for text in ([run.value, *_scripts_run(context, run.value)] if run else [])
+              for url in URL.findall(text) if _outside(url)]
     named = [url for i in (dockerfile.instructions if dockerfile else ()) for url in URL.findall(i.value) if _outside(url)]
     return next((url for url in (*failed, *named) if host and urlsplit(url).hostname == host), failed[0] if failed else None)
 
