@@ -264,7 +264,11 @@ def run_repair(context: Path, dockerfile: str, strategy: str, timeout: float, or
             "unknown": [u[:200] for u in data.get("unknown", [])[:4]],
             "build_errors": [(b.get("failed_instruction") or "")[:160] + " :: " + (b.get("error") or "")[:200]
                              for b in data["builds"] if not b["ok"]][:3],
-            "names_blocker": any(item and item in said for item in [*blocked["images"], *blocked["urls"]])}
+            "names_blocker": any(item and item in said for item in [*blocked["images"], *blocked["urls"]]),
+            # what dockerfix itself said this engine cannot give the build (an image, a URL outside PyPI/Debian)
+            "blocked_by": sorted({str(f["captures"].get("url") or f["captures"].get("image"))
+                                  for f in data.get("findings", []) if data.get("blocked")
+                                  and (f.get("captures") or {}).get("url") or (f.get("captures") or {}).get("image")})}
     return row
 
 
@@ -315,6 +319,11 @@ def measure(project: dict, mirrors: Path, strategies: tuple[str, ...], timeout: 
             sweep(token)
             say(f"{name}: {strategy} -> {row[strategy].get('status')} (exit {row[strategy]['exit_code']}, "
                 f"{row[strategy].get('builds')} builds, {row[strategy]['wall_seconds']} s)")
+            # a download the Dockerfile does not name (a script it runs fetches it), named by the repair
+            named = [b for b in row[strategy].get("blocked_by", []) if "://" in b]
+            if named and not row["original"]["ok"]:
+                row["blocked"]["urls"] = sorted(set(row["blocked"]["urls"]) | set(named))
+                row["environment_blocked"] = True
         row["outcome"] = "measured"
     except Exception as exc:  # noqa: BLE001 - the benchmark goes on with the other projects
         row |= {"outcome": "benchmark error", "error": f"{type(exc).__name__}: {exc}"[:400]}
