@@ -268,7 +268,7 @@ def run_repair(context: Path, dockerfile: str, strategy: str, timeout: float, or
             # what dockerfix itself said this engine cannot give the build (an image, a URL outside PyPI/Debian)
             "blocked_by": sorted({str(f["captures"].get("url") or f["captures"].get("image"))
                                   for f in data.get("findings", []) if data.get("blocked")
-                                  and (f.get("captures") or {}).get("url") or (f.get("captures") or {}).get("image")})}
+                                  and ((f.get("captures") or {}).get("url") or (f.get("captures") or {}).get("image"))})}
     return row
 
 
