@@ -225,3 +225,12 @@ def test_df035_leaves_packages_that_install_on_linux_and_marked_ones_to_other_ru
     assert all(f.rule != "DF035" for f in diagnose(context_of(tmp_path, {"requirements.txt": "click==310\n"}), log).findings)
     marked = context_of(tmp_path / "marked", {"requirements.txt": 'pywin32==310; python_version >= "3"\n'})
     assert all(f.rule != "DF035" for f in diagnose(marked, WINDOWS_ONLY_LOG).findings)
+
+
+def test_df035_marks_the_declared_requirement_that_pulls_in_a_windows_only_one(tmp_path):
+    log = WINDOWS_ONLY_LOG.replace("pywin32==310 (from versions: none)", "pywin32>=223 (from pypiwin32) (from versions: none)")
+    context = context_of(tmp_path, {"requirements.txt": "pypiwin32==223\nsix\n"})
+    finding = first(context, log)
+    assert (finding.rule, finding.capture("distribution"), str(finding.location)) == ("DF035", "pypiwin32", "requirements.txt:1")
+    fix = BY_ID["DF035"].fix(context, finding)  # type: ignore[misc]
+    assert isinstance(fix, Fix) and fix.files["requirements.txt"] == 'pypiwin32==223; sys_platform == "win32"\nsix\n'
