@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from dockerfix import tables
 from dockerfix.version import __version__
 from dockerfix.model import Accounted, DockerfileInfo, Project
+from dockerfix.analyse.dockerfile import split_copy
 from dockerfix.analyse.release import base_image, is_debian, python_default_release, stated_release
 from dockerfix.plan.installers import Installer, installer_for
 from dockerfix.plan.intent import Intent, KeptInstruction, read_intent
@@ -56,6 +57,9 @@ class BuildPlan:
     labels: tuple[tuple[str, str], ...] = ()
     directives: tuple[str, ...] = ()  # the user's `# syntax=` line, kept with the instructions that need it
     sources: str = "."  # what `COPY <sources> .` copies: the context, or a monorepo project's folder ("backend/")
+    # what the final stage's `COPY <code> .` copies when the code runs from its sources: `sources`, or the one folder
+    # the original copied into its WORKDIR (`COPY src/backend .`: the modules the entry imports live there)
+    code: str = "."
     notes: tuple[str, ...] = field(default_factory=tuple)
     builder_env: tuple[str, ...] = ()  # ENV/ARG the builder's installs need (a VCS version stand-in, an index)
     builder_steps: tuple[KeptInstruction, ...] = ()  # the original's extra installs, in the builder after the sources
@@ -193,6 +197,27 @@ def _copied_sources(project: Project) -> str:
     return "." if folder == "." else safe_path(folder, project.dockerfile_path, None) + "/"
 
 
+def _code_folder(project: Project, app_dir: str, sources: str) -> str:
+    """The context folder the original's final stage copies into its WORKDIR, as the code's home (`COPY src/backend
+    .` with `CMD gunicorn main:app`), when it copies exactly one such folder; else `sources`."""
+    stage = project.dockerfile.final_stage if project.dockerfile else None
+    folders = set()
+    for instruction in stage.instructions if stage else ():
+        if instruction.keyword not in ("COPY", "ADD"):
+            continue
+        flags, copied, destination = split_copy(instruction.value)
+        destination = destination.strip("\"'").rstrip("/") or "/"
+        if "from" in flags or destination not in (".", "./", app_dir.rstrip("/") or "/"):
+            continue
+        for source in copied:
+            folder = posixpath.normpath(source.strip("\"'").lstrip("/"))
+            if folder not in (".", "") and (project.root / project.context / folder).is_dir():
+                folders.add(folder)
+    if len(folders) != 1:
+        return sources
+    return safe_path(folders.pop(), project.dockerfile_path, None) + "/"
+
+
 def _installable(project: Project) -> bool:
     """Whether the project is a package its backend can build. An application of bare modules (`app.py`) with no
     console scripts is not: backends refuse several top-level modules, and it runs from its sources anyway."""
@@ -292,6 +317,8 @@ def plan(project: Project, *, cache_mounts: bool = False, compile_bytecode: bool
         labels=(("org.dockerfix.version", __version__), ("org.dockerfix.python", project.python.version)),
         directives=_kept_directives(dockerfile, [*intent.kept, *intent.builder_steps]),
         sources=_copied_sources(project),
+        code=_copied_sources(project) if install_project is not None else _code_folder(project, app_dir,
+                                                                                        _copied_sources(project)),
         notes=tuple(notes),
         builder_env=_scm_version_env(project, intent, install_project is not None),
         builder_steps=tuple(replace(step, text=VENV_PIP.sub("pip", step.text)) for step in intent.builder_steps),

@@ -1,0 +1,3 @@
+import six
+
+GREETING = f"service is up, six {six.__version__}"
