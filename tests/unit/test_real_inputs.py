@@ -309,6 +309,12 @@ def test_a_folder_copied_under_its_own_name_is_a_package_of_the_project_above(tm
     assert (project.source, project.import_packages) == (".", ("backend",))
     assert [r.path for r in project.requirements] == ["backend/requirements.txt"]
     flattened = tmp_path / "flat"
-    _tree(flattened, {"Dockerfile": dockerfile.replace("COPY backend /app/backend", "COPY backend/ ."),
+    _tree(flattened, {"Dockerfile": dockerfile.replace("COPY backend /app/backend", "COPY backend/ .")
+                      .replace("backend.main:app", "main:app"),
                       "backend/requirements.txt": "fastapi\n", "backend/main.py": "x = 1\n"})
     assert analyse(flattened).source == "backend"
+    # the rewrite's own `COPY . .` no longer copies backend/ by name: the command still names it as a package
+    rewritten = tmp_path / "rewritten"
+    _tree(rewritten, {"Dockerfile": dockerfile.replace("COPY backend /app/backend", "COPY . ."),
+                      "backend/requirements.txt": "fastapi\n", "backend/main.py": "x = 1\n"})
+    assert analyse(rewritten).source == "."

@@ -203,13 +203,20 @@ def _dockerfiles(root: Path, services: tuple[ComposeService, ...], target: Docke
     return tuple(parsed)
 
 
-def _referenced_modules(root: Path, dockerfile: DockerfileInfo | None, dockerignore: Dockerignore | None) -> frozenset[str]:
-    """Top-level module names the code imports or the Dockerfile's commands name (`pkg.module:app`, `-m pkg`)."""
+def _command_modules(dockerfile: DockerfileInfo | None, *, packages_only: bool = False) -> frozenset[str]:
+    """Top-level module names the Dockerfile's commands name (`gunicorn pkg.module:app`, `python -m pkg`); with
+    `packages_only`, those named as packages (`pkg.module`), which are folders of the project, not the project."""
     commands = " ".join(i.value for i in (dockerfile.instructions if dockerfile else ())
                         if i.keyword in ("CMD", "ENTRYPOINT", "RUN"))
-    named = {m.group(1) for m in re.finditer(r"(?:^|[\s\"'\[,])(?:-m\s+)?([A-Za-z_]\w*)(?:\.[\w.]+)?:[A-Za-z_]\w*", commands)}
-    named |= {m.group(1) for m in re.finditer(r"-m\s+([A-Za-z_]\w*)", commands)}
-    return imported_modules(root, dockerignore) | frozenset(named)
+    dotted = r"(?:\.[\w.]+)" + ("" if packages_only else "?")
+    named = {m.group(1) for m in re.finditer(rf"(?:^|[\s\"'\[,])([A-Za-z_]\w*){dotted}:[A-Za-z_]\w*", commands)}
+    named |= {m.group(1) for m in re.finditer(rf"-m\s+([A-Za-z_]\w*){dotted}", commands)}
+    return frozenset(named)
+
+
+def _referenced_modules(root: Path, dockerfile: DockerfileInfo | None, dockerignore: Dockerignore | None) -> frozenset[str]:
+    """Top-level module names the code imports or the Dockerfile's commands name."""
+    return imported_modules(root, dockerignore) | _command_modules(dockerfile)
 
 
 def _copies(dockerfile: DockerfileInfo | None) -> list[tuple[str, str]]:
@@ -223,8 +230,9 @@ def _copies(dockerfile: DockerfileInfo | None) -> list[tuple[str, str]]:
 def _python_source(root: Path, dockerfile: DockerfileInfo | None, context: str) -> str:
     """The folder of the Python project the Dockerfile installs: the nearest folder with a project file above what
     its COPY/ADD instructions read (`COPY backend/pyproject.toml ...`: backend), else the root. A folder copied under
-    its own name (`COPY backend /app/backend`) is a package the image imports from the folder above
-    (`uvicorn backend.main:app`), so the project is further up, even when the folder holds the requirements."""
+    its own name (`COPY backend /app/backend`), or that the command imports as a package (`uvicorn backend.main:app`),
+    is a package the image imports from the folder above, so the project is further up, even when the folder holds
+    the requirements."""
     def is_project(folder: str) -> bool:
         return any(exists(root, _join(folder, marker)) for marker in PROJECT_MARKERS)
 
@@ -233,6 +241,8 @@ def _python_source(root: Path, dockerfile: DockerfileInfo | None, context: str) 
                 if posixpath.basename(source.rstrip("/")) not in ("", ".", "..")
                 and posixpath.basename(source.rstrip("/")) == posixpath.basename(destination.strip("\"'").rstrip("/"))
                 and (root / _join(context, source.strip("/"))).is_dir()}
+    # `uvicorn backend.main:app`: backend is a package of the project, whatever COPY put it in the image
+    packaged |= {_join(context, name) for name in _command_modules(dockerfile, packages_only=True)}
     copied = [source for source, _ in copies]
     # a copied manifest (`COPY backend/requirements.txt .`) says more than a copied folder of code
     manifests = [s for s in copied if MANIFEST.fullmatch(posixpath.basename(s.rstrip("/")))]
