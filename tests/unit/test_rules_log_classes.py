@@ -234,3 +234,32 @@ def test_df035_marks_the_declared_requirement_that_pulls_in_a_windows_only_one(t
     assert (finding.rule, finding.capture("distribution"), str(finding.location)) == ("DF035", "pypiwin32", "requirements.txt:1")
     fix = BY_ID["DF035"].fix(context, finding)  # type: ignore[misc]
     assert isinstance(fix, Fix) and fix.files["requirements.txt"] == 'pypiwin32==223; sys_platform == "win32"\nsix\n'
+
+
+# ---- DF036: a pinned release whose wheels stop before the image's Python ----------------------------------------
+PILLOW_SDIST_LOG = """Step 5/8 : RUN pip install --no-cache-dir -r requirements.txt
+Collecting pillow==10.1.0 (from -r requirements.txt (line 1))
+  Downloading Pillow-10.1.0.tar.gz (50.8 MB)
+  Getting requirements to build wheel: started
+  Getting requirements to build wheel: finished with status 'error'
+  error: subprocess-exited-with-error
+      KeyError: '__version__'
+The command '/bin/sh -c pip install --no-cache-dir -r requirements.txt' returned a non-zero code: 1
+"""
+
+
+def test_df036_moves_the_image_to_the_newest_python_with_a_wheel_of_the_pin(tmp_path, monkeypatch):
+    import dockerfix.catalog.DF036_sdist_fails_on_newer_python as df036
+
+    asked = []
+    monkeypatch.setattr(df036, "python_with_wheel", lambda project, name: asked.append(name) or "3.12")
+    context = context_of(tmp_path, {"Dockerfile": "FROM python:3.13-slim AS build\nCOPY requirements.txt .\n"
+                                                  "RUN pip install --no-cache-dir -r requirements.txt\n",
+                                    "requirements.txt": "pillow==10.1.0\n"})
+    finding = first(context, PILLOW_SDIST_LOG)
+    assert (finding.rule, finding.capture("distribution"), finding.capture("python")) == ("DF036", "pillow", "3.12")
+    assert asked == ["pillow"]
+    fix = BY_ID["DF036"].fix(context, finding)  # type: ignore[misc]
+    assert isinstance(fix, Fix) and fix.files["Dockerfile"].startswith("FROM python:3.12-slim AS build\n")
+    monkeypatch.setattr(df036, "python_with_wheel", lambda project, name: None)  # no Python has a wheel
+    assert all(f.rule != "DF036" for f in diagnose(context, PILLOW_SDIST_LOG).findings)

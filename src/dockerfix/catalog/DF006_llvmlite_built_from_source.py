@@ -21,12 +21,9 @@ from __future__ import annotations
 import re
 
 from dockerfix import tables
-from dockerfix.model import LockedPackage, LockFile, Project
-from dockerfix.analyse.wheels import choose_python
 from dockerfix.analyse.failed_step import failed_run
 from dockerfix.catalog.rule import Context, Finding, Fix, Location, Rule, Skip, evidence_lines, regex
-from dockerfix.errors import InputError
-from dockerfix.tables.python_versions import buildable_pythons
+from dockerfix.catalog.source_build import pinned_version, python_with_wheel
 from dockerfix.transform import apt
 from dockerfix.transform.dockerfile import replace_instruction, source_lines
 from dockerfix.transform.python_version import retag_python, stage_python
@@ -34,32 +31,6 @@ from dockerfix.transform.python_version import retag_python, stage_python
 ID = "DF006"
 PACKAGE = "llvmlite"
 LLVM_DEV = re.compile(r"^llvm-(?P<major>\d+)-dev$")
-
-
-def _llvmlite_version(project: Project) -> str | None:
-    locked = next((p for p in (project.lock.packages if project.lock else ()) if p.name == PACKAGE), None)
-    if locked is not None:
-        return locked.version
-    pinned = next((r for r in project.dependencies if r.name == PACKAGE and r.pinned), None)
-    return pinned.specifier[2:] if pinned else None
-
-
-def _python_with_wheels(project: Project) -> str | None:
-    """The Python to move to: the analysis' choice when it has every wheel; for a pinned requirements file
-    (no lock to judge wheels by) the newest allowed Python for which PyPI has an llvmlite wheel."""
-    if project.lock is not None:
-        return None if project.python.without_wheels else project.python.version
-    version = _llvmlite_version(project)
-    if version is None:
-        return None
-    only = LockFile(kind="requirements", path="requirements.txt", lists_files=False,
-                    packages=(LockedPackage(name=PACKAGE, version=version, source="pypi"),))
-    constraints = [c for c in project.python.constraints if not c[0].endswith(" FROM")]
-    try:
-        choice = choose_python(buildable_pythons(), constraints, only)
-    except InputError:
-        return None
-    return None if choice.without_wheels else choice.version
 
 
 def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None:
@@ -70,7 +41,7 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
     stage = dockerfile.stages[run.stage] if run else dockerfile.final_stage
     current = stage_python(dockerfile, stage) or ""
     need = (match.groupdict().get("need") or "")
-    version = _llvmlite_version(context.project) or "?"
+    version = pinned_version(context.project, PACKAGE) or "?"
     return Finding(ID, f"llvmlite {version} has no wheel for Python {current or '(unknown)'}, so pip built it from "
                        "source, which needs LLVM", evidence=evidence_lines(log, match),
                    location=Location(context.dockerfile_path, run.line) if run else None,
@@ -113,7 +84,7 @@ def fix(context: Context, finding: Finding) -> Fix | Skip:
     if dockerfile is None:
         return Skip("no Dockerfile")
     current = finding.capture("current")
-    python = _python_with_wheels(context.project)
+    python = python_with_wheel(context.project, PACKAGE)
     if current and python and python != current:
         text, changed = retag_python(context.dockerfile_text, dockerfile, current, python)
         if changed:

@@ -43,6 +43,7 @@ MODULES: tuple[str, ...] = (
     "DF033_pinned_version_not_found",
     "DF034_requirements_conflict",
     "DF035_platform_only_requirement",
+    "DF036_sdist_fails_on_newer_python",
     "DF040_undeclared_import",
     "DF041_renamed_package",
     "DF042_incompatible_releases",
