@@ -4,6 +4,7 @@ recognition of the cache check, the import scanner, the server port, the compose
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 import subprocess
 import sys
 from pathlib import Path
@@ -318,3 +319,25 @@ def test_a_wait_that_reaches_its_time_limit_inside_the_pool_is_a_running_contain
     assert _wait(Container(requests.exceptions.ReadTimeout()), 5) is None
     with pytest.raises(EngineUnavailable):
         _wait(Container(requests.exceptions.ConnectionError("Connection refused")), 5)
+
+
+def test_an_import_that_stops_for_want_of_configuration_passes_naming_the_variable(tmp_path):
+    """The innermost project frame reads an environment variable the image does not set: configuration a deployment
+    gives, not a defect of the image. A traceback that ends elsewhere, or a variable the image sets, still fails."""
+    from dockerfix.analyse import analyse
+    from dockerfix.checks import Check, ImportFailure, Imports
+    from dockerfix.verify import _configured, unset_configuration
+
+    write(tmp_path, {"requirements.txt": "six\n", "bot/__init__.py": "import os\nenv = os.environ\n"
+                     "TOKEN = env['BOT_TOKEN']\n", "bot/util.py": "def f():\n    return 1 / 0\n"})
+    project = analyse(tmp_path)
+    traceback = ('Traceback (most recent call last):\n  File "/usr/local/lib/python3.12/importlib/__init__.py", line 90, '
+                 'in import_module\n  File "/home/app/bot/__init__.py", line 3, in <module>\nKeyError: \'BOT_TOKEN\'\n')
+    assert unset_configuration(project, traceback, set()) == ("BOT_TOKEN",)
+    assert unset_configuration(project, traceback, {"BOT_TOKEN"}) == ()
+    failed = Check("imports-project", False, "1 project package(s) fail to import", traceback,
+                   Imports(count=1, failures=(ImportFailure("bot", traceback),)))
+    passed = _configured(project, failed, set())
+    assert passed.passed and "BOT_TOKEN" in passed.detail and passed.facts.unconfigured == ("BOT_TOKEN",)  # type: ignore[union-attr]
+    elsewhere = traceback.replace("bot/__init__.py\", line 3", "bot/util.py\", line 2")
+    assert not _configured(project, replace(failed, facts=Imports(failures=(ImportFailure("bot", elsewhere),))), set()).passed

@@ -103,3 +103,53 @@ def ignored_imports(root: Path, dockerignore: Dockerignore | None) -> tuple[Igno
             if excluded is not None:
                 found[target] = IgnoredImport(module, target, f"{relpath}:{line}", *excluded)
     return tuple(found.values())
+
+
+def _environment_aliases(tree: ast.AST) -> tuple[set[str], set[str]]:
+    """(names bound to os.environ, names bound to os.getenv) in a module: `env = os.environ`, `from os import
+    environ, getenv`."""
+    mappings: set[str] = set()
+    getters: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "os":
+            for alias in node.names:
+                if alias.name == "environ":
+                    mappings.add(alias.asname or alias.name)
+                elif alias.name == "getenv":
+                    getters.add(alias.asname or alias.name)
+        elif isinstance(node, ast.Assign) and _is_os_environ(node.value, mappings):
+            mappings |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    return mappings, getters
+
+
+def _is_os_environ(node: ast.AST, mappings: set[str]) -> bool:
+    return (isinstance(node, ast.Attribute) and node.attr == "environ" and isinstance(node.value, ast.Name)
+            and node.value.id == "os") or (isinstance(node, ast.Name) and node.id in mappings)
+
+
+def environment_reads(path: Path, line: int) -> tuple[str, ...]:
+    """The environment variables the statement at `line` of a Python file reads by name (`os.getenv("TOKEN")`,
+    `os.environ["DB_URL"]`, `env.get("subs_list")` with `env = os.environ`); empty when it reads none."""
+    try:
+        tree = ast.parse(path.read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        return ()
+    mappings, getters = _environment_aliases(tree)
+    statement = next((node for node in ast.walk(tree) if isinstance(node, ast.stmt) and not isinstance(
+        node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For, ast.While, ast.With, ast.Try))
+        and node.lineno <= line <= (node.end_lineno or node.lineno)), None)
+    names: list[str] = []
+    for node in ast.walk(statement) if statement is not None else ():
+        key: ast.AST | None = None
+        if isinstance(node, ast.Subscript) and _is_os_environ(node.value, mappings):
+            key = node.slice
+        elif isinstance(node, ast.Call) and node.args:
+            function = node.func
+            if isinstance(function, ast.Attribute) and function.attr == "get" and _is_os_environ(function.value, mappings):
+                key = node.args[0]
+            elif (isinstance(function, ast.Attribute) and function.attr == "getenv" and isinstance(function.value, ast.Name)
+                  and function.value.id == "os") or (isinstance(function, ast.Name) and function.id in getters):
+                key = node.args[0]
+        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            names.append(key.value)
+    return tuple(dict.fromkeys(names))

@@ -18,7 +18,7 @@ import posixpath
 import re
 import time
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from packaging.markers import InvalidMarker, Marker, UndefinedComparison, Undefi
 
 from dockerfix.analyse.dockerfile import split_copy
 from dockerfix.analyse.dockerignore import excluding_pattern
-from dockerfix.analyse.imports import ignored_imports, imported_modules
+from dockerfix.analyse.imports import environment_reads, ignored_imports, imported_modules
 from dockerfix.model import EntryCommand, Project
 from dockerfix.build import MANAGED_LABEL, BuildBackend, docker_host, new_tag
 from dockerfix.build.engine import engine_client
@@ -38,7 +38,9 @@ from dockerfix.checks import (
     CacheRebuild,
     Check,
     EntryRun,
+    Facts,
     HttpAnswer,
+    Imports,
     ProbeRun,
     RerunInstall,
     Verification,
@@ -223,14 +225,72 @@ def verify(project: Project, image: str, *, timeout: float = CHECK_TIMEOUT_SECON
         detail = f"the verification probe did not run (exit {status})" + (
             f": importing {hung} did not finish within {timeout:.0f} s" if hung else "")
         checks.append(Check("probe", False, detail, output[-4000:], ProbeRun(status, hung, output[-4000:])))
+    environment = _image_environment(inspected)
+    checks = [_configured(project, c, environment) for c in checks]
     if project.entry is not None and all(c.passed for c in checks):
-        checks += _server_checks(client, image, http_path, server_port(project)) if project.entry.server \
-            else [_entry_run_check(client, image)]
+        checks += [_configured(project, c, environment) for c in (
+            _server_checks(client, image, http_path, server_port(project)) if project.entry.server
+            else [_entry_run_check(client, image)])]
     if cache is not None:
         checks.append(cache_check(project, cache))
     size, layers = inspected.get("Size"), len(inspected.get("RootFS", {}).get("Layers", [])) if inspected else None
     return Verification(passed=all(c.passed for c in checks), checks=tuple(checks), image_size=size, layers=layers,
                         seconds=time.monotonic() - started)
+
+
+TRACEBACK_FRAME = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+), in ', re.MULTILINE)
+CONFIGURABLE = ("imports-project", "entry-starts", "entry-runs")
+
+
+def _image_environment(attrs: Mapping[str, Any]) -> set[str]:
+    """The names of the environment variables the image sets (its ENV)."""
+    return {item.partition("=")[0] for item in (attrs.get("Config") or {}).get("Env") or ()}
+
+
+def _project_file(project: Project, image_path: str) -> Path | None:
+    """The project file an image path is a copy of (`/app/config.py` → config.py), matched by its trailing parts;
+    None for the files of Python and of installed packages."""
+    if "site-packages" in image_path or "/lib/python" in image_path or not image_path.endswith(".py"):
+        return None
+    parts = image_path.strip("/").split("/")
+    base = project.root / project.source
+    for start in range(len(parts)):
+        candidate = base.joinpath(*parts[start:])
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def unset_configuration(project: Project, printed: str, environment: set[str]) -> tuple[str, ...]:
+    """The environment variables that the innermost project frame of a traceback reads and the image does not set
+    (`subs_list = env.get("subs_list").split(",")` with no subs_list): the program stopped for want of configuration.
+    Empty when the traceback ends elsewhere, or its line reads no variable the image lacks."""
+    for image_path, line in reversed(TRACEBACK_FRAME.findall(printed)):
+        path = _project_file(project, image_path)
+        if path is not None:
+            return tuple(name for name in environment_reads(path, int(line)) if name not in environment)
+    return ()
+
+
+def _configured(project: Project, check: Check, environment: set[str]) -> Check:
+    """A failed import or entry run whose every traceback stops at the project reading an environment variable the
+    image does not set passes, saying which: a deployment gives it (`docker run -e`), an image cannot."""
+    if check.passed or check.name not in CONFIGURABLE or check.facts is None:
+        return check
+    if isinstance(check.facts, Imports) and check.facts.failures:
+        missing = [unset_configuration(project, f.error, environment) for f in check.facts.failures]
+        facts: Facts = replace(check.facts, unconfigured=tuple(dict.fromkeys(n for m in missing for n in m)))
+    elif isinstance(check.facts, EntryRun):
+        missing = [unset_configuration(project, check.facts.output, environment)]
+        facts = replace(check.facts, unconfigured=missing[0])
+    else:
+        return check
+    if not all(missing):
+        return check
+    names = ", ".join(dict.fromkeys(n for m in missing for n in m))
+    return replace(check, passed=True, facts=facts,
+                   detail=f"{check.detail}, for want of configuration the image does not set ({names}): "
+                          "verified without it, as a deployment would give it")
 
 
 def server_port(project: Project) -> int:

@@ -147,7 +147,10 @@ if module:
     if found is None:
         entry["missing_module"], entry["module_error"] = module, try_import(module)
         problems.append(f"module {module} cannot be imported\n{entry['module_error']}")
-    elif SPEC.get("run_module") and found.submodule_search_locations is not None and find_spec(module + ".__main__") is None:
+    # looked for on disk, not imported: a package whose import fails (configuration it reads) still has its __main__
+    elif SPEC.get("run_module") and found.submodule_search_locations is not None and not any(
+            name.startswith("__main__.") for folder in found.submodule_search_locations
+            if os.path.isdir(folder) for name in os.listdir(folder)):
         entry["package_without_main"] = module
         problems.append(f"python -m {module}: {module} is a package with no __main__ module, so it cannot be run")
 check("entry-resolves", not problems, "the entry command's executable and module resolve" if not problems
