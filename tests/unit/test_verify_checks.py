@@ -341,3 +341,24 @@ def test_an_import_that_stops_for_want_of_configuration_passes_naming_the_variab
     assert passed.passed and "BOT_TOKEN" in passed.detail and passed.facts.unconfigured == ("BOT_TOKEN",)  # type: ignore[union-attr]
     elsewhere = traceback.replace("bot/__init__.py\", line 3", "bot/util.py\", line 2")
     assert not _configured(project, replace(failed, facts=Imports(failures=(ImportFailure("bot", elsewhere),))), set()).passed
+
+
+def test_a_setting_that_holds_an_environment_variable_counts_where_it_is_used(tmp_path):
+    """`settings.BOT_TOKEN` (settings.py: `BOT_TOKEN = os.environ.get("BOT_TOKEN")`) passed to a library that
+    refuses None: the innermost project frame uses the setting. A variable read with a default is optional."""
+    from dockerfix.analyse import analyse
+    from dockerfix.verify import unset_configuration
+    from dockerfix.analyse.imports import environment_settings
+
+    write(tmp_path, {"requirements.txt": "six\n", "bot/__init__.py": "",
+                     "bot/settings.py": "import os\nBOT_TOKEN = os.environ.get('BOT_TOKEN')\n"
+                                        "LEVEL = os.environ.get('LEVEL', 'INFO')\n",
+                     "bot/__main__.py": "from bot import settings\nimport lib\n\nlib.Bot(settings.BOT_TOKEN)\n"
+                                        "lib.log(settings.LEVEL)\n"})
+    project = analyse(tmp_path)
+    settings = environment_settings(tmp_path, None)
+    assert settings == {"BOT_TOKEN": ("BOT_TOKEN",)}
+    traceback = ('  File "/app/bot/__main__.py", line 4, in <module>\n  File "/usr/local/lib/python3.12/site-packages/'
+                 'lib/__init__.py", line 9, in __init__\nlib.InvalidToken: you must pass the token\n')
+    assert unset_configuration(project, traceback, set(), settings) == ("BOT_TOKEN",)
+    assert unset_configuration(project, traceback.replace("line 4", "line 5"), set(), settings) == ()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from dockerfix.analyse.dockerignore import excluding_pattern
@@ -127,9 +127,24 @@ def _is_os_environ(node: ast.AST, mappings: set[str]) -> bool:
             and node.value.id == "os") or (isinstance(node, ast.Name) and node.id in mappings)
 
 
-def environment_reads(path: Path, line: int) -> tuple[str, ...]:
+def environment_settings(root: Path, dockerignore: Dockerignore | None) -> dict[str, tuple[str, ...]]:
+    """Module-level names of the code that hold environment variables (`BOT_TOKEN = os.environ.get("BOT_TOKEN")` in
+    settings.py): name → the variables its value reads."""
+    found: dict[str, tuple[str, ...]] = {}
+    for _, tree in _parsed(root, dockerignore):
+        mappings, getters = _environment_aliases(tree)
+        for node in getattr(tree, "body", ()):
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+                read = _reads(node.value, mappings, getters)
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                found |= {t.id: read for t in targets if isinstance(t, ast.Name) and read}
+    return found
+
+
+def environment_reads(path: Path, line: int, settings: Mapping[str, tuple[str, ...]] | None = None) -> tuple[str, ...]:
     """The environment variables the statement at `line` of a Python file reads by name (`os.getenv("TOKEN")`,
-    `os.environ["DB_URL"]`, `env.get("subs_list")` with `env = os.environ`); empty when it reads none."""
+    `os.environ["DB_URL"]`, `env.get("subs_list")` with `env = os.environ`), or through a module-level setting
+    that holds one (`settings.BOT_TOKEN`, from `environment_settings`); empty when it reads none."""
     try:
         tree = ast.parse(path.read_bytes())
     except (OSError, SyntaxError, ValueError):
@@ -138,12 +153,23 @@ def environment_reads(path: Path, line: int) -> tuple[str, ...]:
     statement = next((node for node in ast.walk(tree) if isinstance(node, ast.stmt) and not isinstance(
         node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For, ast.While, ast.With, ast.Try))
         and node.lineno <= line <= (node.end_lineno or node.lineno)), None)
+    if statement is None:
+        return ()
+    names = list(_reads(statement, mappings, getters))
+    for node in ast.walk(statement):
+        used = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else None
+        names += (settings or {}).get(used or "", ())
+    return tuple(dict.fromkeys(names))
+
+
+def _reads(tree: ast.AST, mappings: set[str], getters: set[str]) -> tuple[str, ...]:
+    """The environment variables an expression or statement reads by name and without a default."""
     names: list[str] = []
-    for node in ast.walk(statement) if statement is not None else ():
+    for node in ast.walk(tree):
         key: ast.AST | None = None
         if isinstance(node, ast.Subscript) and _is_os_environ(node.value, mappings):
             key = node.slice
-        elif isinstance(node, ast.Call) and node.args:
+        elif isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords:  # with a default it is optional
             function = node.func
             if isinstance(function, ast.Attribute) and function.attr == "get" and _is_os_environ(function.value, mappings):
                 key = node.args[0]

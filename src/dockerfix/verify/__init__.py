@@ -29,7 +29,7 @@ from packaging.markers import InvalidMarker, Marker, UndefinedComparison, Undefi
 
 from dockerfix.analyse.dockerfile import split_copy
 from dockerfix.analyse.dockerignore import excluding_pattern
-from dockerfix.analyse.imports import environment_reads, ignored_imports, imported_modules
+from dockerfix.analyse.imports import environment_reads, environment_settings, ignored_imports, imported_modules
 from dockerfix.model import EntryCommand, Project
 from dockerfix.build import MANAGED_LABEL, BuildBackend, docker_host, new_tag
 from dockerfix.build.engine import engine_client
@@ -261,14 +261,15 @@ def _project_file(project: Project, image_path: str) -> Path | None:
     return None
 
 
-def unset_configuration(project: Project, printed: str, environment: set[str]) -> tuple[str, ...]:
+def unset_configuration(project: Project, printed: str, environment: set[str],
+                        settings: Mapping[str, tuple[str, ...]] | None = None) -> tuple[str, ...]:
     """The environment variables that the innermost project frame of a traceback reads and the image does not set
     (`subs_list = env.get("subs_list").split(",")` with no subs_list): the program stopped for want of configuration.
     Empty when the traceback ends elsewhere, or its line reads no variable the image lacks."""
     for image_path, line in reversed(TRACEBACK_FRAME.findall(printed)):
         path = _project_file(project, image_path)
         if path is not None:
-            return tuple(name for name in environment_reads(path, int(line)) if name not in environment)
+            return tuple(name for name in environment_reads(path, int(line), settings) if name not in environment)
     return ()
 
 
@@ -277,11 +278,12 @@ def _configured(project: Project, check: Check, environment: set[str]) -> Check:
     image does not set passes, saying which: a deployment gives it (`docker run -e`), an image cannot."""
     if check.passed or check.name not in CONFIGURABLE or check.facts is None:
         return check
+    settings = environment_settings(project.root / project.source, project.dockerignore)
     if isinstance(check.facts, Imports) and check.facts.failures:
-        missing = [unset_configuration(project, f.error, environment) for f in check.facts.failures]
+        missing = [unset_configuration(project, f.error, environment, settings) for f in check.facts.failures]
         facts: Facts = replace(check.facts, unconfigured=tuple(dict.fromkeys(n for m in missing for n in m)))
     elif isinstance(check.facts, EntryRun):
-        missing = [unset_configuration(project, check.facts.output, environment)]
+        missing = [unset_configuration(project, check.facts.output, environment, settings)]
         facts = replace(check.facts, unconfigured=missing[0])
     else:
         return check
