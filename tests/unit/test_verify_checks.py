@@ -362,3 +362,19 @@ def test_a_setting_that_holds_an_environment_variable_counts_where_it_is_used(tm
                  'lib/__init__.py", line 9, in __init__\nlib.InvalidToken: you must pass the token\n')
     assert unset_configuration(project, traceback, set(), settings) == ("BOT_TOKEN",)
     assert unset_configuration(project, traceback.replace("line 4", "line 5"), set(), settings) == ()
+
+
+def test_an_entry_that_checks_its_own_configuration_and_exits_naming_it_passes(tmp_path):
+    from dockerfix.analyse import analyse
+    from dockerfix.checks import Check, EntryRun
+    from dockerfix.verify import _configured
+
+    write(tmp_path, {"requirements.txt": "six\n", "main.py": "import os, sys\n\ndef start():\n"
+                     "    url = os.getenv('SERVICE_URL')\n    if not url:\n        sys.exit('Missing SERVICE_URL')\n"})
+    project = analyse(tmp_path)
+    said = "2026-12-02 ERROR - Missing required environment variable: SERVICE_URL\n"
+    failed = Check("entry-runs", False, "the entry command exited with status 1", said, EntryRun(10, exit_code=1, output=said))
+    assert _configured(project, failed, set()).passed
+    assert not _configured(project, failed, {"SERVICE_URL"}).passed  # the image sets it: something else failed
+    other = "ERROR - cannot open data.csv\n"
+    assert not _configured(project, replace(failed, facts=EntryRun(10, exit_code=1, output=other)), set()).passed

@@ -141,6 +141,14 @@ def environment_settings(root: Path, dockerignore: Dockerignore | None) -> dict[
     return found
 
 
+def required_environment(root: Path, dockerignore: Dockerignore | None) -> frozenset[str]:
+    """Every environment variable the code reads by name without a default, anywhere in it."""
+    found: set[str] = set()
+    for _, tree in _parsed(root, dockerignore):
+        found |= set(_reads(tree, *_environment_aliases(tree)))
+    return frozenset(found)
+
+
 def environment_reads(path: Path, line: int, settings: Mapping[str, tuple[str, ...]] | None = None) -> tuple[str, ...]:
     """The environment variables the statement at `line` of a Python file reads by name (`os.getenv("TOKEN")`,
     `os.environ["DB_URL"]`, `env.get("subs_list")` with `env = os.environ`), or through a module-level setting

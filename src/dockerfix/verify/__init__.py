@@ -29,7 +29,13 @@ from packaging.markers import InvalidMarker, Marker, UndefinedComparison, Undefi
 
 from dockerfix.analyse.dockerfile import split_copy
 from dockerfix.analyse.dockerignore import excluding_pattern
-from dockerfix.analyse.imports import environment_reads, environment_settings, ignored_imports, imported_modules
+from dockerfix.analyse.imports import (
+    environment_reads,
+    environment_settings,
+    ignored_imports,
+    imported_modules,
+    required_environment,
+)
 from dockerfix.model import EntryCommand, Project
 from dockerfix.build import MANAGED_LABEL, BuildBackend, docker_host, new_tag
 from dockerfix.build.engine import engine_client
@@ -240,6 +246,7 @@ def verify(project: Project, image: str, *, timeout: float = CHECK_TIMEOUT_SECON
 
 TRACEBACK_FRAME = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+), in ', re.MULTILINE)
 CONFIGURABLE = ("imports-project", "entry-starts", "entry-runs")
+SYSTEM_EXIT = re.compile(r"^SystemExit\b", re.MULTILINE)
 
 
 def _image_environment(attrs: Mapping[str, Any]) -> set[str]:
@@ -275,15 +282,26 @@ def unset_configuration(project: Project, printed: str, environment: set[str],
 
 def _configured(project: Project, check: Check, environment: set[str]) -> Check:
     """A failed import or entry run whose every traceback stops at the project reading an environment variable the
-    image does not set passes, saying which: a deployment gives it (`docker run -e`), an image cannot."""
+    image does not set passes, saying which: a deployment gives it (`docker run -e`), an image cannot. So does an
+    entry that exits non-zero with no traceback, naming a variable the code requires and the image does not set
+    (a program that checks its own configuration)."""
     if check.passed or check.name not in CONFIGURABLE or check.facts is None:
         return check
     settings = environment_settings(project.root / project.source, project.dockerignore)
+
+    def unset(printed: str) -> tuple[str, ...]:
+        found = unset_configuration(project, printed, environment, settings)
+        if not found and (not TRACEBACK_FRAME.search(printed) or SYSTEM_EXIT.search(printed)):
+            # a program that checks its own configuration and exits (sys.exit), naming what it lacks
+            required = required_environment(project.root / project.source, project.dockerignore) - environment
+            found = tuple(sorted(n for n in required if re.search(rf"\b{re.escape(n)}\b", printed)))
+        return found
+
     if isinstance(check.facts, Imports) and check.facts.failures:
-        missing = [unset_configuration(project, f.error, environment, settings) for f in check.facts.failures]
+        missing = [unset(f.error) for f in check.facts.failures]
         facts: Facts = replace(check.facts, unconfigured=tuple(dict.fromkeys(n for m in missing for n in m)))
-    elif isinstance(check.facts, EntryRun):
-        missing = [unset_configuration(project, check.facts.output, environment, settings)]
+    elif isinstance(check.facts, EntryRun) and check.facts.exit_code not in (None, 0):
+        missing = [unset(check.facts.output)]
         facts = replace(check.facts, unconfigured=missing[0])
     else:
         return check
