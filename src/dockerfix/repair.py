@@ -54,6 +54,7 @@ from dockerfix.diagnose import Diagnosis, diagnose, diagnose_verification, stati
 from dockerfix.errors import DirtyTree, InputError
 from dockerfix.plan import BuildPlan, plan
 from dockerfix.plan.intent import Accounted
+from dockerfix.plan.layout import FinalStage
 from dockerfix.render import render_dockerfile, render_dockerignore
 from dockerfix.verify import CacheProbe, Verification, verify
 from dockerfix.workspace import Workspace, uncommitted
@@ -156,6 +157,7 @@ class RepairResult:
     requested: StrategyChoice = "auto"
     strategy_reason: str = ""  # why `strategy` is the one that made the final state
     accounting: tuple[Accounted, ...] = ()  # with a rewrite: what became of each instruction of the original
+    final_stage: FinalStage | None = None  # with a rewrite: what its final stage holds and what it leaves out, why
 
     @property
     def blocked(self) -> bool:
@@ -181,6 +183,7 @@ class _State:
     findings: list[Finding] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
     accounting: tuple[Accounted, ...] = ()
+    final_stage: FinalStage | None = None
     injected_backend: str | None = None  # the name of the backend the caller gave, which builds everything
 
     def project(self) -> Project:
@@ -265,6 +268,7 @@ def _rewrite(state: _State, reason: str, symptom: tuple[str, ...] = (), build: i
     files = rewrite_files(project, build_plan)
     changed = {p: t for p, t in files.items() if state.workspace.read(p) != t}
     state.accounting = build_plan.accounting
+    state.final_stage = build_plan.final_stage
     if not changed:
         return
     state.before_rewrite = (dict(state.workspace.files), len(state.steps))
@@ -300,6 +304,7 @@ def _back_to_minimal(state: _State) -> None:
     del state.steps[steps:]
     state.replaced = {n for n in state.replaced if n <= steps}
     state.strategy = "minimal"
+    state.final_stage = None
 
 
 # The builder's own line about a failed step: it says that the command failed, not why.
@@ -484,7 +489,7 @@ def repair(root: str | Path, options: Options = Options(), *, backend: BuildBack
         # would have answered stays in the report as findings
         state.findings = [*(Finding(s.rule, s.diagnosis, s.symptom) for s in state.steps if s.rule != "rewrite"),
                           *state.findings]
-        state.steps, state.accounting, state.workspace = [], (), Workspace(root)
+        state.steps, state.accounting, state.workspace, state.final_stage = [], (), Workspace(root), None
     if status == "failed":  # the rewrite replaced the files, but did not make them build and verify
         state.steps = [replace(s, solution=s.solution.replace(SOLVED_BY_REWRITE, "not solved: the rewrite failed too"))
                        if s.number in state.replaced else s for s in state.steps]
@@ -505,5 +510,5 @@ def repair(root: str | Path, options: Options = Options(), *, backend: BuildBack
         created_images=tuple(i for r in state.results for i in r.created_images) if options.keep_cache else (),
         created_cache=tuple(c for r in state.results for c in r.created_cache) if options.keep_cache else (), files=new_texts,
         requested=options.strategy, strategy_reason=_strategy_reason(state, status),
-        accounting=state.accounting,
+        accounting=state.accounting, final_stage=state.final_stage if state.strategy == "rewrite" else None,
     )
