@@ -92,7 +92,23 @@ def test_ratios_and_done_when_against_the_best_other_layout() -> None:
     assert images.ratio(1.0, 0) is None and images.ratio(None, 2.0) is None
 
 
-def test_the_dependency_layer_is_the_first_run_step_an_added_dependency_reruns() -> None:
-    result = BuildResult(ok=True, backend="buildkit", log="", ran_steps=("COPY pyproject.toml uv.lock ./", "RUN uv sync --no-install-project", "RUN uv sync"))
-    assert images.dependency_step(result) == "RUN uv sync --no-install-project"
-    assert images.dependency_step(BuildResult(ok=False, backend="buildkit", log="")) is None
+def test_the_dependency_layer_is_the_install_an_added_dependency_reruns_and_a_source_change_does_not() -> None:
+    mask, install, project = 'RUN ["python", "-c", "mask"]', "RUN uv sync --no-install-project", "RUN uv sync"
+    dependency = BuildResult(ok=True, backend="buildkit", log="",
+                             ran_steps=("COPY pyproject.toml uv.lock ./", mask, install, "COPY . .", project))
+    source = BuildResult(ok=True, backend="buildkit", log="", ran_steps=("COPY . .", project))
+    assert images.dependency_step(dependency, source) == install  # not the mask before it, not the project after it
+    one_step = BuildResult(ok=True, backend="buildkit", log="", ran_steps=("COPY . .", "RUN pip install ."))
+    assert images.dependency_step(one_step, one_step) is None  # docker init's: no layer of its own
+    assert images.dependency_step(BuildResult(ok=False, backend="buildkit", log=""), source) is None
+    cold = images.step_seconds(["#5 [manifests 3/3] " + mask, "#5 DONE 0.3s", "#7 [builder 4/6] " + install,
+                                "#7 sha256:0123 done", "#7 DONE 12.5s", "#8 [builder 6/6] RUN uv sync", "#8 DONE 1.0s"])
+    assert cold == {mask: 0.3, install: 12.5, project: 1.0}
+
+
+def test_the_rewrite_builds_for_buildkit_with_this_runs_cache_ids() -> None:
+    files = images.layout_files("rewrite", dockerfix.analyse(FIXTURES / "poetry2"), "run1-poetry2-rewrite")
+    assert "--mount=type=cache,id=run1-poetry2-rewrite-root-.cache-uv,target=/root/.cache/uv" in files["Dockerfile"]
+    assert "--mount=type=cache,target=" not in files["Dockerfile"] and set(files) == {"Dockerfile", ".dockerignore"}
+    compiled = images.layout_files("rewrite", dockerfix.analyse(FIXTURES / "poetry2"), "c", compile_bytecode=True)
+    assert "compileall" in compiled["Dockerfile"] and "compileall" not in files["Dockerfile"]
