@@ -72,6 +72,7 @@ PIP_SOURCE = "plain pip multi-stage venv"
 # Done-when thresholds of issue 14, for the rewrite against the best other layout of the same run.
 COLD_RATIO_MAX = 1.1
 DONE = re.compile(r"^#(\d+) DONE ([\d.]+)s$")
+CACHED_STEP = re.compile(r"^#(\d+) CACHED$")
 SOURCE_SHARE_MAX = 0.10
 
 
@@ -196,8 +197,10 @@ def relock(root: Path, project: Project) -> None:
 
 
 def change_source(root: Path) -> None:
-    """A source-only change: one line appended to the first package's __init__.py."""
-    module = min(path for path in root.rglob("__init__.py") if ".venv" not in path.parts)
+    """A source-only change: one line appended to the first package's __init__.py, or to the first top-level module
+    of an application of bare modules (app.py)."""
+    packages = [path for path in root.rglob("__init__.py") if ".venv" not in path.parts]
+    module = min(packages or [path for path in root.glob("*.py") if path.name != "setup.py"])
     module.write_text(module.read_text() + "\nBENCH_SOURCE_CHANGE = 1\n")
 
 
@@ -292,17 +295,30 @@ def dependency_step(dependency: BuildResult | None, source: BuildResult | None) 
     return own[-1] if own else None
 
 
-def step_seconds(log_lines: list[str]) -> dict[str, float]:
-    """Seconds per step of a BuildKit plain-progress log (`#5 [builder 3/7] RUN ...` then `#5 DONE 2.1s`)."""
-    texts: dict[str, str] = {}
-    seconds: dict[str, float] = {}
-    for line in log_lines:
-        if match := STEP.match(line):
-            texts[match.group(1)] = match.group(4)
-        elif (done := DONE.match(line)) and done.group(1) in texts:
-            text = texts[done.group(1)]
-            seconds[text] = round(seconds.get(text, 0.0) + float(done.group(2)), 1)
-    return seconds
+@dataclass
+class StepLog:
+    """What BuildKit's plain-progress log says of each step: `#5 [builder 3/7] RUN ...`, then `#5 DONE 2.1s` or
+    `#5 CACHED`. A step is known by its place (`builder 3/7`) across the builds of one layout, whose texts may
+    differ (the rewrite's lock-less install names the added dependency in its RUN)."""
+
+    seconds: dict[str, float] = field(default_factory=dict)  # text → seconds
+    place: dict[str, str] = field(default_factory=dict)  # text → "builder 3/7"
+    cached: set[str] = field(default_factory=set)  # places taken from the cache
+
+    @classmethod
+    def read(cls, lines: list[str]) -> StepLog:
+        log, vertices = cls(), {}
+        for line in lines:
+            if match := STEP.match(line):
+                vertex, stage, index, text = match.groups()
+                vertices[vertex] = text
+                log.place[text] = f"{stage or 'stage'} {index}"
+            elif (done := DONE.match(line)) and done.group(1) in vertices:
+                text = vertices[done.group(1)]
+                log.seconds[text] = round(log.seconds.get(text, 0.0) + float(done.group(2)), 1)
+            elif (cached := CACHED_STEP.match(line)) and cached.group(1) in vertices:
+                log.cached.add(log.place[vertices[cached.group(1)]])
+        return log
 
 
 # ---------------------------------------------------------------- engine
@@ -312,7 +328,7 @@ class Builder:
     run: str
     backend: BuildKitBackend = field(default_factory=BuildKitBackend)
     results: list[BuildResult] = field(default_factory=list)
-    steps: dict[int, dict[str, float]] = field(default_factory=dict)  # id(result) → seconds per step
+    steps: dict[int, StepLog] = field(default_factory=dict)  # id(result) → what its log says of each step
 
     def build(self, root: Path, files: dict[str, str], *, no_cache: bool) -> BuildResult:
         dockerfile = parse_dockerfile("Dockerfile", files["Dockerfile"])
@@ -320,7 +336,7 @@ class Builder:
         result = self.backend.build(root, files, dockerfile, tag=new_tag(root), progress=lines.append,
                                     labels={MANAGED_LABEL: "1", BENCH_LABEL: f"images-{self.run}"}, no_cache=no_cache)
         self.results.append(result)
-        self.steps[id(result)] = step_seconds(lines)
+        self.steps[id(result)] = StepLog.read(lines)
         return result
 
     def cleanup(self) -> None:
@@ -367,15 +383,19 @@ def measure_layout(builder: Builder, layout: str, trees: dict[str, Path | str], 
         row[f"{scenario}_seconds"] = round(result.seconds, 1) if result.ok else None
         if not result.ok:
             row[f"{scenario}_note"] = f"build failed: {result.error}"
-    step = dependency_step(rebuilt.get("dependency"), rebuilt.get("source"))
-    version = rebuilt.get("version")
+    dependency, version = rebuilt.get("dependency"), rebuilt.get("version")
+    step = dependency_step(dependency, rebuilt.get("source"))
     row["dependency_step"] = step
-    row["dependency_step_cold_seconds"] = row["cold_steps"].get(step) if step else None
-    measured = version is not None and version.ok and rebuilt.get("dependency") is not None and rebuilt["dependency"].ok
-    # no step of its own: nothing a version bump could reuse
-    row["version_reuses_dependencies"] = (step in version.cached_steps if step else False) if measured else None  # type: ignore[union-attr]
-    if version and version.ok:  # the log's evidence: what the version bump ran again
-        row["version_ran_steps"] = [text[:120] for text in version.ran_steps]
+    if step and dependency:
+        place = builder.steps[id(dependency)].place.get(step)
+        row["dependency_step_place"] = place
+        row["dependency_step_cold_seconds"] = row["cold_steps"].get(place, {}).get("seconds")
+    if version is not None and version.ok and dependency is not None and dependency.ok:
+        # no step of its own: nothing a version bump could reuse
+        row["version_reuses_dependencies"] = bool(step) and row.get("dependency_step_place") in builder.steps[id(version)].cached
+        row["version_ran_steps"] = [text[:120] for text in version.ran_steps]  # the log's evidence
+    else:
+        row["version_reuses_dependencies"] = None
     return row
 
 
@@ -383,7 +403,7 @@ def cold_row(builder: Builder, project: Project, files: dict[str, str]) -> dict:
     """A build without the cache: its time per step, the image's size over the base, its layers, whether it runs."""
     cold = builder.build(project.root, files, no_cache=True)
     row: dict = {"cold_ok": cold.ok, "cold_seconds": round(cold.seconds, 1), "dockerfile": files["Dockerfile"],
-                 "cold_steps": builder.steps.get(id(cold), {})}
+                 "cold_steps": _by_place(builder.steps[id(cold)])}
     if not cold.ok:
         row["error"] = cold.error
         return row
@@ -393,6 +413,11 @@ def cold_row(builder: Builder, project: Project, files: dict[str, str]) -> dict:
     row.update(image_bytes=size, overhead_bytes=size - base_size, layers=layers, own_layers=layers - base_layers,
                runs=runs_entry(cold.image, project))
     return row
+
+
+def _by_place(log: StepLog) -> dict[str, dict]:
+    """Each step's text and seconds by its place ("builder 3/7"), for the JSON."""
+    return {log.place[text]: {"step": text[:120], "seconds": seconds} for text, seconds in log.seconds.items()}
 
 
 def measure_bytecode(builder: Builder, base: Path, cache_id: str, rewrite: dict) -> dict:
@@ -490,8 +515,8 @@ def markdown(meta: dict, projects: list[dict]) -> str:
     for project in projects:
         plain, compiled = project["layouts"].get("rewrite", {}), project.get("bytecode") or {}
         if not compiled.get("cold_ok"):
-            lines.append(f"| {project['project']} | {_mb(plain.get('overhead_bytes'))} | build failed: "
-                         f"{compiled.get('error', 'not built')[:80]} | | | |")
+            why = f"build failed: {compiled.get('error', '')[:80]}" if compiled else "not built"
+            lines.append(f"| {project['project']} | {_mb(plain.get('overhead_bytes'))} | {why} | | | |")
             continue
         lines.append(f"| {project['project']} | {_mb(plain.get('overhead_bytes'))} | {_mb(compiled['overhead_bytes'])} | "
                      f"{_mb(compiled.get('size_cost_bytes'))} | {_s(compiled['cold_seconds'])} | {_yes(compiled.get('runs'))} |")
