@@ -94,7 +94,7 @@ def test_the_lock_managers_tools_and_pins_install_with_uv_in_the_builder():
 
 def test_bytecode_is_compiled_only_on_request():
     project = analyse(FIXTURES / "poetry1")
-    assert "compileall" not in render_dockerfile(plan(project)) and "PIP_NO_COMPILE=1" in render_dockerfile(plan(project))
+    assert "compileall" not in render_dockerfile(plan(project)) and "PIP_COMPILE=0" in render_dockerfile(plan(project))
     assert "RUN python -m compileall -q -j 0 /opt/venv" in render_dockerfile(plan(project, compile_bytecode=True))
 
 
