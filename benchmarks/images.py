@@ -2,16 +2,19 @@
 
 For each fixture project, three layouts are built on the same python:X.Y-slim base, with BuildKit
 (`DOCKER_BUILDKIT=1 docker build`, dockerfix's BuildKit backend) throughout:
-  rewrite      what `dockerfix.rewrite` renders for the project (re-run after a change to templates/ or plan/);
+  rewrite      what dockerfix renders for the project when BuildKit builds it (`plan_for_backend(..., "buildkit")`:
+               cache mounts), re-run after a change to templates/ or plan/;
   expert       uv's Docker guide multi-stage layout, Poetry's or PDM's equivalent, or a plain pip multi-stage venv
                (benchmarks/layouts/, in our own words);
   docker-init  `docker init`'s Python layout, written from its public description (benchmarks/layouts/).
 Each layout is built once without the cache (cold), then rebuilt, with the cold build's cache, from three
 variants of the project made in temporary copies: a source-only change, a version bump only, and one added
 dependency (idna, in the manifest and in the lock, which is regenerated on the host with the manager's own tool
-run by `uvx`). The dependency layer is the first RUN step the added dependency makes run again; the version bump
-reuses it when that step comes from the cache. Cache mounts get an id per run and layout, so a cold build starts
-without downloads cached by earlier runs. Everything built is labelled (org.dockerfix.managed=1,
+run by `uvx`). The dependency layer is the RUN step that installs the dependencies: the last of the RUN steps the
+added dependency makes run again and the source-only change does not; the version bump reuses it when BuildKit's
+log says `#N CACHED` for that step. Each step's cold time (BuildKit's `#N DONE 1.2s`) is kept in the JSON. Cache mounts get an id per run and layout
+(the rewrite's too, added here), so a cold build starts without downloads cached by earlier runs. The rewrite is also
+built cold with --compile-bytecode, for the size bytecode costs. Everything built is labelled (org.dockerfix.managed=1,
 org.dockerfix.bench=images) and removed at the end, with the BuildKit cache records the builds made.
 
     python benchmarks/images.py [--only NAME ...] [--quick] [--write]
@@ -46,8 +49,9 @@ import dockerfix  # noqa: E402
 from dockerfix.analyse.dockerfile import parse_dockerfile  # noqa: E402
 from dockerfix.model import Project  # noqa: E402
 from dockerfix.build import MANAGED_LABEL, BuildResult, new_tag  # noqa: E402
-from dockerfix.build.buildkit import BuildKitBackend  # noqa: E402
+from dockerfix.build.buildkit import STEP, BuildKitBackend  # noqa: E402
 from dockerfix.build.engine import engine_client  # noqa: E402
+from dockerfix.repair import plan_for_backend, rewrite_files  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures" / "projects"
 LAYOUTS = Path(__file__).resolve().parent / "layouts"
@@ -67,6 +71,8 @@ PIP_SOURCE = "plain pip multi-stage venv"
 
 # Done-when thresholds of issue 14, for the rewrite against the best other layout of the same run.
 COLD_RATIO_MAX = 1.1
+DONE = re.compile(r"^#(\d+) DONE ([\d.]+)s$")
+CACHED_STEP = re.compile(r"^#(\d+) CACHED$")
 SOURCE_SHARE_MAX = 0.10
 
 
@@ -124,10 +130,17 @@ def render_layout(layout: str, facts: LayoutFacts, cache_id: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).lstrip("\n")
 
 
-def layout_files(layout: str, project: Project, cache_id: str) -> dict[str, str]:
-    """The Dockerfile and .dockerignore a layout builds the project with (the rewrite's come from dockerfix)."""
+CACHE_MOUNT = re.compile(r"--mount=type=cache,target=(\S+)")
+
+
+def layout_files(layout: str, project: Project, cache_id: str, *, compile_bytecode: bool = False) -> dict[str, str]:
+    """The Dockerfile and .dockerignore a layout builds the project with (the rewrite's come from dockerfix, rendered
+    for BuildKit, its cache mounts given this run's id like the other layouts')."""
     if layout == "rewrite":
-        return dockerfix.rewrite(project.root)
+        files = rewrite_files(project, plan_for_backend(project, "buildkit", compile_bytecode=compile_bytecode))
+        dockerfile = CACHE_MOUNT.sub(lambda m: f"--mount=type=cache,id={cache_id}{m.group(1).replace('/', '-')},"
+                                               f"target={m.group(1)}", files[project.dockerfile_path])
+        return {"Dockerfile": dockerfile, ".dockerignore": files[project.dockerignore_path]}
     return {"Dockerfile": render_layout(layout, LayoutFacts.of(project), cache_id), ".dockerignore": LAYOUT_DOCKERIGNORE}
 
 
@@ -174,7 +187,8 @@ def relock(root: Path, project: Project) -> None:
         command = uvx + ["--from", "pip-tools", "pip-compile", "--quiet", *hashes, "--output-file=requirements.txt", "requirements.in"]
     else:
         command = commands[project.manager]
-    env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never", "PDM_CHECK_UPDATE": "false", "PIPENV_YES": "1",
+    env = {**{k: v for k, v in os.environ.items() if k != "PIP_FIND_LINKS"}, "PIP_CONFIG_FILE": os.devnull,  # PyPI only
+           "UV_PYTHON_DOWNLOADS": "never", "PDM_CHECK_UPDATE": "false", "PIPENV_YES": "1",
            "PIPENV_VENV_IN_PROJECT": "", "PIPENV_IGNORE_VIRTUALENVS": "1"}
     done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=600)
     if done.returncode != 0:
@@ -183,8 +197,10 @@ def relock(root: Path, project: Project) -> None:
 
 
 def change_source(root: Path) -> None:
-    """A source-only change: one line appended to the first package's __init__.py."""
-    module = min(path for path in root.rglob("__init__.py") if ".venv" not in path.parts)
+    """A source-only change: one line appended to the first package's __init__.py, or to the first top-level module
+    of an application of bare modules (app.py)."""
+    packages = [path for path in root.rglob("__init__.py") if ".venv" not in path.parts]
+    module = min(packages or [path for path in root.glob("*.py") if path.name != "setup.py"])
     module.write_text(module.read_text() + "\nBENCH_SOURCE_CHANGE = 1\n")
 
 
@@ -268,11 +284,41 @@ def with_ratios(rows: dict[str, dict]) -> dict[str, dict]:
             for name, row in rows.items()}
 
 
-def dependency_step(result: BuildResult | None) -> str | None:
-    """The dependency layer: the first RUN step that an added dependency made run again."""
-    if result is None or not result.ok:
+def dependency_step(dependency: BuildResult | None, source: BuildResult | None) -> str | None:
+    """The dependency layer: the RUN step that installs the dependencies, i.e. the last of the RUN steps an added
+    dependency made run again and a source-only change did not (a step preparing the manifests, like the rewrite's
+    version mask, runs before it). None: the layout has no such step (one install of the project with its
+    dependencies, which every change re-runs)."""
+    if dependency is None or not dependency.ok or source is None or not source.ok:
         return None
-    return next((step for step in result.ran_steps if step.upper().startswith("RUN")), None)
+    own = [step for step in dependency.ran_steps if step.upper().startswith("RUN") and step not in source.ran_steps]
+    return own[-1] if own else None
+
+
+@dataclass
+class StepLog:
+    """What BuildKit's plain-progress log says of each step: `#5 [builder 3/7] RUN ...`, then `#5 DONE 2.1s` or
+    `#5 CACHED`. A step is known by its place (`builder 3/7`) across the builds of one layout, whose texts may
+    differ (the rewrite's lock-less install names the added dependency in its RUN)."""
+
+    seconds: dict[str, float] = field(default_factory=dict)  # text → seconds
+    place: dict[str, str] = field(default_factory=dict)  # text → "builder 3/7"
+    cached: set[str] = field(default_factory=set)  # places taken from the cache
+
+    @classmethod
+    def read(cls, lines: list[str]) -> StepLog:
+        log, vertices = cls(), {}
+        for line in lines:
+            if match := STEP.match(line):
+                vertex, stage, index, text = match.groups()
+                vertices[vertex] = text
+                log.place[text] = f"{stage or 'stage'} {index}"
+            elif (done := DONE.match(line)) and done.group(1) in vertices:
+                text = vertices[done.group(1)]
+                log.seconds[text] = round(log.seconds.get(text, 0.0) + float(done.group(2)), 1)
+            elif (cached := CACHED_STEP.match(line)) and cached.group(1) in vertices:
+                log.cached.add(log.place[vertices[cached.group(1)]])
+        return log
 
 
 # ---------------------------------------------------------------- engine
@@ -282,12 +328,15 @@ class Builder:
     run: str
     backend: BuildKitBackend = field(default_factory=BuildKitBackend)
     results: list[BuildResult] = field(default_factory=list)
+    steps: dict[int, StepLog] = field(default_factory=dict)  # id(result) → what its log says of each step
 
     def build(self, root: Path, files: dict[str, str], *, no_cache: bool) -> BuildResult:
         dockerfile = parse_dockerfile("Dockerfile", files["Dockerfile"])
-        result = self.backend.build(root, files, dockerfile, tag=new_tag(root),
+        lines: list[str] = []
+        result = self.backend.build(root, files, dockerfile, tag=new_tag(root), progress=lines.append,
                                     labels={MANAGED_LABEL: "1", BENCH_LABEL: f"images-{self.run}"}, no_cache=no_cache)
         self.results.append(result)
+        self.steps[id(result)] = StepLog.read(lines)
         return result
 
     def cleanup(self) -> None:
@@ -295,6 +344,7 @@ class Builder:
         for result in reversed(self.results):
             self.backend.cleanup(result)
         self.results.clear()
+        self.steps.clear()
 
 
 def image_facts(image: str) -> tuple[int, int]:
@@ -319,16 +369,9 @@ def measure_layout(builder: Builder, layout: str, trees: dict[str, Path | str], 
     assert isinstance(base, Path)
     project = dockerfix.analyse(base)
     files = layout_files(layout, project, cache_id)
-    cold = builder.build(base, files, no_cache=True)
-    row: dict = {"cold_ok": cold.ok, "cold_seconds": round(cold.seconds, 1), "dockerfile": files["Dockerfile"]}
-    if not cold.ok:
-        row["error"] = cold.error
+    row = cold_row(builder, project, files)
+    if not row["cold_ok"]:
         return row
-    assert cold.image is not None
-    size, layers = image_facts(cold.image)
-    base_size, base_layers = image_facts(f"python:{project.python.version}-slim")
-    row.update(image_bytes=size, overhead_bytes=size - base_size, layers=layers, own_layers=layers - base_layers,
-               runs=runs_entry(cold.image, project))
     rebuilt: dict[str, BuildResult] = {}
     for scenario in SCENARIOS:
         tree = trees.get(scenario)
@@ -340,10 +383,50 @@ def measure_layout(builder: Builder, layout: str, trees: dict[str, Path | str], 
         row[f"{scenario}_seconds"] = round(result.seconds, 1) if result.ok else None
         if not result.ok:
             row[f"{scenario}_note"] = f"build failed: {result.error}"
-    step = dependency_step(rebuilt.get("dependency"))
-    version = rebuilt.get("version")
+    dependency, version = rebuilt.get("dependency"), rebuilt.get("version")
+    step = dependency_step(dependency, rebuilt.get("source"))
     row["dependency_step"] = step
-    row["version_reuses_dependencies"] = (step in version.cached_steps) if step and version and version.ok else None
+    if step and dependency:
+        place = builder.steps[id(dependency)].place.get(step)
+        row["dependency_step_place"] = place
+        row["dependency_step_cold_seconds"] = row["cold_steps"].get(place, {}).get("seconds")
+    if version is not None and version.ok and dependency is not None and dependency.ok:
+        # no step of its own: nothing a version bump could reuse
+        row["version_reuses_dependencies"] = bool(step) and row.get("dependency_step_place") in builder.steps[id(version)].cached
+        row["version_ran_steps"] = [text[:120] for text in version.ran_steps]  # the log's evidence
+    else:
+        row["version_reuses_dependencies"] = None
+    return row
+
+
+def cold_row(builder: Builder, project: Project, files: dict[str, str]) -> dict:
+    """A build without the cache: its time per step, the image's size over the base, its layers, whether it runs."""
+    cold = builder.build(project.root, files, no_cache=True)
+    row: dict = {"cold_ok": cold.ok, "cold_seconds": round(cold.seconds, 1), "dockerfile": files["Dockerfile"],
+                 "cold_steps": _by_place(builder.steps[id(cold)])}
+    if not cold.ok:
+        row["error"] = cold.error
+        return row
+    assert cold.image is not None
+    size, layers = image_facts(cold.image)
+    base_size, base_layers = image_facts(f"python:{project.python.version}-slim")
+    row.update(image_bytes=size, overhead_bytes=size - base_size, layers=layers, own_layers=layers - base_layers,
+               runs=runs_entry(cold.image, project))
+    return row
+
+
+def _by_place(log: StepLog) -> dict[str, dict]:
+    """Each step's text and seconds by its place ("builder 3/7"), for the JSON."""
+    return {log.place[text]: {"step": text[:120], "seconds": seconds} for text, seconds in log.seconds.items()}
+
+
+def measure_bytecode(builder: Builder, base: Path, cache_id: str, rewrite: dict) -> dict:
+    """The rewrite with --compile-bytecode, cold: what bytecode costs in size (and build time)."""
+    project = dockerfix.analyse(base)
+    row = cold_row(builder, project, layout_files("rewrite", project, cache_id, compile_bytecode=True))
+    row.pop("dockerfile")
+    if row["cold_ok"] and rewrite.get("overhead_bytes") is not None:
+        row["size_cost_bytes"] = row["overhead_bytes"] - rewrite["overhead_bytes"]
     return row
 
 
@@ -360,15 +443,19 @@ def measure(name: str, builder: Builder, quick: bool) -> dict:
                 trees[scenario] = make_variant(scenario, base, scratch)
             except LockUnavailable as exc:
                 trees[scenario] = f"not measured: {exc}"
-        rows = {}
+        rows: dict[str, dict] = {}
+        bytecode: dict = {}
         for layout in LAYOUT_NAMES:
             try:
                 rows[layout] = measure_layout(builder, layout, trees, f"bench-{builder.run}-{name}-{layout}")
+                if layout == "rewrite":
+                    bytecode = measure_bytecode(builder, base, f"bench-{builder.run}-{name}-bytecode", rows[layout])
             finally:
                 builder.cleanup()
     rows = with_ratios(rows)
     return {"project": name, "manager": project.manager, "python": project.python.version,
             "base": f"python:{project.python.version}-slim", "layouts": rows, "done_when": done_when(rows),
+            "bytecode": bytecode,
             "seconds": round(time.monotonic() - started)}
 
 
@@ -396,7 +483,9 @@ def markdown(meta: dict, projects: list[dict]) -> str:
              "expert layout (uv guide / Poetry / PDM / plain pip venv, `benchmarks/layouts/`) and `docker init`'s Python",
              "layout. Overhead = image size minus the base's. Rebuilds use the cold build's cache. In brackets: the ratio",
              "to the best other layout of the same project and run. `deps reused` = the version-bump rebuild took the",
-             "dependency layer (the first RUN step an added dependency re-runs) from the cache.",
+             "dependency layer from the cache (BuildKit's log: `CACHED`); the dependency layer is the RUN step that installs",
+             "the dependencies: the last RUN step an added dependency re-runs and a source-only change does not (none: a",
+             "layout that installs the project and its dependencies in one step has no layer to reuse, `no`).",
              f"Run: `{meta['command']}`, {meta['seconds'] / 60:.0f} min, {meta['projects_done']} projects.", "",
              "| project | layout | overhead | layers | cold build | source-only | version bump | +1 dependency | deps reused | runs |",
              "|---|---|---|---|---|---|---|---|---|---|"]
@@ -419,6 +508,18 @@ def markdown(meta: dict, projects: list[dict]) -> str:
     for project in projects:
         done = project["done_when"]
         lines.append(f"| {project['project']} | " + " | ".join(verdict[value] for value in done.values()) + " |")
+    lines += ["", "## Bytecode (`--compile-bytecode`), for the rewrite", "",
+              "An option: compiled ahead, a first start skips compiling the modules it imports, for this much image size.", "",
+              "| project | overhead without | overhead with bytecode | size cost | cold build with bytecode | runs |",
+              "|---|---|---|---|---|---|"]
+    for project in projects:
+        plain, compiled = project["layouts"].get("rewrite", {}), project.get("bytecode") or {}
+        if not compiled.get("cold_ok"):
+            why = f"build failed: {compiled.get('error', '')[:80]}" if compiled else "not built"
+            lines.append(f"| {project['project']} | {_mb(plain.get('overhead_bytes'))} | {why} | | | |")
+            continue
+        lines.append(f"| {project['project']} | {_mb(plain.get('overhead_bytes'))} | {_mb(compiled['overhead_bytes'])} | "
+                     f"{_mb(compiled.get('size_cost_bytes'))} | {_s(compiled['cold_seconds'])} | {_yes(compiled.get('runs'))} |")
     notes = sorted({f"{project['project']}: {scenario}: {row[f'{scenario}_note']}" for project in projects
                     for row in project["layouts"].values() for scenario in SCENARIOS if row.get(f"{scenario}_note")})
     if notes:

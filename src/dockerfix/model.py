@@ -526,6 +526,19 @@ class Accounted:
 
 
 @dataclass(frozen=True)
+class FinalStage:
+    """What the final stage holds besides the venv, and what of the build context it leaves out, for the report."""
+
+    copies: tuple[str, ...] | None  # the files copied besides the venv; None: the whole sources
+    left_out: tuple[str, ...]  # the context's top-level entries not copied (installed in the venv or not read at run time)
+    reason: str  # one sentence: what it gets, what it leaves out and why
+
+    @property
+    def sources_copied(self) -> bool:
+        return self.copies is None
+
+
+@dataclass(frozen=True)
 class RepairResult:
     """What `repair` did: its status, the steps (Problem / Symptom / Diagnosis / Cause / Solution), the builds, the
     verification, the changed files and their diff, and the findings it could not repair."""
@@ -551,6 +564,7 @@ class RepairResult:
     requested: StrategyChoice = "auto"
     strategy_reason: str = ""  # why `strategy` is the one that made the final state
     accounting: tuple[Accounted, ...] = ()  # with a rewrite: what became of each instruction of the original
+    final_stage: FinalStage | None = None  # with a rewrite: what its final stage holds and what it leaves out, why
     # failed for want of what this engine or its network cannot give the build (an image, a download): an
     # environment finding (see `Rule.environment`) ended it, and the same build elsewhere would get past it
     blocked: bool = False

@@ -35,6 +35,7 @@ from dockerfix.build.context import context_inputs
 from dockerfix.catalog import BY_ID
 from dockerfix.model import (  # RepairResult, Step, BuildRecord, Status, Phase: re-exported, where they were
     Accounted,
+    FinalStage,
     BuildFinished,
     BuildOutput,
     BuildRecord,
@@ -119,6 +120,7 @@ class _State:
     findings: list[Finding] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
     accounting: tuple[Accounted, ...] = ()
+    final_stage: FinalStage | None = None
     injected_backend: str | None = None  # the name of the backend the caller gave, which builds everything
 
     def project(self) -> Project:
@@ -203,6 +205,7 @@ def _rewrite(state: _State, reason: str, symptom: tuple[str, ...] = (), build: i
     files = rewrite_files(project, build_plan)
     changed = {p: t for p, t in files.items() if state.workspace.read(p) != t}
     state.accounting = build_plan.accounting
+    state.final_stage = build_plan.final_stage
     if not changed:
         return
     state.before_rewrite = (dict(state.workspace.files), len(state.steps))
@@ -238,6 +241,7 @@ def _back_to_minimal(state: _State) -> None:
     del state.steps[steps:]
     state.replaced = {n for n in state.replaced if n <= steps}
     state.strategy = "minimal"
+    state.final_stage = None
 
 
 # The builder's own line about a failed step: it says that the command failed, not why.
@@ -423,7 +427,7 @@ def repair(root: str | Path, options: Options = Options(), *, backend: BuildBack
         # would have answered stays in the report as findings
         state.findings = [*(Finding(s.rule, s.diagnosis, s.symptom) for s in state.steps if s.rule != "rewrite"),
                           *state.findings]
-        state.steps, state.accounting, state.workspace = [], (), Workspace(root)
+        state.steps, state.accounting, state.workspace, state.final_stage = [], (), Workspace(root), None
     if status == "failed":  # the rewrite replaced the files, but did not make them build and verify
         state.steps = [replace(s, solution=s.solution.replace(SOLVED_BY_REWRITE, "not solved: the rewrite failed too"))
                        if s.number in state.replaced else s for s in state.steps]
@@ -444,6 +448,6 @@ def repair(root: str | Path, options: Options = Options(), *, backend: BuildBack
         created_images=tuple(i for r in state.results for i in r.created_images) if options.keep_cache else (),
         created_cache=tuple(c for r in state.results for c in r.created_cache) if options.keep_cache else (), files=new_texts,
         requested=options.strategy, strategy_reason=_strategy_reason(state, status),
-        accounting=state.accounting,
+        accounting=state.accounting, final_stage=state.final_stage if state.strategy == "rewrite" else None,
         blocked=status == "failed" and any(BY_ID[f.rule].environment for f in state.findings),
     )

@@ -72,6 +72,10 @@ def test_variants_change_only_what_they_say(tmp_path: Path) -> None:
     images.add_dependency(plain, dockerfix.analyse(plain))
     assert (plain / "requirements.txt").read_text().splitlines()[-1] == images.ADDED_PIN
     assert images.bumped("1.9") == "1.10"
+    bare = tmp_path / "flaskreq"
+    shutil.copytree(FIXTURES / "flaskreq", bare)
+    images.change_source(bare)  # no package: the app's module
+    assert "BENCH_SOURCE_CHANGE" in (bare / "app.py").read_text()
 
 
 def test_ratios_and_done_when_against_the_best_other_layout() -> None:
@@ -92,7 +96,37 @@ def test_ratios_and_done_when_against_the_best_other_layout() -> None:
     assert images.ratio(1.0, 0) is None and images.ratio(None, 2.0) is None
 
 
-def test_the_dependency_layer_is_the_first_run_step_an_added_dependency_reruns() -> None:
-    result = BuildResult(ok=True, backend="buildkit", log="", ran_steps=("COPY pyproject.toml uv.lock ./", "RUN uv sync --no-install-project", "RUN uv sync"))
-    assert images.dependency_step(result) == "RUN uv sync --no-install-project"
-    assert images.dependency_step(BuildResult(ok=False, backend="buildkit", log="")) is None
+def test_the_dependency_layer_is_the_install_an_added_dependency_reruns_and_a_source_change_does_not() -> None:
+    mask, install, project = 'RUN ["python", "-c", "mask"]', "RUN uv sync --no-install-project", "RUN uv sync"
+    dependency = BuildResult(ok=True, backend="buildkit", log="",
+                             ran_steps=("COPY pyproject.toml uv.lock ./", mask, install, "COPY . .", project))
+    source = BuildResult(ok=True, backend="buildkit", log="", ran_steps=("COPY . .", project))
+    assert images.dependency_step(dependency, source) == install  # not the mask before it, not the project after it
+    one_step = BuildResult(ok=True, backend="buildkit", log="", ran_steps=("COPY . .", "RUN pip install ."))
+    assert images.dependency_step(one_step, one_step) is None  # docker init's: no layer of its own
+    assert images.dependency_step(BuildResult(ok=False, backend="buildkit", log=""), source) is None
+    cold = images.StepLog.read(["#5 [manifests 3/3] " + mask, "#5 DONE 0.3s", "#7 [builder 4/6] " + install,
+                                "#7 sha256:0123 done", "#7 DONE 12.5s", "#8 [builder 6/6] RUN uv sync", "#8 CACHED"])
+    assert cold.seconds == {mask: 0.3, install: 12.5} and cold.place[install] == "builder 4"
+    assert cold.cached == {"builder 6"}  # known by place: the same step of another build may read differently
+
+
+def test_the_rewrite_builds_for_buildkit_with_this_runs_cache_ids() -> None:
+    files = images.layout_files("rewrite", dockerfix.analyse(FIXTURES / "poetry2"), "run1-poetry2-rewrite")
+    assert "--mount=type=cache,id=run1-poetry2-rewrite-root-.cache-uv,target=/root/.cache/uv" in files["Dockerfile"]
+    assert "--mount=type=cache,target=" not in files["Dockerfile"] and set(files) == {"Dockerfile", ".dockerignore"}
+    compiled = images.layout_files("rewrite", dockerfix.analyse(FIXTURES / "poetry2"), "c", compile_bytecode=True)
+    assert "compileall" in compiled["Dockerfile"] and "compileall" not in files["Dockerfile"]
+
+
+def test_the_report_shows_what_bytecode_costs_beside_the_rewrite() -> None:
+    row = {"cold_ok": True, "overhead_bytes": 500_000, "layers": 6, "cold_seconds": 7.0, "source_seconds": 2.0,
+           "version_reuses_dependencies": True, "runs": True}
+    project = {"project": "notesapi", "manager": "uv", "python": "3.12", "layouts": {"rewrite": row},
+               "done_when": images.done_when({"rewrite": row}),
+               "bytecode": {"cold_ok": True, "overhead_bytes": 4_500_000, "size_cost_bytes": 4_000_000,
+                            "cold_seconds": 9.0, "runs": True}}
+    meta = {"date": "d", "engine": "e", "backend": "b", "command": "c", "seconds": 60, "projects_done": "1 of 1"}
+    text = images.markdown(meta, [project])
+    assert "| notesapi | +0.5 MB | +4.5 MB | +4.0 MB | 9.0 s | yes |" in text
+    assert "| notesapi | +0.5 MB | not built | | | |" in images.markdown(meta, [{**project, "bytecode": {}}])

@@ -75,12 +75,26 @@ def test_cache_mounts_only_when_buildkit_builds_it():
     assert mounted.needs_buildkit and "PIP_NO_CACHE_DIR" not in dockerfile
     assert "RUN --mount=type=cache,target=/root/.cache/uv uv sync --frozen --no-dev --no-install-project" in dockerfile
     poetry = render_dockerfile(plan(analyse(FIXTURES / "poetry1"), cache_mounts=True))
-    assert "RUN --mount=type=cache,target=/root/.cache/pip /opt/tools/bin/poetry export" in poetry
+    assert "RUN --mount=type=cache,target=/root/.cache/uv /opt/tools/bin/poetry export" in poetry
+
+
+def test_the_lock_managers_tools_and_pins_install_with_uv_in_the_builder():
+    poetry = render_dockerfile(plan(analyse(FIXTURES / "poetry2")))
+    builder = poetry.split("\nFROM ")[2]
+    assert "COPY --from=ghcr.io/astral-sh/uv:latest /uv /uvx /bin/" in builder and "UV_PYTHON=" not in builder
+    assert "uv tool install --python /usr/local/bin/python3.13 poetry==2.1.3 --with poetry-plugin-export" in builder
+    assert "&& uv pip install --no-deps --require-hashes -r /tmp/requirements.txt" in builder
+    assert builder.index("/uv /uvx") < builder.index("uv tool install") < builder.index("RUN uv pip install --no-deps .")
+    assert "uv" not in _final_stage(poetry)
+    pdm = render_dockerfile(plan(analyse(FIXTURES / "pdmproj")))
+    assert "pdm==2.22.4 --with 'unearth<0.18' --with 'hishel<0.2' --with httpx==0.28.1" in pdm
+    pep621 = render_dockerfile(plan(analyse(FIXTURES / "pep621")))  # no lock: pip, whose messages the rules read
+    assert "astral-sh/uv" not in pep621 and "RUN pip install --no-deps ." in pep621
 
 
 def test_bytecode_is_compiled_only_on_request():
     project = analyse(FIXTURES / "poetry1")
-    assert "compileall" not in render_dockerfile(plan(project)) and "PIP_NO_COMPILE=1" in render_dockerfile(plan(project))
+    assert "compileall" not in render_dockerfile(plan(project)) and "PIP_COMPILE=0" in render_dockerfile(plan(project))
     assert "RUN python -m compileall -q -j 0 /opt/venv" in render_dockerfile(plan(project, compile_bytecode=True))
 
 
@@ -125,3 +139,25 @@ def test_the_plan_knows_the_backend_that_builds_it(monkeypatch):
     assert plan_for_backend(project, "auto").cache_mounts
     monkeypatch.setattr(dockerfix.build.engine, "engine_builder_default", lambda: ("sdk", "Docker 20.10"))
     assert not plan_for_backend(project, "auto").cache_mounts
+
+
+def test_the_report_says_what_the_final_stage_left_out_and_why(tmp_path):
+    import json
+
+    from dockerfix.repair import RepairResult
+    from dockerfix.report import to_json, to_markdown
+
+    stage = plan(analyse(FIXTURES / "uvproj")).final_stage
+    assert stage.copies == () and stage.left_out == ("pyproject.toml", "src/", "uv.lock")
+    result = RepairResult(status="repaired", root=tmp_path, strategy="rewrite", steps=(), builds=(), verification=None,
+                          changed_files=(), diff="", written=False, final_stage=stage)
+    text = to_markdown(result)
+    assert "## What the final stage holds" in text and "The installed venv, and besides it: nothing else." in text
+    assert "Left out of the build context (installed in the venv, or not read at run time): " \
+           "`pyproject.toml`, `src/`, `uv.lock`." in text
+    assert json.loads(to_json(result))["final_stage"] == {"copies": [], "left_out": ["pyproject.toml", "src/", "uv.lock"],
+                                                          "reason": stage.reason}
+    whole = plan(analyse(FIXTURES / "piptools")).final_stage
+    copied = to_markdown(replace(result, final_stage=whole))
+    assert whole.sources_copied and "The venv and the whole sources: the code runs from its sources" in copied
+    assert "final stage holds" not in to_markdown(replace(result, final_stage=None))

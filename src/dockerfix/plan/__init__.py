@@ -20,7 +20,7 @@ from dockerfix.analyse.dockerfile import split_copy
 from dockerfix.analyse.release import base_image, is_debian, python_default_release, stated_release
 from dockerfix.plan.installers import Installer, installer_for
 from dockerfix.plan.intent import Intent, KeptInstruction, read_intent
-from dockerfix.plan.layout import MASK_VERSION_SCRIPT, VERSIONED_MANIFESTS, runtime_files
+from dockerfix.plan.layout import MASK_VERSION_SCRIPT, VERSIONED_MANIFESTS, FinalStage, runtime_files
 from dockerfix.plan.safe import safe_path, safe_requirement, shell_quote
 
 VENV = "/opt/venv"
@@ -67,8 +67,7 @@ class BuildPlan:
     accounting: tuple[Accounted, ...] = ()  # what became of each instruction of the original
     release: str = tables.DEFAULT_RELEASE  # the Debian release of base_image, whose apt names the plan uses
     release_reason: str | None = None  # why base_image names its release instead of the plain tag
-    runtime_files: tuple[str, ...] | None = None  # what the final stage copies besides the venv; None: the sources
-    runtime_reason: str = ""  # why: what the final stage gets and what it leaves out
+    final_stage: FinalStage = FinalStage(None, (), "")  # what it copies besides the venv, what it leaves out, why
     cache_mounts: bool = False  # BuildKit builds it: the installs keep the tools' download caches in cache mounts
     compile_bytecode: bool = False  # compile the venv's .pyc in the builder (faster start, a larger image)
 
@@ -101,6 +100,15 @@ class BuildPlan:
     def mask_command(self) -> str:
         """Exec-form RUN arguments that mask the version in `masked_manifests`."""
         return json.dumps(["python", "-c", MASK_VERSION_SCRIPT, *self.masked_manifests])
+
+    @property
+    def runtime_files(self) -> tuple[str, ...] | None:
+        """What the final stage copies besides the venv; None: the sources."""
+        return self.final_stage.copies
+
+    @property
+    def runtime_reason(self) -> str:
+        return self.final_stage.reason
 
     @property
     def runtime_copies(self) -> tuple[tuple[str, str], ...]:
@@ -267,7 +275,7 @@ def plan(project: Project, *, cache_mounts: bool = False, compile_bytecode: bool
     """`cache_mounts`: BuildKit will build it (the repair loop's build.choose_backend says); `compile_bytecode`: Options'."""
     app_dir = _app_dir(project.dockerfile)
     requirement_lines = tuple(safe_requirement(r) for r in project.dependencies)
-    installer = _in_source(installer_for(project, requirement_lines), project.source, project.context)
+    installer = _in_source(installer_for(project, requirement_lines, with_uv=True), project.source, project.context)
     for manifest in installer.manifests:
         safe_path(manifest, project.dockerfile_path, None)
     intent = _intent(project, app_dir, installer)
@@ -283,7 +291,7 @@ def plan(project: Project, *, cache_mounts: bool = False, compile_bytecode: bool
     if installer.uses_uv_image and installable:
         install_project: str | None = "uv sync --frozen --no-dev --no-editable"
     else:
-        install_project = "pip install --no-deps ." if installable else None
+        install_project = f"{installer.pip} install --no-deps ." if installable else None
     pythonpath = None
     if not installable:
         pythonpath = f"{app_dir}/src" if project.layout == "src" else app_dir
@@ -292,10 +300,10 @@ def plan(project: Project, *, cache_mounts: bool = False, compile_bytecode: bool
     healthcheck = dockerfile.last("HEALTHCHECK") if dockerfile else None
     cmd, expose = _entry(project, intent, notes)
     global_args = tuple(i.text for i in (dockerfile.instructions if dockerfile else ()) if i.stage == -1)
-    files, runtime_reason = runtime_files(project, tuple(intent.kept), app_dir, install_project is not None,
-                                          healthcheck.text if healthcheck else None, bool(intent.builder_steps))
+    final_stage = runtime_files(project, tuple(intent.kept), app_dir, install_project is not None,
+                                healthcheck.text if healthcheck else None, bool(intent.builder_steps))
     notes.append(f"Python {project.python.reason}")
-    notes.append(runtime_reason)
+    notes.append(final_stage.reason)
     notes += [f"{dist}: {why}" for dist, why in project.system_packages.reasons]
     return BuildPlan(
         python=project.python.version,
@@ -326,8 +334,7 @@ def plan(project: Project, *, cache_mounts: bool = False, compile_bytecode: bool
         accounting=tuple(intent.accounting),
         release=release,
         release_reason=release_reason,
-        runtime_files=files,
-        runtime_reason=runtime_reason,
+        final_stage=final_stage,
         cache_mounts=cache_mounts,
         compile_bytecode=compile_bytecode,
     )

@@ -15,7 +15,7 @@ import re
 import shlex
 from pathlib import Path
 
-from dockerfix.model import Project
+from dockerfix.model import FinalStage, Project
 from dockerfix.plan.intent import KeptInstruction
 
 # Files whose content names the project's own version; masked to "0" in a stage of their own.
@@ -78,19 +78,19 @@ def _package_data(project: Project, source: Path) -> list[str]:
 
 
 def runtime_files(project: Project, kept: tuple[KeptInstruction, ...], app_dir: str, installed: bool,
-                  healthcheck: str | None = None, extra_installs: bool = False) -> tuple[tuple[str, ...] | None, str]:
-    """(the files the final stage copies besides the venv, None: the whole sources; why, for the report)."""
+                  healthcheck: str | None = None, extra_installs: bool = False) -> FinalStage:
+    """What the final stage copies besides the venv (or the whole sources), what it leaves out, and why."""
     if not installed:
-        return None, "the code runs from its sources (not an installable package): the sources are copied"
+        return FinalStage(None, (), "the code runs from its sources (not an installable package): the sources are copied")
     if any(k.text.startswith("RUN") for k in kept):
-        return None, "a kept RUN of the final stage may read the sources: the sources are copied"
+        return FinalStage(None, (), "a kept RUN of the final stage may read the sources: the sources are copied")
     if extra_installs:
-        return None, "the original's extra installs may point at the sources (editable): the sources are copied"
+        return FinalStage(None, (), "the original's extra installs may point at the sources (editable): the sources are copied")
     source = project.root / project.source
     backend = project.pyproject.build_backend if project.pyproject else None
     if (backend is None or backend in SETUPTOOLS) and (data := _package_data(project, source)):
         quoted = [path for path in data if QUOTABLE.fullmatch(path)][:3] or ["non-Python files"]
-        return None, f"setuptools may not install the package data ({', '.join(quoted)}): the sources are copied"
+        return FinalStage(None, (), f"setuptools may not install the package data ({', '.join(quoted)}): the sources are copied")
     # `python -m pkg`, `gunicorn pkg.wsgi:app`: an installed package runs from the venv, not from a copy
     files = [p for w in _command_words(project, healthcheck) if (p := _named_path(w, source, app_dir))
              and p.split("/")[0] not in project.import_packages]
@@ -99,8 +99,8 @@ def runtime_files(project: Project, kept: tuple[KeptInstruction, ...], app_dir: 
         files += [p for p in (f"{module}.py", module) if (source / p).exists()]
     chosen = tuple(dict.fromkeys(files))
     tops = {p.split("/")[0] for p in chosen}
-    left_out = sorted(p.name + ("/" if p.is_dir() else "") for p in source.iterdir()
-                      if not p.name.startswith(".") and p.name not in tops and QUOTABLE.fullmatch(p.name))
+    left_out = tuple(sorted(p.name + ("/" if p.is_dir() else "") for p in source.iterdir()
+                            if not p.name.startswith(".") and p.name not in tops and QUOTABLE.fullmatch(p.name)))
     what = f"the venv and {', '.join(chosen)}" if chosen else "the installed venv"
-    return chosen, f"the final stage gets {what}; left out (installed in the venv or not read at run time): " \
-                   + (", ".join(left_out) or "nothing")
+    return FinalStage(chosen, left_out, f"the final stage gets {what}; left out (installed in the venv or not read at "
+                                        f"run time): " + (", ".join(left_out) or "nothing"))

@@ -46,6 +46,7 @@ def to_dict(result: RepairResult) -> dict:
         "image": {"tag": result.image, "size_bytes": result.image_size,
                   "layers": verification.layers if verification else None},
         "accounting": [asdict(a) for a in result.accounting],
+        "final_stage": asdict(result.final_stage) if result.final_stage else None,
         "changed_files": list(result.changed_files),
         "written": result.written,
         "diff": result.diff,

@@ -39,6 +39,16 @@ def to_markdown(result: RepairResult) -> str:
                   "| Where | Instruction | Outcome | How or why |", "| --- | --- | --- | --- |"]
         lines += [f"| {a.origin} | `` {_cell(a.instruction)} `` | {a.outcome} | {_cell(a.how)} |" for a in result.accounting]
         lines.append("")
+    if result.final_stage:
+        stage = result.final_stage
+        lines += ["## What the final stage holds", ""]
+        if stage.sources_copied:
+            lines += [f"The venv and the whole sources: {stage.reason}.", ""]
+        else:
+            copies = ", ".join(f"`{path}`" for path in stage.copies or ()) or "nothing else"
+            left_out = ", ".join(f"`{path}`" for path in stage.left_out) or "nothing"
+            lines += [f"The installed venv, and besides it: {copies}.", "",
+                      f"Left out of the build context (installed in the venv, or not read at run time): {left_out}.", ""]
     if result.findings:
         lines += ["## Findings not repaired", ""]
         for finding in result.findings:
