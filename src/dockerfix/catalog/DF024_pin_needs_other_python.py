@@ -24,7 +24,7 @@ from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip, regex
 from dockerfix.errors import InputError
 from dockerfix.tables.python_versions import buildable_pythons
 from dockerfix.transform import apt
-from dockerfix.transform.python_version import retag_python, stage_python
+from dockerfix.transform.python_version import move_python, stage_python
 
 ID = "DF024"
 IGNORED = re.compile(r"Ignored the following versions that require a different python version: (?P<list>.*)$",
@@ -85,16 +85,8 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
 
 
 def fix(context: Context, finding: Finding) -> Fix | Skip:
-    dockerfile = context.project.dockerfile
-    if dockerfile is None:
-        return Skip("no Dockerfile")
-    current, python = finding.capture("current"), finding.capture("python")
-    text, changed = retag_python(context.dockerfile_text, dockerfile, current, python)
-    if not changed:
-        return Skip(f"no FROM python:{current} tag to change")
-    return Fix({context.dockerfile_path: text},
-               f"moved the image to Python {python}, which {finding.capture('requirement')} supports: "
-               + "; ".join(changed))
+    return move_python(context, finding.capture("current"), finding.capture("python"),
+                       f"which {finding.capture('requirement')} supports")
 
 
 RULE = Rule(

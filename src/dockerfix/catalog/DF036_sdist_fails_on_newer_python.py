@@ -22,7 +22,7 @@ import re
 from dockerfix.analyse.failed_step import failed_run
 from dockerfix.catalog.rule import Context, Finding, Fix, Location, Rule, Skip, evidence_lines, regex
 from dockerfix.catalog.source_build import pinned_version, python_with_wheel, sdist_being_built
-from dockerfix.transform.python_version import retag_python, stage_python
+from dockerfix.transform.python_version import move_python, stage_python
 
 ID = "DF036"
 OWN_RULES = frozenset({"llvmlite"})  # DF006: moves the Python too, and installs LLVM when no Python has a wheel
@@ -47,16 +47,8 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
 
 
 def fix(context: Context, finding: Finding) -> Fix | Skip:
-    dockerfile = context.project.dockerfile
-    if dockerfile is None:
-        return Skip("no Dockerfile")
-    current, python = finding.capture("current"), finding.capture("python")
-    text, changed = retag_python(context.dockerfile_text, dockerfile, current, python)
-    if not changed:
-        return Skip(f"no FROM tag of {context.dockerfile_path} names Python {current}")
-    return Fix({context.dockerfile_path: text},
-               f"moved the image to Python {python}, for which {finding.capture('distribution')} has a wheel, instead of "
-               "building its sdist: " + "; ".join(changed))
+    return move_python(context, finding.capture("current"), finding.capture("python"),
+                       f"for which {finding.capture('distribution')} has a wheel, instead of building its sdist")
 
 
 RULE = Rule(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from dockerfix.model import DockerfileInfo, Instruction, Stage
+from dockerfix.model import Context, DockerfileInfo, Fix, Instruction, Skip, Stage
 from dockerfix.transform.apt import parent_stage
 from dockerfix.transform.dockerfile import replace_instruction
 
@@ -59,3 +59,14 @@ def retag_python(text: str, dockerfile: DockerfileInfo, current: str, python: st
             text = replace_instruction(text, instruction, re.sub(r"\d+\.\d+(?:\.\d+)?", python, instruction.text, count=1))
             changed.append(f"ARG {name}={current} → {python}")
     return text, list(reversed(changed))
+
+
+def move_python(context: Context, current: str, python: str, why: str) -> Fix | Skip:
+    """The fix that moves every stage on Python `current` to `python`; `why` ends its solution ("which X supports")."""
+    dockerfile = context.project.dockerfile
+    if dockerfile is None:
+        return Skip("no Dockerfile")
+    text, changed = retag_python(context.dockerfile_text, dockerfile, current, python)
+    if not changed:
+        return Skip(f"no FROM tag of {context.dockerfile_path} names Python {current}")
+    return Fix({context.dockerfile_path: text}, f"moved the image to Python {python}, {why}: " + "; ".join(changed))
