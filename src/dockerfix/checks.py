@@ -61,8 +61,9 @@ class Imports(Facts):
     count: int = 0  # modules imported
     failures: tuple[ImportFailure, ...] = ()
     unused: tuple[ImportFailure, ...] = ()
-    # the environment variables whose absence stopped the failing imports (the image does not set them; a deployment
-    # gives them): the check then passes, since what is missing is configuration, not part of the image
+    # the configuration whose absence stopped the failing imports: environment variables the image does not set, and
+    # project files the repository withholds on purpose (a gitignored config.yaml); a deployment gives them, so the
+    # check passes, since what is missing is configuration, not part of the image
     unconfigured: tuple[str, ...] = ()
 
     def printed(self) -> str:
@@ -165,7 +166,7 @@ class EntryRun(Facts):
     refused: str = ""  # the engine's error when the command could not start at all
     output: str = ""  # what it printed
     needs_network: bool = False  # it failed reaching the network, which verification cuts off
-    unconfigured: tuple[str, ...] = ()  # it stopped reading environment variables the image does not set
+    unconfigured: tuple[str, ...] = ()  # it stopped for configuration the image lacks (as Imports.unconfigured)
 
     def printed(self) -> str:
         return "\n".join(t for t in (self.refused, self.output) if t)

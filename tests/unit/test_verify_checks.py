@@ -378,3 +378,34 @@ def test_an_entry_that_checks_its_own_configuration_and_exits_naming_it_passes(t
     assert not _configured(project, failed, {"SERVICE_URL"}).passed  # the image sets it: something else failed
     other = "ERROR - cannot open data.csv\n"
     assert not _configured(project, replace(failed, facts=EntryRun(10, exit_code=1, output=other)), set()).passed
+
+
+def test_a_missing_file_the_repository_withholds_is_configuration(tmp_path):
+    """`FileNotFoundError` for a file .gitignore names (at any depth, or in a nested .gitignore) or that ships only
+    as a template is configuration a deployment gives; a missing file the repository neither ignores nor templates,
+    or one it has, is not."""
+    from dockerfix.analyse import analyse
+    from dockerfix.analyse.withheld import withheld_file
+    from dockerfix.checks import Check, EntryRun
+    from dockerfix.verify import _configured
+
+    write(tmp_path, {"requirements.txt": "six\n", ".gitignore": "config.yaml\n/local.json\n",
+                     "app/__init__.py": "", "app/.gitignore": "secrets/\n", "app/settings.ini.example": "[x]\n",
+                     "data.csv": "a\n"})
+    assert withheld_file(tmp_path, tmp_path, "/srv/config.yaml") == "config.yaml"
+    assert withheld_file(tmp_path, tmp_path, "/home/app/app/config.yaml") == "app/config.yaml"
+    assert withheld_file(tmp_path, tmp_path, "/app/app/secrets/key.pem") == "app/secrets/key.pem"
+    assert withheld_file(tmp_path, tmp_path, "app/settings.ini") == "app/settings.ini"
+    assert withheld_file(tmp_path, tmp_path, "/app/local.json") == "local.json"
+    assert withheld_file(tmp_path, tmp_path, "/app/app/conf/local.json") == "local.json"  # matched by its tail
+    assert withheld_file(tmp_path / "app", tmp_path / "app", "/srv/local.json") is None  # anchored to the root above
+    assert withheld_file(tmp_path, tmp_path, "/app/other.yaml") is None
+    assert withheld_file(tmp_path, tmp_path, "/app/data.csv") is None  # the project has it: something else is wrong
+    project = analyse(tmp_path)
+    said = ('Traceback (most recent call last):\n  File "/app/app/__init__.py", line 3, in <module>\n'
+            "FileNotFoundError: [Errno 2] No such file or directory: '/srv/config.yaml'\n")
+    failed = Check("entry-runs", False, "the entry command exited with status 1", said, EntryRun(10, exit_code=1, output=said))
+    passed = _configured(project, failed, set())
+    assert passed.passed and "config.yaml" in passed.detail and passed.facts.unconfigured == ("config.yaml",)  # type: ignore[union-attr]
+    other = said.replace("config.yaml", "other.yaml")
+    assert not _configured(project, replace(failed, facts=EntryRun(10, exit_code=1, output=other)), set()).passed

@@ -40,6 +40,7 @@ from dockerfix.model import EntryCommand, Project
 from dockerfix.build import MANAGED_LABEL, BuildBackend, docker_host, new_tag
 from dockerfix.build.engine import engine_client
 from dockerfix.analyse.install_steps import first_dependency_installs, same_step
+from dockerfix.analyse.withheld import withheld_file
 from dockerfix.checks import (
     CacheRebuild,
     Check,
@@ -247,6 +248,7 @@ def verify(project: Project, image: str, *, timeout: float = CHECK_TIMEOUT_SECON
 TRACEBACK_FRAME = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+), in ', re.MULTILINE)
 CONFIGURABLE = ("imports-project", "entry-starts", "entry-runs")
 SYSTEM_EXIT = re.compile(r"^SystemExit\b", re.MULTILINE)
+MISSING_FILE = re.compile(r"^FileNotFoundError: \[Errno 2\] [^:\n]*: '(?P<path>[^'\n]+)'", re.MULTILINE)
 
 
 def _image_environment(attrs: Mapping[str, Any]) -> set[str]:
@@ -280,17 +282,26 @@ def unset_configuration(project: Project, printed: str, environment: set[str],
     return ()
 
 
+def withheld_files(project: Project, printed: str) -> tuple[str, ...]:
+    """The project file whose absence ended a traceback (`FileNotFoundError: ... 'config.yaml'`) when the repository
+    withholds it on purpose (.gitignore, or only a template ships): a deployment provides it. Empty otherwise."""
+    missing = MISSING_FILE.findall(printed)
+    withheld = withheld_file(project.root, project.root / project.source, missing[-1]) if missing else None
+    return (withheld,) if withheld else ()
+
+
 def _configured(project: Project, check: Check, environment: set[str]) -> Check:
     """A failed import or entry run whose every traceback stops at the project reading an environment variable the
-    image does not set passes, saying which: a deployment gives it (`docker run -e`), an image cannot. So does an
-    entry that exits non-zero with no traceback, naming a variable the code requires and the image does not set
-    (a program that checks its own configuration)."""
+    image does not set passes, saying which: a deployment gives it (`docker run -e`), an image cannot. So does one
+    that stops opening a file the repository withholds on purpose (a gitignored `config.yaml`), and an entry that
+    exits non-zero with no traceback, naming a variable the code requires and the image does not set (a program
+    that checks its own configuration)."""
     if check.passed or check.name not in CONFIGURABLE or check.facts is None:
         return check
     settings = environment_settings(project.root / project.source, project.dockerignore)
 
     def unset(printed: str) -> tuple[str, ...]:
-        found = unset_configuration(project, printed, environment, settings)
+        found = unset_configuration(project, printed, environment, settings) + withheld_files(project, printed)
         if not found and (not TRACEBACK_FRAME.search(printed) or SYSTEM_EXIT.search(printed)):
             # a program that checks its own configuration and exits (sys.exit), naming what it lacks
             required = required_environment(project.root / project.source, project.dockerignore) - environment
@@ -309,7 +320,7 @@ def _configured(project: Project, check: Check, environment: set[str]) -> Check:
         return check
     names = ", ".join(dict.fromkeys(n for m in missing for n in m))
     return replace(check, passed=True, facts=facts,
-                   detail=f"{check.detail}, for want of configuration the image does not set ({names}): "
+                   detail=f"{check.detail}, for want of configuration the image does not hold ({names}): "
                           "verified without it, as a deployment would give it")
 
 
