@@ -236,6 +236,22 @@ def test_df035_marks_the_declared_requirement_that_pulls_in_a_windows_only_one(t
     assert isinstance(fix, Fix) and fix.files["requirements.txt"] == 'pypiwin32==223; sys_platform == "win32"\nsix\n'
 
 
+
+def test_df035_marks_the_parent_when_the_distribution_is_marked_already_and_the_others_of_its_file(tmp_path):
+    """A file frozen on Windows declares pywin32 (marked by an earlier fix) and pypiwin32, which pulls pywin32 in
+    again: pip names pypiwin32, which gets the marker; pywinpty, also Windows-only, is marked in the same edit
+    rather than failing the next build."""
+    log = WINDOWS_ONLY_LOG.replace("pywin32==310 (from versions: none)", "pywin32>=223 (from pypiwin32) (from versions: none)")
+    context = context_of(tmp_path, {"requirements.txt": 'pypiwin32==223\npywin32==310; sys_platform == "win32"\n'
+                                                        "pywinpty==2.0.14\nsix\n"})
+    finding = first(context, log)
+    assert (finding.rule, finding.capture("distribution"), finding.capture_list("others")) == (
+        "DF035", "pypiwin32", ('pywinpty; sys_platform == "win32"',))
+    fix = BY_ID["DF035"].fix(context, finding)  # type: ignore[misc]
+    assert isinstance(fix, Fix) and fix.files["requirements.txt"] == (
+        'pypiwin32==223; sys_platform == "win32"\npywin32==310; sys_platform == "win32"\n'
+        'pywinpty==2.0.14; sys_platform == "win32"\nsix\n')
+
 # ---- DF036: a pinned release whose wheels stop before the image's Python ----------------------------------------
 PILLOW_SDIST_LOG = """Step 5/8 : RUN pip install --no-cache-dir -r requirements.txt
 Collecting pillow==10.1.0 (from -r requirements.txt (line 1))

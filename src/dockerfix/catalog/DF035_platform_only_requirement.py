@@ -33,6 +33,10 @@ NO_DISTRIBUTION = r"No matching distribution found for (?P<requirement>[^\s;]+)"
 NO_WHEEL_BUILT = r"Failed (?:building wheel for|to build) (?P<requirement>[A-Za-z0-9._-]+)"
 
 
+def _same_file(origin: str, other: str) -> bool:
+    return bool(origin) and origin.rpartition(":")[0] == other.rpartition(":")[0]
+
+
 def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None:
     try:
         name = canonicalize_name(Requirement(match.group("requirement")).name)
@@ -42,29 +46,39 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
     if marker is None:
         return None
     parent = canonicalize_name(match.group("parent")) if match.groupdict().get("parent") else None
-    # not declared itself: the declared requirement that pulls it in (pypiwin32 → pywin32) gets the marker
-    declared = next((r for r in context.project.dependencies if r.name == name), None) or next(
-        (r for r in context.project.dependencies if r.name == parent), None)
+    dependencies = context.project.dependencies
+    # pip names who pulled it in (pypiwin32 → pywin32): that declaration gets the marker, whether or not the
+    # distribution is declared (and marked) itself; otherwise its own declaration does
+    declared = next((r for r in dependencies if parent and r.name == parent), None) or next(
+        (r for r in dependencies if r.name == name), None)
     if declared is not None and declared.marker:
         return None  # it carries a marker already: pip evaluated it true here, so the cause is elsewhere
     origin = declared.origin if declared else ""
+    # the other platform-only declarations of that file fail next, one build each: they are marked with it
+    others = tuple((r.name, m) for r in dependencies if r is not declared and not r.marker and _same_file(origin, r.origin)
+                   and (m := tables.platform_marker(r.name)) is not None)
     via = f" (required by {declared.name})" if declared and declared.name != name else ""
     return Finding(ID, f"{name}{via} installs only where {marker}" + (f"; {origin} requires it everywhere" if origin else ""),
                    evidence=(match.group(0),), location=Location.parse(origin) if origin else None,
-                   captures={"distribution": declared.name if declared else name, "marker": marker, "origin": origin})
+                   captures={"distribution": declared.name if declared else name, "marker": marker, "origin": origin,
+                             "others": tuple(f"{n}; {m}" for n, m in others)})
 
 
 def fix(context: Context, finding: Finding) -> Fix | Skip:
     name, marker = finding.capture("distribution"), finding.capture("marker")
     if not finding.capture("origin"):
         return Skip(f"{name} is not declared by the project (a dependency of a dependency): nothing to mark")
+    marked = [(name, marker), *(tuple(o.split("; ", 1)) for o in finding.capture_list("others"))]
     try:
-        files, where = declare(context, [Edit(name, marker=marker, add=False)], origin=finding.capture("origin"))
+        files, where = declare(context, [Edit(n, marker=m, add=False) for n, m in marked],
+                               origin=finding.capture("origin"))
     except CannotDeclare as exc:
         return Skip(str(exc))
     if all(context.text(path) == text for path, text in files.items()):
         return Skip(f"{where} does not declare {name} on a line dockerfix can edit")
-    return Fix(files, f"marked {name} `; {marker}` in {where}: pip on Linux skips it, its own platform still installs it")
+    return Fix(files, f"marked {', '.join(f'{n} `; {m}`' for n, m in marked)} in {where}: pip on Linux skips "
+                      f"{'it' if len(marked) == 1 else 'them'}, {'its' if len(marked) == 1 else 'their'} own platform "
+                      "still installs it")
 
 
 RULE = Rule(
