@@ -6,8 +6,9 @@ require a different python version: 8.2.0 Requires-Python >=3.10; ...`, from a `
 Why it breaks: pip skips every release whose Requires-Python excludes the running interpreter, so a pin (or
 range) that only such releases satisfy looks "missing" although it is on PyPI.
 The fix: the `FROM python:X.Y` tags of the stages on the failing stage's Python (or the `ARG` that sets it)
-move to the newest Python that the requested release supports and the project's own constraints
-(`requires-python`, `.python-version`) allow, keeping each tag's variant (`-slim`). It does not fire when no
+move to the Python nearest the image's that the requested release supports and the project's own constraints
+(`requires-python`, `.python-version`) allow, keeping each tag's variant (`-slim`): the smallest move keeps the
+wheels of the other pins and the standard library modules later Pythons removed (`audioop` in 3.13). It does not fire when no
 ignored release matches the requirement: the pinned version does not exist, and the pin is what is wrong.
 """
 
@@ -41,17 +42,24 @@ def ignored_releases(log: str, before: int) -> tuple[str, list[tuple[str, str]]]
                                 for e in IGNORED_ENTRY.finditer(lines[-1].group("list"))]
 
 
-def _new_python(context: Context, name: str, releases: list[tuple[str, str]]) -> tuple[str, str, str] | None:
-    """(python, release, Requires-Python): the newest Python the newest fitting release and the project allow."""
+def _minor(python: str) -> int:
+    return int(python.split(".")[1])
+
+
+def _new_python(context: Context, name: str, releases: list[tuple[str, str]], current: str) -> tuple[str, str, str] | None:
+    """(python, release, Requires-Python): the Python nearest the image's that the newest fitting release and the
+    project allow. The smallest move keeps what the other pins were frozen against: their wheels, and the standard
+    library modules later Pythons removed (audioop, cgi, distutils)."""
     project = context.project
     constraints = [c for c in project.python.constraints if not c[0].endswith(" FROM")]
+    nearest_first = sorted(buildable_pythons(), key=lambda python: (abs(_minor(python) - _minor(current)), -_minor(python)))
     for version, spec in releases:
-        try:
-            choice = choose_python(buildable_pythons(), [*constraints, (f"{name} {version} Requires-Python", spec)],
-                                   project.lock)
-        except InputError:
-            continue
-        return choice.version, version, spec
+        for python in nearest_first:
+            try:
+                choice = choose_python([python], [*constraints, (f"{name} {version} Requires-Python", spec)], project.lock)
+            except InputError:
+                continue
+            return choice.version, version, spec
     return None
 
 
@@ -75,7 +83,7 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
     run = failed_run(dockerfile, log)
     stage = apt.stage_of(dockerfile, run) if run else dockerfile.final_stage
     current = stage_python(dockerfile, stage) if stage else None
-    chosen = _new_python(context, requirement.name, fitting)
+    chosen = _new_python(context, requirement.name, fitting, current) if current else None
     if current is None or chosen is None or chosen[0] == current:
         return None
     python, version, spec = chosen
