@@ -252,6 +252,43 @@ def test_df035_marks_the_parent_when_the_distribution_is_marked_already_and_the_
         'pypiwin32==223; sys_platform == "win32"\npywin32==310; sys_platform == "win32"\n'
         'pywinpty==2.0.14; sys_platform == "win32"\nsix\n')
 
+
+# ---- DF039: a standard library module the image's Python removed -------------------------------------------------
+PYDUB_ON_313 = """import pydub
+Traceback (most recent call last):
+  File "/opt/venv/lib/python3.13/site-packages/pydub/utils.py", line 14, in <module>
+    import audioop
+ModuleNotFoundError: No module named 'audioop'
+
+During handling of the above exception, another exception occurred:
+
+Traceback (most recent call last):
+  File "/opt/venv/lib/python3.13/site-packages/pydub/utils.py", line 16, in <module>
+    import pyaudioop as audioop
+ModuleNotFoundError: No module named 'pyaudioop'
+"""
+
+
+def test_df039_moves_back_to_the_last_python_with_the_module_even_behind_a_fallback(tmp_path):
+    """pydub tries audioop, then its fallback pyaudioop: the removed standard module is the cause, ranked before an
+    undeclared pyaudioop (DF040), and audioop itself is never taken for an undeclared distribution."""
+    context = context_of(tmp_path, {"Dockerfile": "FROM python:3.13-slim AS build\nRUN true\nFROM python:3.13-slim\n",
+                                    "requirements.txt": "pydub==0.25.1\n"})
+    findings = diagnose(context, PYDUB_ON_313).findings
+    assert findings[0].rule == "DF039" and findings[0].capture("python") == "3.12"
+    assert all(f.capture("module") != "audioop" for f in findings if f.rule == "DF040")
+    fix = BY_ID["DF039"].fix(context, findings[0])  # type: ignore[misc]
+    assert isinstance(fix, Fix) and fix.files["Dockerfile"].count("FROM python:3.12-slim") == 2
+
+
+def test_df039_stays_quiet_on_a_python_that_has_the_module_and_reports_a_constraint_that_excludes_it(tmp_path):
+    on_312 = context_of(tmp_path / "a", {"Dockerfile": "FROM python:3.12-slim\n", "requirements.txt": "six\n"})
+    assert all(f.rule != "DF039" for f in diagnose(on_312, PYDUB_ON_313).findings)
+    pinned = context_of(tmp_path / "b", {"Dockerfile": "FROM python:3.13-slim\n", "pyproject.toml":
+                                         '[project]\nname = "a"\nversion = "1"\nrequires-python = ">=3.13"\n'})
+    skip = BY_ID["DF039"].fix(pinned, first(pinned, PYDUB_ON_313))  # type: ignore[misc]
+    assert not isinstance(skip, Fix) and "exclude Python 3.12" in skip.reason
+
 # ---- DF036: a pinned release whose wheels stop before the image's Python ----------------------------------------
 PILLOW_SDIST_LOG = """Step 5/8 : RUN pip install --no-cache-dir -r requirements.txt
 Collecting pillow==10.1.0 (from -r requirements.txt (line 1))

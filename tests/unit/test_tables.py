@@ -261,3 +261,15 @@ def test_platform_packages_are_classified_from_pypis_files_as_committed():
     assert tables.platform_marker("psutil") is None and tables.platform_marker("colorama") is None
     assert pypi_platforms.wheel_system("pywin32-310-cp312-cp312-win_amd64.whl") == "win"
     assert pypi_platforms.wheel_system("six-1.17.0-py2.py3-none-any.whl") == "any"
+
+
+def test_removed_standard_library_modules_follow_from_each_pythons_own_list():
+    """stdlib_modules.json holds sys.stdlib_module_names of each python:X.Y image; the check re-derives the last
+    series that has each removed module from those lists (no engine)."""
+    from dockerfix.tables import stdlib_modules
+
+    assert stdlib_modules.main(["--check"]) == 0
+    assert tables.last_python_with_module("audioop") == "3.12"
+    assert tables.last_python_with_module("distutils.util") == "3.11"
+    assert tables.last_python_with_module("json") is None and tables.last_python_with_module("yaml") is None
+    assert stdlib_modules.removed({"3.10": ["a", "b", "c"], "3.11": ["a", "c"], "3.12": ["a"]}) == {"b": "3.10", "c": "3.11"}

@@ -10,8 +10,8 @@ The fix: the distribution that provides the module (`tables/import_names.toml`: 
 module's own name) is added to the declaration: requirements.txt, `[project] dependencies` or Poetry's
 `[tool.poetry.dependencies]` (tomlkit keeps comments and layout), pinned to the version the lock already
 resolved or else to the newest release for the image's Python; a Poetry/uv/PDM lock is then refreshed on the
-host. Not applied to the project's own modules, the standard library, or a module whose distribution is
-declared already (DF041 knows renamed packages and removed extras).
+host. Not applied to the project's own modules, the standard library (of any Python: DF039 knows the removed
+modules), or a module whose distribution is declared already (DF041 knows renamed packages and removed extras).
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
     for candidate in MISSING_MODULE.finditer(log):
         module = candidate.group("module")
         top = module.split(".")[0]
-        if _local(context, top) or top in sys.stdlib_module_names:
+        if _local(context, top) or top in sys.stdlib_module_names or tables.last_python_with_module(top):
             continue
         distribution = tables.distribution_for_import(module)
         if canonicalize_name(distribution) in declared:

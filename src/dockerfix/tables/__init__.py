@@ -57,11 +57,25 @@ def platform_marker(distribution: str) -> str | None:
     return entry["marker"] if entry else None
 
 
+@functools.cache
+def _removed_stdlib() -> dict[str, str]:
+    """The generated standard library removals (stdlib_modules.json, ``python -m dockerfix.tables.stdlib_modules``)."""
+    data: dict[str, Any] = json.loads(files(__name__).joinpath("stdlib_modules.json").read_text(encoding="utf-8"))
+    return dict(data["removed"])
+
+
+def last_python_with_module(module: str) -> str | None:
+    """The last Python series whose standard library has the top-level module (``audioop``: "3.12", removed in
+    3.13), None for a module no Python from 3.10 on removed."""
+    return _removed_stdlib().get(module.split(".")[0])
+
+
 def clear_caches() -> None:
     """Forget the loaded tables (after the maintenance script rewrote one)."""
     _load.cache_clear()
     _releases.cache_clear()
     _platform_packages.cache_clear()
+    _removed_stdlib.cache_clear()
 
 
 @dataclass(frozen=True)
