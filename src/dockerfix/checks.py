@@ -51,12 +51,16 @@ class ImportFailure:
     module: str
     error: str  # what the import printed, and its traceback
     distribution: str | None = None  # the dependency it belongs to (None: the project's own package)
+    # the only operating systems that distribution declares (its "Operating System ::" classifiers), when neither
+    # Linux nor POSIX is among them: comtypes, frozen into requirements on Windows, refuses to import elsewhere
+    systems: str | None = None
 
 
 @dataclass(frozen=True)
 class Imports(Facts):
     """`imports-project`, `imports-dependencies`: imports that fail. `unused` are dependency modules that fail
-    although neither the application imports them nor is their distribution otherwise unusable: notes only."""
+    although the application does not import them and either their distribution is otherwise usable or it is for
+    other operating systems only: notes only."""
 
     count: int = 0  # modules imported
     failures: tuple[ImportFailure, ...] = ()

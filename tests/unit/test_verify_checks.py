@@ -409,3 +409,26 @@ def test_a_missing_file_the_repository_withholds_is_configuration(tmp_path):
     assert passed.passed and "config.yaml" in passed.detail and passed.facts.unconfigured == ("config.yaml",)  # type: ignore[union-attr]
     other = said.replace("config.yaml", "other.yaml")
     assert not _configured(project, replace(failed, facts=EntryRun(10, exit_code=1, output=other)), set()).passed
+
+
+def test_a_dependency_for_other_operating_systems_only_is_a_note_unless_the_application_imports_it(tmp_path, monkeypatch):
+    """comtypes, frozen into requirements on Windows, installs on Linux and refuses to import there; its classifiers
+    name Windows only. A distribution that names Linux or POSIX too still fails when nothing of it imports."""
+    windows = "Classifier: Operating System :: Microsoft :: Windows\n"
+    site = write(tmp_path / "site", {
+        "comdist-1.0.dist-info/METADATA": f"Metadata-Version: 2.1\nName: comdist\nVersion: 1.0\n{windows}",
+        "comdist-1.0.dist-info/top_level.txt": "comdist\n", "comdist-1.0.dist-info/RECORD": "",
+        "comdist/__init__.py": "raise ImportError('COM technology not available (maybe it is the wrong platform)')\n",
+        "bothdist-1.0.dist-info/METADATA": f"Metadata-Version: 2.1\nName: bothdist\nVersion: 1.0\n{windows}"
+                                           "Classifier: Operating System :: POSIX :: Linux\n",
+        "bothdist-1.0.dist-info/top_level.txt": "bothdist\n", "bothdist-1.0.dist-info/RECORD": "",
+        "bothdist/__init__.py": "import libpq_missing_xyz\n",
+    })
+    monkeypatch.setenv("PYTHONPATH", str(site))
+    results = run_probe(tmp_path, distributions=["comdist", "bothdist"], imported=[])
+    facts = check_from_json(results["imports-dependencies"]).facts
+    assert isinstance(facts, Imports)
+    assert [f.module for f in facts.failures] == ["bothdist"]
+    assert [(f.module, f.systems) for f in facts.unused] == [("comdist", "Microsoft :: Windows")]
+    assert "comdist (from comdist, for Microsoft :: Windows only) fails to import" in results["imports-dependencies"]["detail"]
+    assert not run_probe(tmp_path, distributions=["comdist"], imported=["comdist"])["imports-dependencies"]["passed"]

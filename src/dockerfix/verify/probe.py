@@ -78,9 +78,21 @@ check("import-time", not slow, f"project imports take at most {SLOW_IMPORT_SECON
       limit=SLOW_IMPORT_SECONDS, slow=slow)
 
 # A dependency's module that fails to import counts when the application imports it, or when no module of its
-# distribution imports (the distribution is unusable, whoever loads it: a driver SQLAlchemy imports by name).
-# Otherwise (a legacy module of an old library that nothing imports) it is a note.
+# distribution imports (the distribution is unusable, whoever loads it: a driver SQLAlchemy imports by name),
+# unless the distribution is for other operating systems only (comtypes: "Operating System :: Microsoft ::
+# Windows"), frozen with the requirements on a developer's machine. Otherwise (a legacy module of an old library
+# that nothing imports) it is a note.
 IMPORTED = set(SPEC.get("imported", ()))
+
+
+def foreign_systems(distribution):
+    """The operating systems a distribution's classifiers name, when none of them is Linux, POSIX or independent."""
+    classifiers = importlib.metadata.metadata(distribution).get_all("Classifier") or []
+    systems = [c.split("::", 1)[1].strip() for c in classifiers if c.startswith("Operating System ::")]
+    native = ("Linux", "POSIX", "OS Independent", "Unix")
+    return ", ".join(systems) if systems and not any(n in s for s in systems for n in native) else None
+
+
 failures, unused, count = [], [], 0
 for distribution in SPEC["distributions"]:
     try:
@@ -92,12 +104,13 @@ for distribution in SPEC["distributions"]:
     errors = {module: try_import(module) for module in modules}
     count += len(modules)
     usable = any(not error for error in errors.values())
+    systems = None if usable else foreign_systems(distribution)
     for module, error in errors.items():
         if error:
-            failure = {"module": module, "distribution": distribution, "error": error}
-            (failures if module in IMPORTED or not usable else unused).append(failure)
-notes = "".join(f"; {f['module']} (from {f['distribution']}) fails to import, but the application does not import it"
-                for f in unused)
+            failure = {"module": module, "distribution": distribution, "error": error, "systems": systems}
+            (failures if module in IMPORTED or not (usable or systems) else unused).append(failure)
+notes = "".join(f"; {f['module']} (from {f['distribution']}{', for ' + f['systems'] + ' only' if f['systems'] else ''}) "
+                "fails to import, but the application does not import it" for f in unused)
 check("imports-dependencies", not failures, (f"{count} module(s) of {len(SPEC['distributions'])} dependencies import"
       if not failures else f"{len(failures)} dependency import(s) fail") + notes,
       "\n".join(f"import {f['module']} (from {f['distribution']})\n{f['error']}" for f in failures + unused),

@@ -1,0 +1,3 @@
+import six
+
+print("speaks through espeak on Linux; six", six.__version__)
