@@ -253,6 +253,35 @@ def test_df035_marks_the_parent_when_the_distribution_is_marked_already_and_the_
         'pywinpty==2.0.14; sys_platform == "win32"\nsix\n')
 
 
+
+# ---- DF037: pipenv --deploy on another Python than the lock's -------------------------------------------------------
+PIPENV_MISMATCH = """Step 5/9 : RUN pipenv install --deploy --system
+Warning: Your Pipfile requires "python_version" 3.12, but you are using 3.13.0
+from /usr/local/bin/python3.
+[DeployException]:   File "/usr/local/lib/python3.13/site-packages/pipenv/utils/project.py", line 174, in
+ensure_project
+ERROR:: Aborting deploy
+The command '/bin/sh -c pipenv install --deploy --system' returned a non-zero code: 1
+"""
+
+
+@pytest.mark.parametrize(("base", "moved"), [("python:3-slim", "python:3.12-slim"), ("python", "python:3.12"),
+                                             ("python:slim-bookworm", "python:3.12-slim-bookworm"),
+                                             ("python:3.13-slim", "python:3.12-slim")])
+def test_df037_moves_the_image_to_the_pipfiles_python_unversioned_tags_included(tmp_path, base, moved):
+    context = context_of(tmp_path, {"Dockerfile": f"FROM {base}\nRUN pipenv install --deploy --system\n",
+                                    "Pipfile": '[packages]\nsix = "*"\n\n[requires]\npython_version = "3.12"\n'})
+    finding = first(context, PIPENV_MISMATCH)
+    assert (finding.rule, finding.capture("required"), finding.capture("running")) == ("DF037", "3.12", "3.13")
+    fix = BY_ID["DF037"].fix(context, finding)  # type: ignore[misc]
+    assert isinstance(fix, Fix) and fix.files["Dockerfile"].startswith(f"FROM {moved}\n")
+
+
+def test_df037_leaves_a_warning_without_deploy_to_the_failure_after_it(tmp_path):
+    context = context_of(tmp_path, {"Dockerfile": "FROM python:3-slim\nRUN pipenv install --system\n"})
+    warned = PIPENV_MISMATCH.replace("ERROR:: Aborting deploy\n", "").replace("[DeployException]:", "")
+    assert all(f.rule != "DF037" for f in diagnose(context, warned).findings)
+
 # ---- DF039: a standard library module the image's Python removed -------------------------------------------------
 PYDUB_ON_313 = """import pydub
 Traceback (most recent call last):

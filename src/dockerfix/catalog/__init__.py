@@ -44,6 +44,7 @@ MODULES: tuple[str, ...] = (
     "DF034_requirements_conflict",
     "DF035_platform_only_requirement",
     "DF036_sdist_fails_on_newer_python",
+    "DF037_pipenv_python_mismatch",
     "DF039_stdlib_module_removed",
     "DF040_undeclared_import",
     "DF041_renamed_package",

@@ -14,6 +14,9 @@ from dockerfix.transform.apt import parent_stage
 from dockerfix.transform.dockerfile import replace_instruction
 
 PYTHON_TAG = re.compile(r"^(?P<image>(?:docker\.io/)?(?:library/)?python):(?P<version>\d+\.\d+)(?:\.\d+)?(?P<variant>-[\w.-]+)?$")
+# a tag that names no X.Y and follows the newest release: python, python:3, python:latest, python:3-slim, python:slim
+FLOATING_TAG = re.compile(r"^(?P<image>(?:docker\.io/)?(?:library/)?python)(?::(?:latest|3(?:-(?P<variant3>[a-z][\w.-]*))?"
+                          r"|(?!latest$)(?P<variant>[a-z][\w.-]*)))?$")
 ARG_TAG = re.compile(r"^(?P<image>(?:docker\.io/)?(?:library/)?python):\$\{?(?P<arg>\w+)\}?(?P<variant>-[\w.-]+)?$")
 
 
@@ -40,17 +43,25 @@ def arg_default(dockerfile: DockerfileInfo, name: str) -> tuple[Instruction, str
     return None
 
 
-def retag_python(text: str, dockerfile: DockerfileInfo, current: str, python: str) -> tuple[str, list[str]]:
+def retag_python(text: str, dockerfile: DockerfileInfo, current: str, python: str, *,
+                 floating: bool = False) -> tuple[str, list[str]]:
     """Move every stage on Python `current` to `python`: (new text, what changed, e.g. "python:3.13-slim →
-    python:3.12-slim"). Nothing changes when no tag names `current`."""
+    python:3.12-slim"). Nothing changes when no tag names `current`. `floating`: the build showed that the tags
+    naming no version (`python:3`, `python:slim`) run `current`, so they move too (`python:3-slim` → python:3.7-slim)."""
     changed: list[str] = []
     for stage in reversed(dockerfile.stages):
         base = stage.instructions[0]
         match = PYTHON_TAG.match(stage.base)
+        unversioned = FLOATING_TAG.match(stage.base) if floating else None
         if match and match.group("version") == current:
             new_base = f"{match.group('image')}:{python}{match.group('variant') or ''}"
-            text = replace_instruction(text, base, base.text.replace(stage.base, new_base, 1))
-            changed.append(f"{stage.base} → {new_base}")
+        elif unversioned:
+            variant = unversioned.group("variant3") or unversioned.group("variant")
+            new_base = f"{unversioned.group('image')}:{python}{'-' + variant if variant else ''}"
+        else:
+            continue
+        text = replace_instruction(text, base, base.text.replace(stage.base, new_base, 1))
+        changed.append(f"{stage.base} → {new_base}")
     arguments = {m.group("arg") for stage in dockerfile.stages if (m := ARG_TAG.match(stage.base))}
     for name in sorted(arguments):
         default = arg_default(dockerfile, name)
@@ -61,12 +72,13 @@ def retag_python(text: str, dockerfile: DockerfileInfo, current: str, python: st
     return text, list(reversed(changed))
 
 
-def move_python(context: Context, current: str, python: str, why: str) -> Fix | Skip:
-    """The fix that moves every stage on Python `current` to `python`; `why` ends its solution ("which X supports")."""
+def move_python(context: Context, current: str, python: str, why: str, *, floating: bool = False) -> Fix | Skip:
+    """The fix that moves every stage on Python `current` to `python`; `why` ends its solution ("which X supports");
+    `floating` as for retag_python."""
     dockerfile = context.project.dockerfile
     if dockerfile is None:
         return Skip("no Dockerfile")
-    text, changed = retag_python(context.dockerfile_text, dockerfile, current, python)
+    text, changed = retag_python(context.dockerfile_text, dockerfile, current, python, floating=floating)
     if not changed:
         return Skip(f"no FROM tag of {context.dockerfile_path} names Python {current}")
     return Fix({context.dockerfile_path: text}, f"moved the image to Python {python}, {why}: " + "; ".join(changed))
