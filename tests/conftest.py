@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import shutil
 from pathlib import Path
@@ -50,11 +51,15 @@ def _remove_leftovers(client) -> None:
         except DockerException:
             pass
     prune_build_cache(client, list(reversed(CREATED_CACHE)))  # the newest first
-    # An exited dockerfix container is a leak whoever made it (verification removes its own): sweep those.
+    # An exited dockerfix container is a leak whoever made it (verification removes its own): sweep those, but only
+    # old ones: a verification of another run on this engine inspects its container for seconds after it exits.
+    stale = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=10)
     for container in client.containers.list(all=True, filters={"label": MANAGED_LABEL, "status": "exited"}):
+        finished = container.attrs.get("State", {}).get("FinishedAt", "")
         try:
-            container.remove(force=True)
-        except DockerException:
+            if datetime.datetime.fromisoformat(finished[:19]).replace(tzinfo=datetime.timezone.utc) < stale:
+                container.remove(force=True)
+        except (DockerException, ValueError):
             pass
 
 

@@ -432,3 +432,34 @@ def test_a_dependency_for_other_operating_systems_only_is_a_note_unless_the_appl
     assert [(f.module, f.systems) for f in facts.unused] == [("comdist", "Microsoft :: Windows")]
     assert "comdist (from comdist, for Microsoft :: Windows only) fails to import" in results["imports-dependencies"]["detail"]
     assert not run_probe(tmp_path, distributions=["comdist"], imported=["comdist"])["imports-dependencies"]["passed"]
+
+
+def test_a_verification_container_removed_by_another_process_ends_as_a_lost_engine():
+    """Another process sweeping the engine's labelled containers removed it mid-check: not a failed check (which
+    would send the repair looking for a rule), not a crash, but the engine error; the container is removed anyway."""
+    from docker.errors import NotFound
+
+    from dockerfix.errors import EngineUnavailable
+    from dockerfix.verify import _entry_run_check
+
+    class Container:
+        short_id, removed = "f8f0d8581f17", False
+
+        def start(self):
+            pass
+
+        def wait(self, timeout):
+            raise NotFound("No such container: f8f0d8581f17")
+
+        def remove(self, force):
+            Container.removed = True
+
+    class Client:
+        class containers:  # noqa: N801 - the SDK's attribute name
+            @staticmethod
+            def create(*args, **kwargs):
+                return Container()
+
+    with pytest.raises(EngineUnavailable, match="removed by another process"):
+        _entry_run_check(Client(), "dockerfix/x:1")
+    assert Container.removed

@@ -13,11 +13,12 @@ words for people.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import posixpath
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -346,10 +347,23 @@ def _start(client: Any, image: str, name: str) -> tuple[Any, Check | None]:
     return container, None
 
 
+@contextlib.contextmanager
+def _owned(container: Any) -> Iterator[None]:
+    """Remove the container afterwards; one that vanishes meanwhile (another process cleaning the engine's labelled
+    containers) ends verification as a lost engine would, not as a failed check."""
+    try:
+        yield
+    except NotFound as exc:
+        raise EngineUnavailable(docker_host(), f"the verification container {container.short_id} was removed by "
+                                               "another process during verification") from exc
+    finally:
+        _remove(container)
+
+
 def _server_checks(client: Any, image: str, http_path: str | None, port: int) -> list[Check]:
     """Start the image's own command; a server that exits within a few seconds did not start."""
     container, refused = _start(client, image, "entry-starts")
-    try:
+    with _owned(container):
         if refused is not None:
             return [refused]
         time.sleep(SERVER_UP_SECONDS)
@@ -364,8 +378,6 @@ def _server_checks(client: Any, image: str, http_path: str | None, port: int) ->
         if http_path:
             checks.append(_http_check(container, http_path, port))
         return checks
-    finally:
-        _remove(container)
 
 
 def _entry_run_check(client: Any, image: str) -> Check:
@@ -375,7 +387,7 @@ def _entry_run_check(client: Any, image: str) -> Check:
     the entry module runs (a name used in `__main__.py`) is not.
     """
     container, refused = _start(client, image, "entry-runs")
-    try:
+    with _owned(container):
         if refused is not None:
             return refused
         code = _wait(container, ENTRY_RUN_SECONDS)
@@ -390,8 +402,6 @@ def _entry_run_check(client: Any, image: str) -> Check:
                          f"the entry command exited with status {code} reaching the network, which verification cuts off",
                          logs, facts)
         return Check("entry-runs", False, f"the entry command exited with status {code}", logs, facts)
-    finally:
-        _remove(container)
 
 
 def _http_check(container: Any, path: str, port: int) -> Check:
