@@ -463,3 +463,15 @@ def test_a_verification_container_removed_by_another_process_ends_as_a_lost_engi
     with pytest.raises(EngineUnavailable, match="removed by another process"):
         _entry_run_check(Client(), "dockerfix/x:1")
     assert Container.removed
+
+
+def test_the_django_settings_module_is_the_one_the_project_names_for_itself(tmp_path):
+    from dockerfix.analyse.imports import django_settings_module
+
+    write(tmp_path / "a", {"manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'shop.settings')\n",
+                           "shop/__init__.py": ""})
+    write(tmp_path / "b", {"web/wsgi.py": "import os\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"web.prod\")\n"})
+    write(tmp_path / "c", {"app.py": "import os\nos.environ.setdefault('OTHER', 'x')\n"})
+    assert django_settings_module(tmp_path / "a", None) == "shop.settings"
+    assert django_settings_module(tmp_path / "b", None) == "web.prod"
+    assert django_settings_module(tmp_path / "c", None) is None

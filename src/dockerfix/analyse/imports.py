@@ -187,3 +187,18 @@ def _reads(tree: ast.AST, mappings: set[str], getters: set[str]) -> tuple[str, .
         if isinstance(key, ast.Constant) and isinstance(key.value, str):
             names.append(key.value)
     return tuple(dict.fromkeys(names))
+
+
+def django_settings_module(root: Path, dockerignore: Dockerignore | None) -> str | None:
+    """The settings module a Django project names for itself (`os.environ.setdefault("DJANGO_SETTINGS_MODULE",
+    "shop.settings")` in manage.py, wsgi.py or asgi.py), relative to the folder that holds that file; None for a
+    project that is not Django's."""
+    for relpath, tree in _parsed(root, dockerignore):
+        if relpath.rsplit("/", 1)[-1] not in ("manage.py", "wsgi.py", "asgi.py"):
+            continue
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "setdefault"
+                    and len(node.args) == 2 and all(isinstance(a, ast.Constant) for a in node.args)
+                    and node.args[0].value == "DJANGO_SETTINGS_MODULE" and isinstance(node.args[1].value, str)):  # type: ignore[attr-defined]
+                return str(node.args[1].value)  # type: ignore[attr-defined]
+    return None

@@ -32,6 +32,7 @@ from dockerfix.analyse.dockerfile import split_copy
 from dockerfix.analyse.dockerignore import excluding_pattern
 from dockerfix.analyse.imports import (
     environment_reads,
+    django_settings_module,
     environment_settings,
     ignored_imports,
     imported_modules,
@@ -209,6 +210,7 @@ def _probe_spec(project: Project, environment: Mapping[str, str] | None = None) 
         "script": entry.script if entry else None,
         "app_dirs": application_dirs(project),
         "ignored_imports": [asdict(i) for i in ignored_imports(project.root, project.dockerignore)],
+        "django_settings": django_settings_module(project.root / project.source, project.dockerignore),
     }
 
 

@@ -2,7 +2,7 @@
 
 argv[1] is a JSON object: {"packages": [...], "distributions": [...], "imported": [...], "executable": str|null,
 "module": str|null, "run_module": bool, "script": str|null, "app_dirs": [...],
-"ignored_imports": [{"module", "path", "importer", "pattern", "line"}, ...]}.
+"ignored_imports": [{"module", "path", "importer", "pattern", "line"}, ...], "django_settings": str|null}.
 `imported` holds the top-level modules the application's code imports; `app_dirs` the image directories that hold
 the application's files. Each result is {"name", "passed", "detail", "output", "facts"}: the facts are typed on the
 host by `dockerfix.checks` (which rules read); detail and output are for people.
@@ -46,19 +46,32 @@ def top_level_modules(distribution):
     return sorted({n for n in names if n.isidentifier() and not n.startswith("_")})
 
 
-def try_import(name):
-    """Empty when `name` imports; else what the import printed (warnings logged on the way) and its traceback."""
+def attempt(action):
+    """Empty when `action()` returns; else what it printed (warnings logged on the way) and its traceback."""
     printed = io.StringIO()
     try:
         with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
-            importlib.import_module(name)
+            action()
         return ""
     except BaseException:  # noqa: BLE001 - SystemExit and friends from a package's import-time code count as failures too
         return printed.getvalue()[-3000:] + traceback.format_exc()
 
 
+def try_import(name):
+    """Empty when `name` imports; else what the import printed and its traceback."""
+    return attempt(lambda: importlib.import_module(name))
+
+
 SLOW_IMPORT_SECONDS = 10.0  # seed S004-7: a client created at import time blocked start-up for minutes
 failures, slow, timings = [], [], []
+# A Django project's modules, and its apps' (django-autoslug reads settings at import), import only once Django is
+# set up with the settings module the project names for itself, as manage.py and wsgi.py do.
+DJANGO_SETTINGS = SPEC.get("django_settings")
+if DJANGO_SETTINGS:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", DJANGO_SETTINGS)
+    error = attempt(lambda: importlib.import_module("django").setup())
+    if error:
+        failures.append({"module": DJANGO_SETTINGS, "error": error})
 for package in SPEC["packages"]:
     print(f"dockerfix-probe: importing {package}", file=sys.stderr, flush=True)  # names the culprit if it hangs
     started = time.monotonic()
