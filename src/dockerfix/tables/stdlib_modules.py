@@ -51,9 +51,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if ok else 1
     from dockerfix.tables.python_versions import buildable_pythons
 
-    from dockerfix.build.engine import engine_client
+    import docker  # the engine, as DOCKER_HOST names it (a maintenance script: no dockerfix stage needed)
 
-    client = engine_client()
+    client = docker.from_env()
     modules = {}
     for python in (p for p in buildable_pythons() if tuple(int(x) for x in p.split(".")) >= FIRST_LISTED):
         try:
