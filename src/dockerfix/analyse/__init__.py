@@ -299,18 +299,21 @@ def _dependencies(root: Path, source: str, manager: Manager, pyproject: Pyprojec
 
 def _choose_python(root: Path, source: str, pyproject: Pyproject | None, dockerfile: DockerfileInfo | None,
                    lock: LockFile | None) -> PythonChoice:
-    """The project's constraints are binding; the existing FROM tag is kept only if every locked package has a wheel for it."""
+    """The project's constraints are binding; the existing FROM tag's Python is kept when it lacks no more locked
+    wheels than the best other choice (a package without any wheel builds from source on either, and the user's
+    build compiled it on theirs: httptools 0.2.0 builds on 3.10 and not on 3.11)."""
     constraints = _python_constraints(root, source, pyproject)
     if lock is not None and lock.python_constraint and not (pyproject and pyproject.requires_python):
         # the Python the lock was resolved for (Pipfile's [requires]); a pyproject's own constraint says more
         text = lock.python_constraint
         constraints.append((lock.path, poetry_constraint_to_pep440(text) if text[:1] in "^~" else text))
     preferred = _from_tag_python(dockerfile)
+    kept: PythonChoice | None = None
     if preferred is not None:
         try:
-            choice = choose_python(buildable_pythons(), [*constraints, preferred], lock)
-            if not choice.without_wheels:
-                return choice
+            kept = choose_python(buildable_pythons(), [*constraints, preferred], lock)
+            if not kept.without_wheels:
+                return kept
         except InputError:
             pass  # the old FROM tag contradicts the project's own constraints: the project wins
     too_old: list[PythonTooOld] = []
@@ -322,6 +325,8 @@ def _choose_python(root: Path, source: str, pyproject: Pyproject | None, dockerf
             too_old.append(old)
             constraints = [c for c in constraints if c != (old.origin, old.constraint)]
             continue
+        if kept is not None and not too_old and len(kept.without_wheels) <= len(choice.without_wheels):
+            return kept
         asked = " and ".join(f"{old.origin} asks for Python {old.constraint}" for old in too_old)
         return replace(choice, reason=f"{choice.reason}; {asked}, older than any dockerfix builds: the oldest "
                                       "one instead") if too_old else choice

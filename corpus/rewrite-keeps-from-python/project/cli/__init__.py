@@ -1,0 +1,1 @@
+"""Usage: cli [--name=<name>]"""
