@@ -475,3 +475,11 @@ def test_the_django_settings_module_is_the_one_the_project_names_for_itself(tmp_
     assert django_settings_module(tmp_path / "a", None) == "shop.settings"
     assert django_settings_module(tmp_path / "b", None) == "web.prod"
     assert django_settings_module(tmp_path / "c", None) is None
+
+
+def test_installed_packages_in_the_application_folder_are_not_the_applications_source(tmp_path):
+    """PDM's __pypackages__ (PEP 582) and a venv inside the workdir hold dependencies, some with Python 2 syntax
+    in modules nothing imports: byte-compiling the application skips them."""
+    root = write(tmp_path, {"main.py": "print('up')\n", "__pypackages__/3.10/lib/old/compat.py": "except A, B:\n",
+                            ".venv/lib/python3.10/site-packages/old.py": "print 'x'\n"})
+    assert run_probe(root, app_dirs=[str(root)])["byte-compile"]["passed"]

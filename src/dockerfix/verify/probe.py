@@ -205,7 +205,8 @@ SECRET_FILES = (".env", ".netrc", ".npmrc", ".pypirc", "id_rsa", "id_ed25519", "
 SECRET_SUFFIXES = (".key", ".p12", ".pfx")
 TEMPLATES = (".example", ".sample", ".template", ".dist")
 # Installed code and the interpreter's library are not the application's files (certifi's cacert.pem lives there).
-NOT_APPLICATION = (".venv", "venv", "node_modules", ".git", "__pycache__", "site-packages", "dist-packages")
+# installed packages, not the application: venvs, PEP 582 __pypackages__ (PDM), site-packages
+NOT_APPLICATION = (".venv", "venv", "__pypackages__", "node_modules", ".git", "__pycache__", "site-packages", "dist-packages")
 
 
 def holds_private_key(path):
