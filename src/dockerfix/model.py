@@ -368,6 +368,9 @@ class Context:
     files: Mapping[str, str]  # the workspace's edited texts, by relative path
     project: Project
     strategy: Strategy = "rewrite"
+    # the Python X.Y of each base image whose tag names none (python:3 → "3.13"), read from the image the last
+    # build used (its PYTHON_VERSION): the registry moves such tags on, so only the image knows
+    base_pythons: Mapping[str, str] = field(default_factory=dict)
 
     def text(self, relpath: str) -> str | None:
         return read_overlaid(self.root, self.files, relpath)

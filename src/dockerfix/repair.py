@@ -22,6 +22,7 @@ from pathlib import Path
 
 from dockerfix.analyse import analyse
 from dockerfix.analyse.dockerfile import parse_dockerfile
+from dockerfix.analyse.release import FLOATING_TAG
 from dockerfix.build import (
     MANAGED_LABEL,
     RUN_LABEL,
@@ -32,6 +33,7 @@ from dockerfix.build import (
     new_tag,
 )
 from dockerfix.build.context import context_inputs
+from dockerfix.build.engine import image_pythons
 from dockerfix.catalog import BY_ID
 from dockerfix.model import (  # RepairResult, Step, BuildRecord, Status, Phase: re-exported, where they were
     Accounted,
@@ -370,6 +372,9 @@ def repair(root: str | Path, options: Options = Options(), *, backend: BuildBack
                                    network=options.network,
                                    timeout=min(options.build_timeout, max(1.0, options.timeout - (time.monotonic() - state.started))),
                                    progress=lambda line: state.emit(BuildOutput(line)))
+            unversioned = [s.base for s in dockerfile.stages if FLOATING_TAG.match(s.base)]
+            if unversioned:  # what python:3 runs today is the image's to say, not the tag's
+                context = replace(context, base_pythons=image_pythons(unversioned))
             record = _record(state, result, backend_reason)
             state.emit(BuildFinished(record.number, record.ok, record.seconds, record.failed_instruction))
             phase: Phase = "build"

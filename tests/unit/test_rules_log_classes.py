@@ -310,6 +310,22 @@ def test_df039_moves_back_to_the_last_python_with_the_module_even_behind_a_fallb
     assert isinstance(fix, Fix) and fix.files["Dockerfile"].count("FROM python:3.12-slim") == 2
 
 
+def test_df039_reads_what_an_unversioned_tag_runs_from_the_image(tmp_path):
+    """FROM python:3-slim names no version: the repair loop reads it from the base image (Context.base_pythons);
+    a saved log alone says it by the interpreter its traceback ran in. The tag becomes the last Python with the
+    module."""
+    from dataclasses import replace
+
+    context = context_of(tmp_path, {"Dockerfile": "FROM python:3-slim\nRUN true\n", "requirements.txt": "pydub\n"})
+    no_paths = PYDUB_ON_313.replace("/opt/venv/lib/python3.13/site-packages/", "/somewhere/")
+    assert all(f.rule != "DF039" for f in diagnose(context, no_paths).findings)  # nothing says it runs 3.13
+    for told, log in ((context, PYDUB_ON_313), (replace(context, base_pythons={"python:3-slim": "3.13"}), no_paths)):
+        finding = first(told, log)
+        assert (finding.rule, finding.capture("current")) == ("DF039", "3.13")
+        fix = BY_ID["DF039"].fix(told, finding)  # type: ignore[misc]
+        assert isinstance(fix, Fix) and fix.files["Dockerfile"].startswith("FROM python:3.12-slim\n")
+
+
 def test_df039_stays_quiet_on_a_python_that_has_the_module_and_reports_a_constraint_that_excludes_it(tmp_path):
     on_312 = context_of(tmp_path / "a", {"Dockerfile": "FROM python:3.12-slim\n", "requirements.txt": "six\n"})
     assert all(f.rule != "DF039" for f in diagnose(on_312, PYDUB_ON_313).findings)

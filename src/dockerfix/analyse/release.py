@@ -20,6 +20,9 @@ UBUNTU = {"focal": "20.04", "jammy": "22.04", "noble": "24.04", "oracular": "24.
 UBUNTU_BY_VERSION = {version: codename for codename, version in UBUNTU.items()}
 UBUNTU_LATEST = "noble"
 CURRENT_DEBIAN = "trixie"
+# a python tag that names no X.Y and follows the newest release: python, python:3, python:latest, python:3-slim, python:slim
+FLOATING_TAG = re.compile(r"^(?P<image>(?:docker\.io/)?(?:library/)?python)(?::(?:latest|3(?:-(?P<variant3>[a-z][\w.-]*))?"
+                          r"|(?!latest$)(?P<variant>[a-z][\w.-]*)))?$")
 _IMAGE = re.compile(r"^(?:docker\.io/)?(?:library/)?(?P<name>python|debian|ubuntu)(?::(?P<tag>[\w.-]+))?(?:@\S+)?$")
 _NOT_DEBIAN = re.compile(r"alpine|windows|nanoserver", re.IGNORECASE)
 

@@ -8,7 +8,7 @@ import os
 import re
 import tarfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 import docker
@@ -37,6 +37,25 @@ def engine_client(host: str | None = None) -> docker.DockerClient:
     except Exception as exc:  # requests/paramiko errors that docker-py does not wrap
         raise EngineUnavailable(host or docker_host(), _short(exc)) from exc
     return client
+
+
+def image_pythons(images: Iterable[str]) -> dict[str, str]:
+    """The Python X.Y each of these local images runs (its PYTHON_VERSION, as the official images set it); images
+    the engine does not have, or that say nothing, are left out."""
+    found: dict[str, str] = {}
+    try:
+        client = engine_client()
+        for image in images:
+            try:
+                environment = client.images.get(image).attrs.get("Config", {}).get("Env") or []
+            except DockerException:
+                continue
+            version = next((e.partition("=")[2] for e in environment if e.startswith("PYTHON_VERSION=")), "")
+            if re.match(r"\d+\.\d+", version):
+                found[image] = ".".join(version.split(".")[:2])
+    except EngineUnavailable:
+        pass  # the build itself says the engine is gone
+    return found
 
 
 @contextmanager

@@ -39,7 +39,7 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
         return None
     run = failed_run(dockerfile, log)
     stage = dockerfile.stages[run.stage] if run else dockerfile.final_stage
-    current = stage_python(dockerfile, stage) or ""
+    current = stage_python(dockerfile, stage, context.base_pythons) or ""
     need = (match.groupdict().get("need") or "")
     version = pinned_version(context.project, PACKAGE) or "?"
     return Finding(ID, f"llvmlite {version} has no wheel for Python {current or '(unknown)'}, so pip built it from "
@@ -86,7 +86,8 @@ def fix(context: Context, finding: Finding) -> Fix | Skip:
     current = finding.capture("current")
     python = python_with_wheel(context.project, PACKAGE)
     if current and python and python != current:
-        text, changed = retag_python(context.dockerfile_text, dockerfile, current, python)
+        text, changed = retag_python(context.dockerfile_text, dockerfile, current, python,
+                                      floating=context.base_pythons)
         if changed:
             return Fix({context.dockerfile_path: text},
                        f"moved the image to Python {python}, for which llvmlite has a wheel, instead of building it: "

@@ -82,7 +82,7 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
     fitting.sort(key=lambda pair: Version(pair[0]), reverse=True)
     run = failed_run(dockerfile, log)
     stage = apt.stage_of(dockerfile, run) if run else dockerfile.final_stage
-    current = stage_python(dockerfile, stage) if stage else None
+    current = stage_python(dockerfile, stage, context.base_pythons) if stage else None
     chosen = _new_python(context, requirement.name, fitting, current) if current else None
     if current is None or chosen is None or chosen[0] == current:
         return None

@@ -36,7 +36,7 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
     version = pinned_version(context.project, distribution)
     run = failed_run(dockerfile, log)
     stage = dockerfile.stages[run.stage] if run else dockerfile.final_stage
-    current = stage_python(dockerfile, stage)
+    current = stage_python(dockerfile, stage, context.base_pythons)
     python = python_with_wheel(context.project, distribution) if version else None
     if python is None or current is None or python == current:
         return None

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from dockerfix.catalog.rule import Context, Finding, Fix, Location, Rule, Skip, regex
-from dockerfix.transform.python_version import move_python
+from dockerfix.transform.python_version import move_python, unversioned_running
 
 ID = "DF037"
 MISMATCH = (r'Your Pipfile requires "?python_(?:full_)?version"? (?P<required>\d+\.\d+)(?:\.\d+)?,\s+'
@@ -35,8 +35,9 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
 
 
 def fix(context: Context, finding: Finding) -> Fix | Skip:
-    return move_python(context, finding.capture("running"), finding.capture("required"),
-                       "which Pipfile.lock was locked for", floating=True)
+    running = finding.capture("running")  # what the unversioned tags ran, as pipenv said
+    return move_python(context, running, finding.capture("required"), "which Pipfile.lock was locked for",
+                       floating=unversioned_running(context.project.dockerfile, running))
 
 
 RULE = Rule(

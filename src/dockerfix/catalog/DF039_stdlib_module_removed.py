@@ -25,9 +25,10 @@ from dockerfix.catalog.patterns import MISSING_MODULE
 from dockerfix.catalog.rule import Context, Finding, Fix, Location, Rule, Skip, evidence_lines, regex
 from dockerfix.checks import RUNS_CODE
 from dockerfix.errors import InputError
-from dockerfix.transform.python_version import move_python, stage_python
+from dockerfix.transform.python_version import move_python, stage_python, unversioned_running
 
 ID = "DF039"
+INTERPRETER_PATH = re.compile(r'File "/[^"]*/lib/python(\d+\.\d+)/')
 
 
 def _series(python: str) -> tuple[int, ...]:
@@ -37,7 +38,11 @@ def _series(python: str) -> tuple[int, ...]:
 def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None:
     dockerfile = context.project.dockerfile
     stage = dockerfile.final_stage if dockerfile else None
-    current = stage_python(dockerfile, stage) if dockerfile and stage else None
+    current = stage_python(dockerfile, stage, context.base_pythons) if dockerfile and stage else None
+    if current is None and dockerfile is not None and unversioned_running(dockerfile, ""):
+        # an unversioned tag, in a saved log: the interpreter the traceback ran in says which Python it was
+        interpreters = INTERPRETER_PATH.findall(log)
+        current = interpreters[-1] if interpreters else None
     if current is None:
         return None
     for candidate in MISSING_MODULE.finditer(log):
@@ -61,7 +66,9 @@ def fix(context: Context, finding: Finding) -> Fix | Skip:
         origins = ", ".join(origin for origin, _ in constraints)
         return Skip(f"the project's constraints ({origins}) exclude Python {python}, the last with {module}: move the "
                     f"code off {module}, or declare the PyPI package that provides it")
-    return move_python(context, finding.capture("current"), python, f"the last whose standard library has {module}")
+    current = finding.capture("current")
+    return move_python(context, current, python, f"the last whose standard library has {module}",
+                       floating=unversioned_running(context.project.dockerfile, current))
 
 
 RULE = Rule(
