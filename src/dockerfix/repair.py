@@ -257,13 +257,30 @@ def _failure_summary(diagnosis: Diagnosis, record: BuildRecord) -> str:
     return (why[-1] if why else record.error) or "unknown failure"
 
 
-def _take_over(state: _State, diagnosis: Diagnosis, record: BuildRecord, phase: Phase) -> bool:
-    """Hand the repair to the next strategy when the current one has no fix left; False when none is left."""
+def _blocked_by_own_fix(state: _State, diagnosis: Diagnosis) -> bool:
+    """The build is environment-blocked on a base image that a fix of this repair put in, not one the user's
+    Dockerfile names: the block is the fix's, and the next strategy (which chooses its own base) may get through."""
+    first = diagnosis.findings[0]
+    image = first.captures.get("image") if BY_ID[first.rule].environment else None
+    if not isinstance(image, str) or not image:
+        return False
+    path = state.project().dockerfile_path
+    try:
+        original = parse_dockerfile(path, (state.root / path).read_text(encoding="utf-8", errors="replace"))
+    except (OSError, InputError):
+        return False
+    return image not in {stage.base for stage in original.stages}
+
+
+def _take_over(state: _State, diagnosis: Diagnosis, record: BuildRecord, phase: Phase, *, blocked: bool = False) -> bool:
+    """Hand the repair to the next strategy when the current one has no fix left (or, `blocked`, its fix asked for
+    what this engine cannot give); False when none is left."""
     if not state.options.fallback or not state.untried:
         return False
     dockerfile = state.project().dockerfile_path
     why = f"{'build' if phase == 'build' else 'verification of build'} {record.number} failed for a reason no rule " \
-          f"fixes ({_failure_summary(diagnosis, record)})"
+          f"fixes ({_failure_summary(diagnosis, record)})" if not blocked else \
+        f"build {record.number} needs what an edit asked for and this engine cannot give ({_failure_summary(diagnosis, record)})"
     if state.untried.pop(0) == "rewrite":
         state.history.append(f"the targeted edits of {dockerfile} ran out: {why}; the verified layout took over")
         _rewrite(state, "the targeted edits ran out; falling back to the verified layout", symptom=diagnosis.relevant,
@@ -396,6 +413,9 @@ def repair(root: str | Path, options: Options = Options(), *, backend: BuildBack
                 # timeouts and engine errors are the backend's words, not the log's
                 log = result.log if result.error in result.log else f"{result.log}\n{result.error}"
                 diagnosis = diagnose(context, log)
+            if diagnosis.conclusive and _blocked_by_own_fix(state, diagnosis) and \
+                    _take_over(state, diagnosis, record, phase, blocked=True):
+                continue  # a fix asked for an image this engine lacks (python:3.7 for a Pipfile): another strategy may not
             if diagnosis.conclusive:
                 state.findings.extend(diagnosis.findings)
                 first = diagnosis.findings[0]
