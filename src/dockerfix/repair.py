@@ -65,6 +65,7 @@ from dockerfix.errors import DirtyTree, InputError
 from dockerfix.plan import BuildPlan, plan
 from dockerfix.render import render_dockerfile, render_dockerignore
 from dockerfix.verify import CacheProbe, Verification, verify
+from dockerfix.transform.python_version import PYTHON_TAG
 from dockerfix.workspace import Workspace, uncommitted
 
 # verify(project, image, http_path=..., cache=...) -> Verification: what checks a built image
@@ -259,12 +260,17 @@ def _failure_summary(diagnosis: Diagnosis, record: BuildRecord) -> str:
 
 def _blocked_by_own_fix(state: _State, diagnosis: Diagnosis) -> bool:
     """The build is environment-blocked on a base image that a fix of this repair put in, not one the user's
-    Dockerfile names: the block is the fix's, and the next strategy (which chooses its own base) may get through."""
+    Dockerfile names, and on another Python than the project's own choice: the block is the fix's, and the next
+    strategy (which builds on the project's Python) may get through."""
     first = diagnosis.findings[0]
     image = first.captures.get("image") if BY_ID[first.rule].environment else None
     if not isinstance(image, str) or not image:
         return False
-    path = state.project().dockerfile_path
+    project = state.project()
+    tagged = PYTHON_TAG.match(image)
+    if tagged is None or tagged.group("version") == project.python.version:
+        return False  # the project itself asks for that Python (.python-version 3.14): every strategy needs it
+    path = project.dockerfile_path
     try:
         original = parse_dockerfile(path, (state.root / path).read_text(encoding="utf-8", errors="replace"))
     except (OSError, InputError):
