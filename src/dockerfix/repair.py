@@ -421,7 +421,10 @@ def repair(root: str | Path, options: Options = Options(), *, backend: BuildBack
                 diagnosis = diagnose(context, log)
             if diagnosis.conclusive and _blocked_by_own_fix(state, diagnosis) and \
                     _take_over(state, diagnosis, record, phase, blocked=True):
-                continue  # a fix asked for an image this engine lacks (python:3.7 for a Pipfile): another strategy may not
+                # a fix asked for an image this engine lacks (python:3.7 for a Pipfile): another strategy may not;
+                # should it fail too, the block is what the report leads with
+                state.findings.extend(f for f in diagnosis.findings if f not in state.findings)
+                continue
             if diagnosis.conclusive:
                 state.findings.extend(diagnosis.findings)
                 first = diagnosis.findings[0]
@@ -453,7 +456,10 @@ def repair(root: str | Path, options: Options = Options(), *, backend: BuildBack
             message = "the image builds and verifies, but findings need changes dockerfix does not make: " + ", ".join(reported)
     if status == "ok" and state.workspace.changed():
         status = "repaired"
-    if status == "failed" and any(BY_ID[f.rule].environment for f in state.findings):
+    blocking = next((f for f in state.findings if BY_ID[f.rule].environment), None)
+    if status == "failed" and blocking is not None and not message.startswith("environment-blocked"):
+        message = f"environment-blocked: {blocking.message}; without it, {message}"
+    if status == "failed" and blocking is not None:
         # environment-blocked: no build got far enough to test an edit, so none is proposed; what the edits
         # would have answered stays in the report as findings
         state.findings = [*(Finding(s.rule, s.diagnosis, s.symptom) for s in state.steps if s.rule != "rewrite"),
