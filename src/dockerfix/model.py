@@ -189,6 +189,7 @@ class ComposeService:
     network_mode: str | None = None
     healthcheck_command: str | None = None  # the healthcheck's test, as one shell-like string
     entrypoint: str | None = None
+    binds: tuple[tuple[str, str], ...] = ()  # (host path relative to the root, container path) of each bind mount
 
 
 @dataclass(frozen=True)

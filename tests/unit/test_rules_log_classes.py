@@ -361,3 +361,27 @@ def test_df036_moves_the_image_to_the_newest_python_with_a_wheel_of_the_pin(tmp_
     assert isinstance(fix, Fix) and fix.files["Dockerfile"].startswith("FROM python:3.12-slim AS build\n")
     monkeypatch.setattr(df036, "python_with_wheel", lambda project, name: None)  # no Python has a wheel
     assert all(f.rule != "DF036" for f in diagnose(context, PILLOW_SDIST_LOG).findings)
+
+
+# ---- DF057: the code only comes from a compose bind mount ------------------------------------------------------------
+def test_df057_copies_the_context_where_compose_mounts_it_and_only_then(tmp_path):
+    from dockerfix.analyse.compose import parse_compose
+    from dockerfix.checks import Check, EntryResolution
+
+    compose = "services:\n  web:\n    build: .\n    volumes:\n      - .:/srv:ro\n      - data:/data\n    command: python app.py\n"
+    dockerfile = "FROM python:3.12-slim\nWORKDIR /srv\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n"
+    context = context_of(tmp_path / "dev", {"Dockerfile": dockerfile, "docker-compose.yml": compose,
+                                            "requirements.txt": "six\n", "app.py": "print(1)\n"})
+    assert parse_compose(tmp_path / "dev", "docker-compose.yml")[0].binds == ((".", "/srv"),)
+    check = Check("entry-resolves", False, "the entry script is missing", "",
+                  EntryResolution(missing_script="/srv/app.py"))
+    finding = BY_ID["DF057"].from_check(context, check)  # type: ignore[misc]
+    assert finding is not None and finding.capture("target") == "/srv"
+    fix = BY_ID["DF057"].fix(context, finding)  # type: ignore[misc]
+    assert isinstance(fix, Fix) and "RUN pip install -r requirements.txt\nCOPY . /srv\nCMD" in fix.files["Dockerfile"]
+    copies = context_of(tmp_path / "copies", {"Dockerfile": dockerfile.replace("COPY requirements.txt .", "COPY . ."),
+                                              "docker-compose.yml": compose, "app.py": "print(1)\n"})
+    assert BY_ID["DF057"].from_check(copies, check) is None  # type: ignore[misc]  # it copies the code: another cause
+    unmounted = context_of(tmp_path / "plain", {"Dockerfile": dockerfile, "docker-compose.yml": compose.replace(
+        "      - .:/srv:ro\n", ""), "app.py": "print(1)\n"})
+    assert BY_ID["DF057"].from_check(unmounted, check) is None  # type: ignore[misc]

@@ -56,6 +56,26 @@ def _ports(value: Any) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+def _binds(value: Any, relpath: str) -> tuple[tuple[str, str], ...]:
+    """(host path relative to the root, container path) of each bind mount in `volumes` (`.:/app`, `./src:/app/src:ro`,
+    `{type: bind, source: ., target: /app}`); named volumes are left out."""
+    out: list[tuple[str, str]] = []
+    for item in value if isinstance(value, list) else ():
+        if isinstance(item, dict):
+            source, target = str(item.get("source", "")), str(item.get("target", ""))
+            if item.get("type", "volume") != "bind":
+                continue
+        else:
+            parts = str(item).split(":")
+            if len(parts) < 2:
+                continue
+            source, target = parts[0], parts[1]
+        if source.startswith((".", "/")) and target.startswith("/"):
+            host = source if source.startswith("/") else posixpath.normpath(posixpath.join(posixpath.dirname(relpath), source))
+            out.append((host, target.rstrip("/") or "/"))
+    return tuple(out)
+
+
 def _healthcheck_command(value: Any) -> str | None:
     if not isinstance(value, dict) or value.get("disable"):
         return None
@@ -146,6 +166,7 @@ def parse_compose(root: Path, relpath: str) -> tuple[ComposeService, ...]:
                 network_mode=spec.get("network_mode"),
                 healthcheck_command=_healthcheck_command(spec.get("healthcheck")),
                 entrypoint=_command(spec.get("entrypoint")),
+                binds=_binds(spec.get("volumes"), relpath),
             )
         )
     return tuple(services)

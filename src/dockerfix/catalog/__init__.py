@@ -63,6 +63,7 @@ MODULES: tuple[str, ...] = (
     "DF054_compose_command_tool_missing",
     "DF055_env_values_contradict",
     "DF056_compose_host_port_conflict",
+    "DF057_source_only_in_volume",
     "DF060_network_unreachable",
     "DF061_disk_full",
     "DF062_build_interrupted",

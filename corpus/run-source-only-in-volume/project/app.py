@@ -1,0 +1,3 @@
+import six
+
+print("the report job ran; six", six.__version__)
