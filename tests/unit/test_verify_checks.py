@@ -483,3 +483,26 @@ def test_installed_packages_in_the_application_folder_are_not_the_applications_s
     root = write(tmp_path, {"main.py": "print('up')\n", "__pypackages__/3.10/lib/old/compat.py": "except A, B:\n",
                             ".venv/lib/python3.10/site-packages/old.py": "print 'x'\n"})
     assert run_probe(root, app_dirs=[str(root)])["byte-compile"]["passed"]
+
+
+def test_pip_check_counts_what_the_applications_dependencies_require_and_notes_the_rest(tmp_path, monkeypatch):
+    """A tool installed next to the application (PDM's virtualenv in the system site-packages) whose requirement
+    the application's own pin shadows is a note; a broken requirement inside the application's closure fails."""
+    site = write(tmp_path / "site", {
+        "appdep-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: appdep\nVersion: 1.0\nRequires-Dist: inner>=2\n",
+        "appdep-1.0.dist-info/RECORD": "", "appdep/__init__.py": "",
+        "inner-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: inner\nVersion: 1.0\nRequires-Dist: leaf>=5\n",
+        "inner-1.0.dist-info/RECORD": "", "inner/__init__.py": "",
+        "leaf-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: leaf\nVersion: 1.0\n",
+        "leaf-1.0.dist-info/RECORD": "", "leaf/__init__.py": "",
+        "tooldep-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: tooldep\nVersion: 1.0\nRequires-Dist: leaf>=9\n",
+        "tooldep-1.0.dist-info/RECORD": "", "tooldep/__init__.py": "",
+    })
+    monkeypatch.setenv("PYTHONPATH", str(site))
+    monkeypatch.setenv("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+    result = run_probe(tmp_path, distributions=["appdep"])["pip-check"]
+    problems = result["facts"]["problems"]
+    assert not result["passed"] and any(p.startswith("inner 1.0 has requirement leaf>=5") for p in problems)
+    assert not any(p.startswith("tooldep") for p in problems) and "tooldep (not a dependency of the application)" in result["detail"]
+    only_tool = run_probe(tmp_path, distributions=["leaf"])["pip-check"]
+    assert only_tool["passed"], only_tool

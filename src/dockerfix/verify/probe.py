@@ -16,6 +16,7 @@ import importlib.util
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -129,10 +130,37 @@ check("imports-dependencies", not failures, (f"{count} module(s) of {len(SPEC['d
       "\n".join(f"import {f['module']} (from {f['distribution']})\n{f['error']}" for f in failures + unused),
       count=count, failures=failures, unused=unused)
 
+def canonical(name):
+    return "-".join(part for part in name.lower().replace("_", "-").replace(".", "-").split("-") if part)
+
+
+def dependency_closure(distributions):
+    """The declared distributions and, recursively, what their metadata requires (markers ignored: a superset)."""
+    seen, todo = set(), [canonical(d) for d in distributions]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            requires = importlib.metadata.requires(name) or []
+        except importlib.metadata.PackageNotFoundError:
+            continue
+        todo += [canonical(m.group(0)) for m in (re.match(r"\s*[A-Za-z0-9][A-Za-z0-9._-]*", r) for r in requires) if m]
+    return seen
+
+
+# pip check judges every installed distribution; a tool's (PDM's virtualenv in the system site-packages, shadowed
+# by the application's own pins on PYTHONPATH) is a note: only what the application's dependencies require counts
 pip = subprocess.run([sys.executable, "-m", "pip", "check"], capture_output=True, text=True)
-pip_ok = pip.returncode == 0 or "No module named pip" in pip.stderr
-check("pip-check", pip_ok, pip.stdout.strip().splitlines()[-1] if pip.stdout.strip() else "pip check ran",
-      pip.stdout + pip.stderr, problems=[] if pip_ok else pip.stdout.strip().splitlines())
+lines = pip.stdout.strip().splitlines() if pip.returncode else []
+closure = dependency_closure(SPEC["distributions"]) if SPEC["distributions"] else None
+problems = [line for line in lines if closure is None or canonical(line.split(" ")[0]) in closure]
+pip_ok = not problems or "No module named pip" in pip.stderr
+tools = [line for line in lines if line not in problems]
+check("pip-check", pip_ok, (problems[-1] if problems else "pip check ran") + "".join(
+      f"; {line.split(' ')[0]} (not a dependency of the application): {line}" for line in tools),
+      pip.stdout + pip.stderr, problems=[] if pip_ok else problems)
 
 # Where installers put console scripts off the default PATH: venvs, pip --user (seed S003-4).
 BIN_DIRS = ("/opt/*/bin", "/opt/*/*/bin", "/venv/bin", "/*/.venv/bin", "/*/*/.venv/bin", "/home/*/.local/bin",
