@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import os
 import subprocess
@@ -25,7 +26,7 @@ class Workspace:
 
     def original(self, relpath: str) -> str | None:
         path = self.root / relpath
-        return path.read_text(errors="replace") if path.is_file() else None
+        return decoded(path.read_bytes()) if path.is_file() else None
 
     def apply(self, files: dict[str, str]) -> None:
         self.files.update(files)
@@ -68,12 +69,26 @@ class Workspace:
         return list(changed)
 
 
+# Windows editors save UTF-16 (a requirements.txt from `pip freeze > requirements.txt` in PowerShell); pip reads such
+# files by their byte-order mark, and so does dockerfix
+BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"))
+
+
+def decoded(data: bytes) -> str:
+    """A project file's text: by its byte-order mark (UTF-16/32), else UTF-8; undecodable bytes replaced."""
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            return data[len(bom):].decode(encoding, errors="replace")
+    return data.decode("utf-8-sig", errors="replace")
+
+
 def read_overlaid(root: Path, files: Mapping[str, str], relpath: str) -> str | None:
     """A file's text as an edit in progress has it: the edited text, else the file on disk, else None."""
     if relpath in files:
         return files[relpath]
     path = root / relpath
-    return path.read_text(errors="replace") if path.is_file() else None
+    return decoded(path.read_bytes()) if path.is_file() else None
 
 
 def atomic_write(path: Path, text: str) -> None:

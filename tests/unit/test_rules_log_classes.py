@@ -385,3 +385,18 @@ def test_df057_copies_the_context_where_compose_mounts_it_and_only_then(tmp_path
     unmounted = context_of(tmp_path / "plain", {"Dockerfile": dockerfile, "docker-compose.yml": compose.replace(
         "      - .:/srv:ro\n", ""), "app.py": "print(1)\n"})
     assert BY_ID["DF057"].from_check(unmounted, check) is None  # type: ignore[misc]
+
+
+def test_a_utf16_requirements_file_is_edited_as_text(tmp_path):
+    """`pip freeze > requirements.txt` in PowerShell writes UTF-16 with a BOM: pip reads it, and the edits of a
+    fix read and extend its text (written back as UTF-8, which pip reads too), not its raw bytes."""
+    from dockerfix.transform.declare import Edit, declare
+    from dockerfix.workspace import read_overlaid
+
+    context = context_of(tmp_path, {"Dockerfile": "FROM python:3.12-slim\n"})
+    (tmp_path / "requirements.txt").write_bytes("\ufeffasgiref==3.7.2\r\nDjango==4.2.8\r\n".encode("utf-16-le"))
+    context = Context(tmp_path, {}, analyse(tmp_path))
+    assert read_overlaid(tmp_path, {}, "requirements.txt") == "asgiref==3.7.2\r\nDjango==4.2.8\r\n"
+    files, _ = declare(context, [Edit("drf-yasg", "==1.21.18")])
+    assert files["requirements.txt"].splitlines()[:2] == ["asgiref==3.7.2", "Django==4.2.8"]
+    assert "drf-yasg==1.21.18" in files["requirements.txt"]

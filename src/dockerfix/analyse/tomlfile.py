@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import codecs
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -14,11 +13,10 @@ import tomlkit
 from tomlkit.exceptions import ParseError
 
 from dockerfix.errors import InputError
+from dockerfix.workspace import BOMS
 
 MAX_PROJECT_FILE_BYTES = 5 * 1024 * 1024  # a pyproject or lock larger than this is not a real one
 # Byte-order marks of the Unicode encodings besides UTF-8 (as pip's auto_decode knows them), longest first.
-BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-        (codecs.BOM_UTF16_BE, "utf-16-be"))
 # Texts that replace files on disk while a repair re-analyses its edited workspace.
 _OVERLAY: ContextVar[Mapping[str, str]] = ContextVar("overlay", default=MappingProxyType({}))
 
