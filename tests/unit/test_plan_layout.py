@@ -161,3 +161,16 @@ def test_the_report_says_what_the_final_stage_left_out_and_why(tmp_path):
     copied = to_markdown(replace(result, final_stage=whole))
     assert whole.sources_copied and "The venv and the whole sources: the code runs from its sources" in copied
     assert "final stage holds" not in to_markdown(replace(result, final_stage=None))
+
+
+def test_a_pyproject_that_names_no_project_is_not_installed(tmp_path):
+    """`pdm init` once wrote `name = ""` for applications: no backend builds that, so the rewrite runs the code
+    from its sources (the dependencies still come from the lock)."""
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "__init__.py").write_text("")
+    (tmp_path / "main.py").write_text("import models\n")
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = ""\nversion = ""\ndependencies = ["six"]\n'
+                                             'requires-python = ">=3.10"\n\n[build-system]\nrequires = ["pdm-pep517"]\n'
+                                             'build-backend = "pdm.pep517.api"\n')
+    dockerfile = render_dockerfile(plan(analyse(tmp_path)))
+    assert "install --no-deps ." not in dockerfile and "COPY --chown=app:app . ." in dockerfile

@@ -228,11 +228,14 @@ def _code_folder(project: Project, app_dir: str, sources: str) -> str:
 
 def _installable(project: Project) -> bool:
     """Whether the project is a package its backend can build. An application of bare modules (`app.py`) with no
-    console scripts is not: backends refuse several top-level modules, and it runs from its sources anyway."""
+    console scripts is not: backends refuse several top-level modules, and it runs from its sources anyway. Nor is
+    one whose pyproject names no project (`name = ""`, as `pdm init` once wrote for applications): no backend
+    builds a distribution without a name."""
     pyproject = project.pyproject
     if (project.root / project.source / "setup.py").is_file():
         return True
-    if not (pyproject and pyproject.build_backend and pyproject.package_mode and project.import_packages):
+    if not (pyproject and pyproject.build_backend and pyproject.package_mode and project.import_packages
+            and pyproject.name):
         return False
     base = project.root / project.source / ("src" if project.layout == "src" else "")
     bare_modules = not any((base / name).is_dir() for name in project.import_packages) and not pyproject.packages
