@@ -379,6 +379,12 @@ def test_df057_copies_the_context_where_compose_mounts_it_and_only_then(tmp_path
     assert finding is not None and finding.capture("target") == "/srv"
     fix = BY_ID["DF057"].fix(context, finding)  # type: ignore[misc]
     assert isinstance(fix, Fix) and "RUN pip install -r requirements.txt\nCOPY . /srv\nCMD" in fix.files["Dockerfile"]
+    assert fix.files["Dockerfile"].count("CMD") == 1  # the Dockerfile's own CMD stays the command
+    commandless = context_of(tmp_path / "bare", {"Dockerfile": dockerfile.replace('CMD ["python", "app.py"]\n', ""),
+                                                 "docker-compose.yml": compose, "app.py": "print(1)\n"})
+    finding = BY_ID["DF057"].from_check(commandless, check)  # type: ignore[misc]
+    fix = BY_ID["DF057"].fix(commandless, finding)  # type: ignore[misc]
+    assert isinstance(fix, Fix) and fix.files["Dockerfile"].endswith('COPY . /srv\nCMD ["python", "app.py"]\n')
     copies = context_of(tmp_path / "copies", {"Dockerfile": dockerfile.replace("COPY requirements.txt .", "COPY . ."),
                                               "docker-compose.yml": compose, "app.py": "print(1)\n"})
     assert BY_ID["DF057"].from_check(copies, check) is None  # type: ignore[misc]  # it copies the code: another cause

@@ -9,14 +9,17 @@ mount (a deployment, CI, `docker run`) the container has nothing to run. Verific
 deployment would.
 The fix: the final stage copies the build context to where compose mounts it (`COPY . /django`), before its
 command, so the image runs on its own; under compose the mount still lays the live tree over it. `.dockerignore`
-decides what is copied.
+decides what is copied. A stage with no CMD or ENTRYPOINT of its own also gets compose's command as its CMD.
 """
 
 from __future__ import annotations
 
+import json
 import posixpath
+import shlex
 from collections.abc import Iterator
 
+from dockerfix.analyse.dockerfile import parse_dockerfile
 from dockerfix.analyse.compose_env import built_dockerfile, location
 from dockerfix.analyse.copy_sources import context_sources
 from dockerfix.catalog.rule import Context, Finding, Fix, Rule, Skip
@@ -61,7 +64,7 @@ def from_check(context: Context, check: Check) -> Finding | None:
     return Finding(ID, f"the image holds no application code ({missing} is missing): {context.dockerfile_path} copies "
                        f"only the manifests, and compose's {service.name} mounts the project at {target}",
                    evidence=(f"{service.name}: volumes: {service.context or '.'}:{target}",), location=location(service),
-                   captures={"target": target, "service": service.name})
+                   captures={"target": target, "service": service.name, "command": service.command or ""})
 
 
 def fix(context: Context, finding: Finding) -> Fix | Skip:
@@ -80,8 +83,17 @@ def fix(context: Context, finding: Finding) -> Fix | Skip:
         first_trailing = instruction
     text = insert_before(context.dockerfile_text, first_trailing, copy) if first_trailing else \
         insert_at_stage_end(context.dockerfile_text, stage, copy)
+    command = finding.capture("command")
+    said = ""
+    if command and not any(i.keyword in ("CMD", "ENTRYPOINT") for i in stage.instructions):
+        # the image's own command was compose's too: without it the base image's `python3` starts and exits
+        exec_form = json.dumps(shlex.split(command))
+        text = insert_at_stage_end(text, parse_dockerfile(context.dockerfile_path, text).final_stage or stage,
+                                   f"CMD {exec_form}")
+        said = f", and runs compose's command (CMD {exec_form})"
     return Fix({context.dockerfile_path: text}, f"copied the project into the image at {target} ({copy}), where "
-                                                f"compose's {finding.capture('service')} mounts it: the image runs without the mount")
+                                                f"compose's {finding.capture('service')} mounts it{said}: the image "
+                                                "runs without the mount")
 
 
 RULE = Rule(
