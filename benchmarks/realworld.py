@@ -319,10 +319,12 @@ def measure(project: dict, mirrors: Path, strategies: tuple[str, ...], timeout: 
             sweep(token)
             say(f"{name}: {strategy} -> {row[strategy].get('status')} (exit {row[strategy]['exit_code']}, "
                 f"{row[strategy].get('builds')} builds, {row[strategy]['wall_seconds']} s)")
-            # a download the Dockerfile does not name (a script it runs fetches it), named by the repair
-            named = [b for b in row[strategy].get("blocked_by", []) if "://" in b]
+            # what a repair that ended blocked named and the Dockerfile does not: a download a script it runs fetches,
+            # or the image a fix needs (python:3.7 for a lock made on 3.7) when no other strategy got through
+            named = row[strategy].get("blocked_by", [])
             if named and not row["original"]["ok"]:
-                row["blocked"]["urls"] = sorted(set(row["blocked"]["urls"]) | set(named))
+                row["blocked"]["urls"] = sorted(set(row["blocked"]["urls"]) | {b for b in named if "://" in b})
+                row["blocked"]["images"] = sorted(set(row["blocked"]["images"]) | {b for b in named if "://" not in b})
                 row["environment_blocked"] = True
         row["outcome"] = "measured"
     except Exception as exc:  # noqa: BLE001 - the benchmark goes on with the other projects
