@@ -8,7 +8,6 @@ so a `FROM debian` or `FROM node` stage is left alone.
 from __future__ import annotations
 
 import re
-
 from collections.abc import Mapping
 
 from dockerfix.analyse.release import FLOATING_TAG
