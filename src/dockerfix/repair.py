@@ -272,10 +272,11 @@ def _blocked_by_own_fix(state: _State, diagnosis: Diagnosis) -> bool:
         return False  # the project itself asks for that Python (.python-version 3.14): every strategy needs it
     path = project.dockerfile_path
     try:
-        original = parse_dockerfile(path, (state.root / path).read_text(encoding="utf-8", errors="replace"))
+        text = state.workspace.original(path)  # the user's Dockerfile, before any edit of this repair
+        original = parse_dockerfile(path, text) if text is not None else None
     except (OSError, InputError):
         return False
-    return image not in {stage.base for stage in original.stages}
+    return original is not None and image not in {stage.base for stage in original.stages}
 
 
 def _take_over(state: _State, diagnosis: Diagnosis, record: BuildRecord, phase: Phase, *, blocked: bool = False) -> bool:

@@ -60,9 +60,7 @@ def withheld_file(root: Path, source: Path, image_path: str) -> str | None:
         if root not in candidate.parents:
             continue
         # a folder the repository withholds (secrets/) is absent itself: then that folder must be ignored
-        folder = next(p for p in candidate.parents if p.is_dir())
-        if root not in (folder, *folder.parents):
-            continue
+        folder = next(p for p in candidate.parents if p.is_dir())  # the root itself at the latest
         withheld = candidate  # the outermost absent part: the file, or the folder that holds it
         while withheld.parent != folder:
             withheld = withheld.parent

@@ -21,6 +21,7 @@ import re
 
 from dockerfix import tables
 from dockerfix.analyse.wheels import choose_python
+from dockerfix.analyse.release import FLOATING_TAG
 from dockerfix.catalog.patterns import MISSING_MODULE
 from dockerfix.catalog.rule import Context, Finding, Fix, Location, Rule, Skip, evidence_lines, regex
 from dockerfix.checks import RUNS_CODE
@@ -39,7 +40,7 @@ def from_log(context: Context, match: re.Match[str], log: str) -> Finding | None
     dockerfile = context.project.dockerfile
     stage = dockerfile.final_stage if dockerfile else None
     current = stage_python(dockerfile, stage, context.base_pythons) if dockerfile and stage else None
-    if current is None and dockerfile is not None and unversioned_running(dockerfile, ""):
+    if current is None and dockerfile is not None and any(FLOATING_TAG.match(s.base) for s in dockerfile.stages):
         # an unversioned tag, in a saved log: the interpreter the traceback ran in says which Python it was
         interpreters = INTERPRETER_PATH.findall(log)
         current = interpreters[-1] if interpreters else None
