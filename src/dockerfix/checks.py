@@ -58,9 +58,10 @@ class ImportFailure:
 
 @dataclass(frozen=True)
 class Imports(Facts):
-    """`imports-project`, `imports-dependencies`: imports that fail. `unused` are dependency modules that fail
-    although the application does not import them and either their distribution is otherwise usable or it is for
-    other operating systems only: notes only."""
+    """`imports-project`, `imports-dependencies`: imports that fail. `unused` are notes only: project modules that
+    fail although the entry command's code does not import them, and dependency modules that fail although the
+    application does not import them, their distribution being otherwise usable, for other operating systems only,
+    or declared but not installed and not imported by the entry command's code."""
 
     count: int = 0  # modules imported
     failures: tuple[ImportFailure, ...] = ()

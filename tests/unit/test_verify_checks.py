@@ -506,3 +506,39 @@ def test_pip_check_counts_what_the_applications_dependencies_require_and_notes_t
     assert not any(p.startswith("tooldep") for p in problems) and "tooldep (not a dependency of the application)" in result["detail"]
     only_tool = run_probe(tmp_path, distributions=["leaf"])["pip-check"]
     assert only_tool["passed"], only_tool
+
+
+def test_the_entry_commands_code_is_what_its_files_import_transitively(tmp_path):
+    """From the script or module the entry runs, through the imports that resolve to project files (packages'
+    __init__ modules, src/, the script's own folder); unknown when none of its files is in the project."""
+    from dockerfix.analyse.imports import entry_reach
+
+    root = write(tmp_path, {"app.py": "import flask\nfrom web import views\n", "web/__init__.py": "",
+                            "web/views.py": "from .forms import Form\nimport jinja2\n", "web/forms.py": "",
+                            "models.py": "from app import db\nimport flask_sqlalchemy\n",
+                            "src/tool/__init__.py": "", "src/tool/cli.py": "import helpers\nimport click\n",
+                            "src/tool/helpers.py": ""})
+    reach = entry_reach(root, None, [], ["app.py"])
+    assert reach is not None and reach.packages == {"app", "web"}
+    assert {"flask", "web", "jinja2"} <= reach.imports and "flask_sqlalchemy" not in reach.imports
+    reach = entry_reach(root, None, ["tool.cli"], [])
+    assert reach is not None and reach.packages == {"tool"} and "click" in reach.imports
+    assert entry_reach(root, None, ["absent_module"], ["absent.py"]) is None
+
+
+def test_a_project_module_or_declared_dependency_the_entry_never_imports_is_a_note(tmp_path):
+    """A leftover models.py that fails to import, and a declared distribution the Dockerfile never installed,
+    when the entry command's code imports neither: notes. With what runs unknown, both fail."""
+    root = write(tmp_path, {"app.py": "print('up')\n", "models.py": "from app import db\n"})
+    spec = {"packages": ["app", "models"], "distributions": ["Flask-SQLAlchemy-Absent"], "imported": []}
+    results = run_probe(root, **spec, reached=["app"])
+    assert results["imports-project"]["passed"] and results["imports-dependencies"]["passed"]
+    assert "models fails to import, but the entry command's code does not import it" in \
+        results["imports-project"]["detail"]
+    assert "Flask-SQLAlchemy-Absent is declared but not installed" in results["imports-dependencies"]["detail"]
+    facts = check_from_json(results["imports-project"]).facts
+    assert isinstance(facts, Imports) and [f.module for f in facts.unused] == ["models"]
+    results = run_probe(root, **spec, reached=None)
+    assert not results["imports-project"]["passed"] and not results["imports-dependencies"]["passed"]
+    results = run_probe(root, **{**spec, "imported": ["flask_sqlalchemy_absent"]}, reached=["app"])
+    assert not results["imports-dependencies"]["passed"]

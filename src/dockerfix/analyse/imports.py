@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import ast
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from dockerfix.analyse.dockerignore import excluding_pattern
@@ -85,6 +86,63 @@ def imported_modules(root: Path, dockerignore: Dockerignore | None) -> frozenset
     """The top-level names of every absolute import in the code that reaches the image."""
     return frozenset(module.split(".")[0] for relpath, tree in _parsed(root, dockerignore)
                      for module, _ in _imported(tree, relpath) if module)
+
+
+@dataclass(frozen=True)
+class Reach:
+    """What the entry command's code reaches, following the imports that resolve to project files."""
+
+    packages: frozenset[str]  # the project's top-level modules among them (the entry's own included)
+    imports: frozenset[str]  # the top-level names of every absolute import in the files reached
+
+
+def entry_reach(root: Path, dockerignore: Dockerignore | None, modules: Iterable[str], scripts: Iterable[str],
+                bases: Iterable[str] = ("",)) -> Reach | None:
+    """The project code the entry command runs: from the `modules` it imports (`app.main` of `uvicorn app.main:app`)
+    and the `scripts` it runs (relative paths: `app.py`), found under any of `bases` (with src/) of the root; None
+    when none of them is a project file (what runs is unknown)."""
+    trees = dict(_parsed(root, dockerignore))
+    folders = list(dict.fromkeys([*bases, "src"]))
+    todo = [s for s in scripts if s in trees]
+    for module in modules:
+        todo += _module_files(root, folders, module, trees)
+    if not todo:
+        return None
+    seen: set[str] = set()
+    imports: set[str] = set()
+    while todo:
+        relpath = todo.pop()
+        if relpath in seen:
+            continue
+        seen.add(relpath)
+        here = relpath.rsplit("/", 1)[0] if "/" in relpath else ""
+        for module, _ in _imported(trees[relpath], relpath):
+            imports.add(module.split(".")[0])
+            todo += _module_files(root, list(dict.fromkeys([*folders, here])), module, trees)
+    packages = {_top_level(relpath, folders) for relpath in seen}
+    return Reach(frozenset(packages), frozenset(imports))
+
+
+def _module_files(root: Path, bases: list[str], module: str, trees: Mapping[str, ast.AST]) -> list[str]:
+    """The project files importing `module` runs: its packages' __init__ modules and the module itself."""
+    parts = module.split(".")
+    found = []
+    for depth in range(1, len(parts) + 1):
+        target = _resolve(root, bases, ".".join(parts[:depth]))
+        candidate = target if target is None or target.endswith(".py") else f"{target}/__init__.py"
+        if candidate in trees:
+            found.append(candidate)
+    return found
+
+
+def _top_level(relpath: str, bases: list[str]) -> str:
+    """The import name of a project file's top-level package or module: `pkg` for src/pkg/core.py."""
+    for base in sorted((b for b in bases if b), key=len, reverse=True):
+        if relpath.startswith(f"{base}/"):
+            relpath = relpath[len(base) + 1:]
+            break
+    first = relpath.split("/", 1)[0]
+    return first[:-3] if first.endswith(".py") else first
 
 
 def ignored_imports(root: Path, dockerignore: Dockerignore | None) -> tuple[IgnoredImport, ...]:

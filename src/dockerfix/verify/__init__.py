@@ -34,6 +34,8 @@ from dockerfix.analyse.imports import (
     environment_reads,
     django_settings_module,
     environment_settings,
+    Reach,
+    entry_reach,
     ignored_imports,
     imported_modules,
     required_environment,
@@ -198,19 +200,45 @@ def installed_dependencies(project: Project, environment: Mapping[str, str] | No
     return sorted(names)
 
 
+def entry_code(project: Project, django_settings: str | None) -> Reach | None:
+    """The project code the entry command runs: the module it imports and the .py files it names (`python app.py`,
+    `streamlit run main.py`), with what they import. None when that is unknown: no entry command, none of its files
+    in the project, or a Django project (its settings load apps by name)."""
+    entry = project.entry
+    if entry is None or django_settings is not None:
+        return None
+    app_dirs = application_dirs(project)
+    scripts = []
+    for word in (*entry.entrypoint, *entry.argv):
+        if not word.endswith(".py"):
+            continue
+        for folder in app_dirs:
+            if word.startswith(f"{folder}/"):
+                word = word[len(folder) + 1:]
+                break
+        scripts.append(posixpath.normpath(word))
+    bases = [b for b in dict.fromkeys([project.context, project.source]) if b != "."]
+    scripts += [posixpath.join(base, script) for base in bases for script in list(scripts)]
+    return entry_reach(project.root, project.dockerignore, [entry.module] if entry.module else [], scripts,
+                       ["", *bases])
+
+
 def _probe_spec(project: Project, environment: Mapping[str, str] | None = None) -> dict[str, Any]:
     entry = project.entry
+    django_settings = django_settings_module(project.root / project.source, project.dockerignore)
+    reach = entry_code(project, django_settings)
     return {
         "packages": list(project.import_packages),
+        "reached": sorted(reach.packages) if reach else None,
         "distributions": installed_dependencies(project, environment),
-        "imported": sorted(imported_modules(project.root, project.dockerignore)),
+        "imported": sorted(reach.imports if reach else imported_modules(project.root, project.dockerignore)),
         "executable": entry.executable if entry else None,
         "module": entry.module if entry else None,
         "run_module": _runs_module(entry) if entry else False,
         "script": entry.script if entry else None,
         "app_dirs": application_dirs(project),
         "ignored_imports": [asdict(i) for i in ignored_imports(project.root, project.dockerignore)],
-        "django_settings": django_settings_module(project.root / project.source, project.dockerignore),
+        "django_settings": django_settings,
     }
 
 

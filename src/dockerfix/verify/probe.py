@@ -1,9 +1,10 @@
 """Runs inside the built image (any Python >= 3.8, standard library only) and prints one JSON line of check results.
 
-argv[1] is a JSON object: {"packages": [...], "distributions": [...], "imported": [...], "executable": str|null,
-"module": str|null, "run_module": bool, "script": str|null, "app_dirs": [...],
+argv[1] is a JSON object: {"packages": [...], "reached": [...]|null, "distributions": [...], "imported": [...],
+"executable": str|null, "module": str|null, "run_module": bool, "script": str|null, "app_dirs": [...],
 "ignored_imports": [{"module", "path", "importer", "pattern", "line"}, ...], "django_settings": str|null}.
-`imported` holds the top-level modules the application's code imports; `app_dirs` the image directories that hold
+`reached` holds the project packages the entry command's code imports (null: unknown), `imported` the top-level
+modules the application's code imports (the entry's code when known); `app_dirs` the image directories that hold
 the application's files. Each result is {"name", "passed", "detail", "output", "facts"}: the facts are typed on the
 host by `dockerfix.checks` (which rules read); detail and output are for people.
 """
@@ -73,6 +74,10 @@ if DJANGO_SETTINGS:
     error = attempt(lambda: importlib.import_module("django").setup())
     if error:
         failures.append({"module": DJANGO_SETTINGS, "error": error})
+# A project module the entry command's code never imports (a leftover models.py beside the app.py that runs) is a
+# note when it fails; with what runs unknown (REACHED null), every module counts.
+REACHED = SPEC.get("reached")
+unreached = []
 for package in SPEC["packages"]:
     print(f"dockerfix-probe: importing {package}", file=sys.stderr, flush=True)  # names the culprit if it hangs
     started = time.monotonic()
@@ -80,12 +85,14 @@ for package in SPEC["packages"]:
     seconds = time.monotonic() - started
     timings.append(f"{package}: {seconds:.2f} s")
     if error:
-        failures.append({"module": package, "error": error})
+        (failures if REACHED is None or package in REACHED else unreached).append({"module": package, "error": error})
     elif seconds > SLOW_IMPORT_SECONDS:
         slow.append({"package": package, "seconds": round(seconds, 1)})
-check("imports-project", not failures, f"{len(SPEC['packages'])} project package(s) import" if not failures
-      else f"{len(failures)} project package(s) fail to import",
-      "\n".join(f"import {f['module']}\n{f['error']}" for f in failures), count=len(SPEC["packages"]), failures=failures)
+check("imports-project", not failures, (f"{len(SPEC['packages'])} project package(s) import" if not failures
+      else f"{len(failures)} project package(s) fail to import")
+      + "".join(f"; {f['module']} fails to import, but the entry command's code does not import it" for f in unreached),
+      "\n".join(f"import {f['module']}\n{f['error']}" for f in failures + unreached), count=len(SPEC["packages"]),
+      failures=failures, unused=unreached)
 check("import-time", not slow, f"project imports take at most {SLOW_IMPORT_SECONDS:.0f} s each" if not slow
       else f"{len(slow)} project package(s) take over {SLOW_IMPORT_SECONDS:.0f} s to import",
       "\n".join([f"{s['package']} took {s['seconds']:.1f} s to import" for s in slow] or timings),
@@ -97,6 +104,13 @@ check("import-time", not slow, f"project imports take at most {SLOW_IMPORT_SECON
 # Windows"), frozen with the requirements on a developer's machine. Otherwise (a legacy module of an old library
 # that nothing imports) it is a note.
 IMPORTED = set(SPEC.get("imported", ()))
+
+
+NOT_INSTALLED = "ModuleNotFoundError: No distribution named '{}' is installed"
+
+
+def canonical(name):
+    return "-".join(part for part in name.lower().replace("_", "-").replace(".", "-").split("-") if part)
 
 
 def foreign_systems(distribution):
@@ -112,8 +126,11 @@ for distribution in SPEC["distributions"]:
     try:
         modules = top_level_modules(distribution)
     except importlib.metadata.PackageNotFoundError:
-        failures.append({"module": distribution, "distribution": distribution,
-                         "error": f"ModuleNotFoundError: No distribution named '{distribution}' is installed"})
+        # declared, not installed: a note when the entry command's code is known and imports nothing of that name
+        # (requirements.txt lists Flask-SQLAlchemy for a models.py that app.py never imports)
+        needed = REACHED is None or canonical(distribution) in {canonical(name) for name in IMPORTED}
+        (failures if needed else unused).append({"module": distribution, "distribution": distribution, "systems": None,
+                                                 "error": NOT_INSTALLED.format(distribution)})
         continue
     errors = {module: try_import(module) for module in modules}
     count += len(modules)
@@ -123,16 +140,14 @@ for distribution in SPEC["distributions"]:
         if error:
             failure = {"module": module, "distribution": distribution, "error": error, "systems": systems}
             (failures if module in IMPORTED or not (usable or systems) else unused).append(failure)
-notes = "".join(f"; {f['module']} (from {f['distribution']}{', for ' + f['systems'] + ' only' if f['systems'] else ''}) "
+notes = "".join(f"; {f['distribution']} is declared but not installed, and the entry command's code does not import it"
+                if f["error"] == NOT_INSTALLED.format(f["distribution"]) else
+                f"; {f['module']} (from {f['distribution']}{', for ' + f['systems'] + ' only' if f['systems'] else ''}) "
                 "fails to import, but the application does not import it" for f in unused)
 check("imports-dependencies", not failures, (f"{count} module(s) of {len(SPEC['distributions'])} dependencies import"
       if not failures else f"{len(failures)} dependency import(s) fail") + notes,
       "\n".join(f"import {f['module']} (from {f['distribution']})\n{f['error']}" for f in failures + unused),
       count=count, failures=failures, unused=unused)
-
-
-def canonical(name):
-    return "-".join(part for part in name.lower().replace("_", "-").replace(".", "-").split("-") if part)
 
 
 def dependency_closure(distributions):

@@ -1,0 +1,3 @@
+import six
+
+print("ready; six", six.__version__)
