@@ -542,3 +542,15 @@ def test_a_project_module_or_declared_dependency_the_entry_never_imports_is_a_no
     assert not results["imports-project"]["passed"] and not results["imports-dependencies"]["passed"]
     results = run_probe(root, **{**spec, "imported": ["flask_sqlalchemy_absent"]}, reached=["app"])
     assert not results["imports-dependencies"]["passed"]
+
+
+def test_a_src_folder_the_code_imports_as_a_package_is_not_the_src_layout(tmp_path):
+    """`from src.pipelines import ...` with src/__init__.py (setup.py's find_packages() ships `src` itself): the
+    project's package is `src`, found from the root; without such an import, src/ is the src layout."""
+    from dockerfix.analyse.entry import find_import_packages
+
+    tree = {"src/__init__.py": "", "src/pipelines/__init__.py": "", "src/pipelines/predict.py": ""}
+    root = write(tmp_path / "a", {**tree, "app.py": "from src.pipelines.predict import run\n"})
+    assert find_import_packages(root, (), lambda: frozenset({"src"})) == (("src",), "flat")
+    root = write(tmp_path / "b", {"src/shop/__init__.py": "", "src/shop/core.py": ""})
+    assert find_import_packages(root, (), lambda: frozenset({"shop"})) == (("shop",), "src")

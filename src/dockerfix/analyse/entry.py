@@ -25,9 +25,11 @@ def find_import_packages(root: Path, declared: tuple[str, ...], referenced: Call
                          ) -> tuple[tuple[str, ...], Literal["src", "flat", "none"]]:
     """Top-level import names of the project's own code, and whether it uses the src/ layout. A folder of modules
     without `__init__.py` is a namespace package (PEP 420) when something `referenced()` names it: an import of the
-    code, or the Dockerfile's command (`uvicorn backend.main:app`)."""
+    code, or the Dockerfile's command (`uvicorn backend.main:app`). A src/ with its own `__init__.py` that the code
+    imports as `src` (`from src.pipelines import ...`, setup.py's find_packages()) is a package, not the src layout."""
     src = root / "src"
-    base, layout = (src, "src") if src.is_dir() and any(src.glob("*/__init__.py")) else (root, "flat")
+    src_package = (src / "__init__.py").is_file() and "src" in referenced()
+    base, layout = (src, "src") if src.is_dir() and not src_package and any(src.glob("*/__init__.py")) else (root, "flat")
     names = {p.parent.name for p in base.glob("*/__init__.py") if p.parent.name not in NOT_PACKAGES}
     namespaces = {p.parent.name for p in base.glob("*/*.py") if p.parent.name not in names | NOT_PACKAGES}
     if namespaces:  # reading every import of the code costs a parse: only when there is a folder to decide on

@@ -17,6 +17,7 @@ import contextlib
 import json
 import posixpath
 import re
+import shlex
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, replace
@@ -208,8 +209,14 @@ def entry_code(project: Project, django_settings: str | None) -> Reach | None:
     if entry is None or django_settings is not None:
         return None
     app_dirs = application_dirs(project)
+    words = [*entry.entrypoint, *entry.argv]
+    if words[:2] == ["/bin/sh", "-c"] and len(words) == 3:
+        try:
+            words = shlex.split(words[2])
+        except ValueError:  # unbalanced quotes: no file names to read
+            words = []
     scripts = []
-    for word in (*entry.entrypoint, *entry.argv):
+    for word in words:
         if not word.endswith(".py"):
             continue
         for folder in app_dirs:

@@ -1,0 +1,3 @@
+from src.pipelines.predict import run
+
+run()
