@@ -172,6 +172,7 @@ class EntryRun(Facts):
     output: str = ""  # what it printed
     needs_network: bool = False  # it failed reaching the network, which verification cuts off
     unconfigured: tuple[str, ...] = ()  # it stopped for configuration the image lacks (as Imports.unconfigured)
+    denied: tuple[str, ...] = ()  # the paths it was refused writing (PermissionError [Errno 13], a shell's), in order
 
     def printed(self) -> str:
         return "\n".join(t for t in (self.refused, self.output) if t)

@@ -15,6 +15,7 @@ from dockerfix.checks import (
     CacheRebuild,
     Check,
     EntryResolution,
+    EntryRun,
     Home,
     ImportTimes,
     ProbeRun,
@@ -245,6 +246,49 @@ def test_df046_gives_the_user_a_home(tmp_path, home, command):
     check = Check("home-writable", False, "", facts=Home(home, f"[Errno 2] No such file or directory: '{home}'"))
     lines = fixed(context, only(check_findings(context, check), "DF046"))["Dockerfile"].splitlines()
     assert lines[lines.index("USER app") - 1] == command
+
+
+@pytest.mark.parametrize(("denied", "user_line", "expected"), [
+    # a relative path is the command's: under the final WORKDIR /app, before the USER (no COPY after it)
+    (("static_root",), "USER app\nCMD", ["RUN mkdir -p /app && chown app: /app && if [ -e /app/static_root ]; then"
+                                      " chown -R app: /app/static_root; fi", "USER app"]),
+    # files copied after USER arrive later: owned at the stage's end, as root, and back to the user
+    (("/app/data/db.sqlite3",), None, ["USER root", "RUN mkdir -p /app/data && chown app: /app/data && if [ -e"
+                                    " /app/data/db.sqlite3 ]; then chown -R app: /app/data/db.sqlite3; fi",
+                                    "USER app"]),
+])
+def test_df058_gives_the_user_the_folder_it_writes(tmp_path, denied, user_line, expected):
+    dockerfile = (DOCKERFILE.replace("CMD", user_line) if user_line else
+                  DOCKERFILE.replace("COPY . .", "USER app\nCOPY . ."))
+    context = project(tmp_path, {"Dockerfile": dockerfile})
+    check = Check("entry-runs", False, "exited with status 1", facts=EntryRun(5, exit_code=1, denied=denied))
+    lines = fixed(context, only(check_findings(context, check), "DF058"))["Dockerfile"].splitlines()
+    start = lines.index(expected[0]) if expected[0] != "USER root" else len(lines) - 3 - 1
+    assert lines[start:start + len(expected)] == expected
+
+
+def test_df058_gives_a_service_its_state_folder_and_the_app_its_own_in_one_step(tmp_path):
+    context = project(tmp_path, {"Dockerfile": DOCKERFILE.replace("CMD", "USER app\nCMD")})
+    denied = ("/app/static_root", "/var/log/supervisor/supervisord.log", "/etc/passwd")
+    check = Check("entry-runs", False, "exited with status 1", facts=EntryRun(5, exit_code=1, denied=denied))
+    lines = fixed(context, only(check_findings(context, check), "DF058"))["Dockerfile"].splitlines()
+    assert lines[lines.index("USER app") - 1] == (
+        "RUN mkdir -p /app /var/log/supervisor && chown app: /app /var/log/supervisor"
+        " && if [ -e /app/static_root ]; then chown -R app: /app/static_root; fi"
+        " && if [ -e /var/log/supervisor/supervisord.log ]; then chown -R app: /var/log/supervisor/supervisord.log; fi")
+
+
+@pytest.mark.parametrize("denied", [("/etc/hosts",), ("/var/log/app.log",), ("/",)])
+def test_df058_leaves_paths_outside_the_application_alone(tmp_path, denied):
+    context = project(tmp_path, {"Dockerfile": DOCKERFILE.replace("CMD", "USER app\nCMD")})
+    check = Check("entry-runs", False, "exited with status 1", facts=EntryRun(5, exit_code=1, denied=denied))
+    assert not [f for f in check_findings(context, check) if f.rule == "DF058"]
+
+
+def test_df058_needs_a_user_name(tmp_path):
+    context = project(tmp_path, {"Dockerfile": DOCKERFILE.replace("CMD", "USER 1000\nCMD")})
+    check = Check("entry-runs", False, "exited with status 1", facts=EntryRun(5, exit_code=1, denied=("/app/x",)))
+    assert isinstance(BY_ID["DF058"].fix(context, only(check_findings(context, check), "DF058")), Skip)
 
 
 ENV_ERROR = """[imports-project] 1 project package(s) fail to import

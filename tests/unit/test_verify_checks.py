@@ -554,3 +554,30 @@ def test_a_src_folder_the_code_imports_as_a_package_is_not_the_src_layout(tmp_pa
     assert find_import_packages(root, (), lambda: frozenset({"src"})) == (("src",), "flat")
     root = write(tmp_path / "b", {"src/shop/__init__.py": "", "src/shop/core.py": ""})
     assert find_import_packages(root, (), lambda: frozenset({"shop"})) == (("shop",), "src")
+
+
+
+@pytest.mark.parametrize(("web_imports", "expected"), [("", ["web"]), ("from worker.tasks import resize\n", ["web", "worker"])])
+def test_a_folder_with_another_images_dockerfile_is_that_images_code(tmp_path, web_imports, expected):
+    """compose builds worker/ with its own Dockerfile; the root image's `COPY . .` brings it along, but it is
+    the worker's code (its imports are the worker's requirements), unless the web code imports it."""
+    root = write(tmp_path, {"Dockerfile": "FROM python:3.12-slim\nCOPY . .\nCMD [\"python\", \"-m\", \"web\"]\n",
+                            "requirements.txt": "flask\n", "web/__init__.py": "", "web/__main__.py": web_imports,
+                            "worker/Dockerfile": "FROM python:3.12-slim\nCOPY . .\nCMD [\"python\", \"tasks.py\"]\n",
+                            "worker/__init__.py": "", "worker/tasks.py": "import pika\n",
+                            "docker-compose.yml": "services:\n  web:\n    build: .\n  worker:\n    build: ./worker\n"})
+    assert list(analyse(root).import_packages) == expected
+    assert "worker" in analyse(root, dockerfile="worker/Dockerfile", context="worker").import_packages
+
+@pytest.mark.parametrize(("logs", "paths"), [
+    ("Traceback ...\nPermissionError: [Errno 13] Permission denied: 'static_root'\n", ("static_root",)),
+    ("mkdir: cannot create directory '/app/logs': Permission denied\n", ("/app/logs",)),
+    ("sh: 1: cannot create /app/run.pid: Permission denied\n", ("/app/run.pid",)),
+    # the shell goes on after a failed step: every refusal, in order
+    ("PermissionError: [Errno 13] Permission denied: '/code/static_root'\nTraceback ...\nPermissionError: [Errno 13]"
+     " Permission denied: '/var/log/supervisor/supervisord.log'\n", ("/code/static_root", "/var/log/supervisor/supervisord.log")),
+    ("ModuleNotFoundError: No module named 'flask'\n", ()),
+])
+def test_denied_paths_reads_the_refused_paths(logs, paths):
+    from dockerfix.verify import denied_paths
+    assert denied_paths(logs) == paths

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from dockerfix.analyse.compose import find_compose_files, parse_compose
 from dockerfix.analyse.dockerfile import parse_dockerfile, split_copy
-from dockerfix.analyse.dockerignore import parse_dockerignore
+from dockerfix.analyse.dockerignore import excluding_pattern, parse_dockerignore
 from dockerfix.analyse.imports import imported_modules
 from dockerfix.analyse.entry import find_entry, find_import_packages
 from dockerfix.analyse.locks import find_lock
@@ -114,7 +114,8 @@ def _analyse(root: Path, requested: str | None, requested_context: str | None) -
     manager = _manager(root, source, pyproject, lock, requirements)
     dependencies = _dependencies(root, source, manager, pyproject, requirements)
     declared = pyproject.packages if pyproject else ()
-    packages, layout = find_import_packages(root / source, declared, lambda: _referenced_modules(root, target, dockerignore))
+    packages, layout = find_import_packages(root / source, declared, lambda: _referenced_modules(root, target, dockerignore),
+                                            _not_shipped(root, source, context, target, dockerfiles, dockerignore))
     python = _choose_python(root, source, pyproject, target, lock)
     names = frozenset(r.name for r in dependencies) | frozenset(p.name for p in (lock.packages if lock else ()))
     return Project(
@@ -201,6 +202,30 @@ def _dockerfiles(root: Path, services: tuple[ComposeService, ...], target: Docke
             except InputError:
                 continue
     return tuple(parsed)
+
+
+def _not_shipped(root: Path, source: str, context: str, target: DockerfileInfo | None,
+                 dockerfiles: tuple[DockerfileInfo, ...], dockerignore: Dockerignore | None) -> frozenset[str]:
+    """The first-level folders of the Python source whose code is not this image's: those holding another image's
+    Dockerfile (a worker service's `image_processing/Dockerfile` beside the web application's), whose code goes
+    into that image, and those .dockerignore keeps out of the build context; a folder the rest of the code or the
+    Dockerfile's command imports is this image's all the same."""
+    ours = posixpath.dirname(target.path) if target else ""
+    folders = set()
+    for dockerfile in dockerfiles:
+        relative = posixpath.relpath(posixpath.dirname(dockerfile.path) or ".", source or ".")
+        if dockerfile is target or relative == "." or relative.startswith(".."):
+            continue
+        top = _join(source, relative.split("/")[0])
+        if ours != top and not ours.startswith(f"{top}/"):  # the folder of the image being repaired is its own
+            folders.add(posixpath.basename(top))
+    base = root / source
+    for folder in (p for p in base.iterdir() if p.is_dir()) if dockerignore and base.is_dir() else ():
+        in_context = posixpath.relpath(_join(source, folder.name), context or ".")
+        if not in_context.startswith("..") and excluding_pattern(dockerignore, in_context) is not None:
+            folders.add(folder.name)
+    return frozenset(f for f in folders if f not in imported_modules(root, dockerignore, outside=_join(source, f))
+                     | _command_modules(target))
 
 
 def _command_modules(dockerfile: DockerfileInfo | None, *, packages_only: bool = False) -> frozenset[str]:

@@ -21,12 +21,13 @@ ENTRY_POINT_NAME = re.compile(r"[\w.-]+")  # the entry-points spec's name gramma
 APP_FILES = ("main.py", "app.py", "server.py", "wsgi.py", "asgi.py", "api.py")
 
 
-def find_import_packages(root: Path, declared: tuple[str, ...], referenced: Callable[[], frozenset[str]] = frozenset
-                         ) -> tuple[tuple[str, ...], Literal["src", "flat", "none"]]:
+def find_import_packages(root: Path, declared: tuple[str, ...], referenced: Callable[[], frozenset[str]] = frozenset,
+                         not_shipped: frozenset[str] = frozenset()) -> tuple[tuple[str, ...], Literal["src", "flat", "none"]]:
     """Top-level import names of the project's own code, and whether it uses the src/ layout. A folder of modules
     without `__init__.py` is a namespace package (PEP 420) when something `referenced()` names it: an import of the
     code, or the Dockerfile's command (`uvicorn backend.main:app`). A src/ with its own `__init__.py` that the code
-    imports as `src` (`from src.pipelines import ...`, setup.py's find_packages()) is a package, not the src layout."""
+    imports as `src` (`from src.pipelines import ...`, setup.py's find_packages()) is a package, not the src layout.
+    A folder of `not_shipped` is not this image's code."""
     src = root / "src"
     src_package = (src / "__init__.py").is_file() and "src" in referenced()
     base, layout = (src, "src") if src.is_dir() and not src_package and any(src.glob("*/__init__.py")) else (root, "flat")
@@ -34,6 +35,7 @@ def find_import_packages(root: Path, declared: tuple[str, ...], referenced: Call
     namespaces = {p.parent.name for p in base.glob("*/*.py") if p.parent.name not in names | NOT_PACKAGES}
     if namespaces:  # reading every import of the code costs a parse: only when there is a folder to decide on
         names |= namespaces & referenced()
+    names -= not_shipped
     names |= {Path(d).name for d in declared if (root / d).is_dir()}
     names = {n for n in names if n.isidentifier()}
     if not names:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import posixpath
 import re
 
-from dockerfix.model import Context, Instruction, Stage
+from dockerfix.analyse.dockerfile import split_copy
+from dockerfix.model import Context, Instruction, Project, Stage
 
 SITE_PACKAGES = re.compile(r"/(?:site|dist)-packages/(.+)$")
 INTERPRETER_LIBRARY = re.compile(r"/lib/python\d")
@@ -65,3 +66,20 @@ def project_file(context: Context, path: str) -> str | None:
         if (root / candidate).is_file():
             return candidate
     return None
+
+
+def application_dirs(project: Project) -> list[str]:
+    """The image directories that hold the application's files: the final stage's WORKDIR and where its COPY and
+    ADD instructions put files; never / (the whole system)."""
+    stage = project.dockerfile.final_stage if project.dockerfile else None
+    found: list[str] = []
+    workdir = "/"
+    for instruction in stage.instructions if stage else ():
+        if instruction.keyword == "WORKDIR":
+            workdir = posixpath.normpath(posixpath.join(workdir, instruction.value.strip().strip("\"'")))
+            found.append(workdir)
+        elif instruction.keyword in ("COPY", "ADD"):
+            destination = split_copy(instruction.value)[2].strip("\"'")
+            if destination:
+                found.append(posixpath.normpath(posixpath.join(workdir, destination)))
+    return [d for d in dict.fromkeys(found) if d != "/"]

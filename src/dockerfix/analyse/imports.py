@@ -82,9 +82,12 @@ def _parsed(root: Path, dockerignore: Dockerignore | None) -> Iterator[tuple[str
             continue  # a file that does not parse is the byte-compile check's business
 
 
-def imported_modules(root: Path, dockerignore: Dockerignore | None) -> frozenset[str]:
-    """The top-level names of every absolute import in the code that reaches the image."""
+def imported_modules(root: Path, dockerignore: Dockerignore | None, outside: str | None = None) -> frozenset[str]:
+    """The top-level names of every absolute import in the code that reaches the image; with `outside` (a folder of
+    the root), of the code outside that folder."""
+    inside = f"{outside.rstrip('/')}/" if outside else None
     return frozenset(module.split(".")[0] for relpath, tree in _parsed(root, dockerignore)
+                     if inside is None or not relpath.startswith(inside)
                      for module, _ in _imported(tree, relpath) if module)
 
 
@@ -126,10 +129,12 @@ def entry_reach(root: Path, dockerignore: Dockerignore | None, modules: Iterable
 def _module_files(root: Path, bases: list[str], module: str, trees: Mapping[str, ast.AST]) -> list[str]:
     """The project files importing `module` runs: its packages' __init__ modules and the module itself."""
     parts = module.split(".")
-    found = []
+    found: list[str] = []
     for depth in range(1, len(parts) + 1):
         target = _resolve(root, bases, ".".join(parts[:depth]))
-        candidate = target if target is None or target.endswith(".py") else f"{target}/__init__.py"
+        if target is None:
+            continue
+        candidate = target if target.endswith(".py") else f"{target}/__init__.py"
         if candidate in trees:
             found.append(candidate)
     return found

@@ -64,6 +64,7 @@ MODULES: tuple[str, ...] = (
     "DF055_env_values_contradict",
     "DF056_compose_host_port_conflict",
     "DF057_source_only_in_volume",
+    "DF058_app_folder_not_writable",
     "DF060_network_unreachable",
     "DF061_disk_full",
     "DF062_build_interrupted",

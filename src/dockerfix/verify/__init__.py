@@ -29,8 +29,8 @@ import urllib3
 from docker.errors import APIError, DockerException, NotFound
 from packaging.markers import InvalidMarker, Marker, UndefinedComparison, UndefinedEnvironmentName
 
-from dockerfix.analyse.dockerfile import split_copy
 from dockerfix.analyse.dockerignore import excluding_pattern
+from dockerfix.analyse.image_paths import application_dirs
 from dockerfix.analyse.imports import (
     environment_reads,
     django_settings_module,
@@ -142,23 +142,6 @@ def _remove(container: Any) -> None:
         container.remove(force=True)
     except NotFound:
         pass  # removed already (a test session's cleanup of labelled containers)
-
-
-def application_dirs(project: Project) -> list[str]:
-    """The image directories that hold the application's files: the final stage's WORKDIR and where its COPY and
-    ADD instructions put files; never / (the whole system)."""
-    stage = project.dockerfile.final_stage if project.dockerfile else None
-    found: list[str] = []
-    workdir = "/"
-    for instruction in stage.instructions if stage else ():
-        if instruction.keyword == "WORKDIR":
-            workdir = posixpath.normpath(posixpath.join(workdir, instruction.value.strip().strip("\"'")))
-            found.append(workdir)
-        elif instruction.keyword in ("COPY", "ADD"):
-            destination = split_copy(instruction.value)[2].strip("\"'")
-            if destination:
-                found.append(posixpath.normpath(posixpath.join(workdir, destination)))
-    return [d for d in dict.fromkeys(found) if d != "/"]
 
 
 def _runs_module(entry: EntryCommand) -> bool:
@@ -397,6 +380,16 @@ def _owned(container: Any) -> Iterator[None]:
         _remove(container)
 
 
+# CPython's OSError text for EACCES; coreutils' (mkdir, touch: the path quoted) and dash's redirection (unquoted)
+DENIED = re.compile(r"PermissionError: \[Errno 13\] Permission denied: '(?P<python>[^']+)'"
+                    r"|cannot (?:create|touch|open)(?: directory| regular file)? '?(?P<shell>/[^':\s]+)'?: Permission denied")
+
+
+def denied_paths(logs: str) -> tuple[str, ...]:
+    """The paths the command was refused writing, as its errors printed them, in order."""
+    return tuple(dict.fromkeys(m.group("python") or m.group("shell") for m in DENIED.finditer(logs)))
+
+
 def _server_checks(client: Any, image: str, http_path: str | None, port: int) -> list[Check]:
     """Start the image's own command; a server that exits within a few seconds did not start."""
     container, refused = _start(client, image, "entry-starts")
@@ -409,7 +402,8 @@ def _server_checks(client: Any, image: str, http_path: str | None, port: int) ->
         if container.status != "running":
             code = container.attrs.get("State", {}).get("ExitCode")
             return [Check("entry-starts", False, f"the entry command exited with status {code} within {SERVER_UP_SECONDS} s",
-                          logs[-4000:], EntryRun(SERVER_UP_SECONDS, exit_code=code, output=logs[-4000:]))]
+                          logs[-4000:], EntryRun(SERVER_UP_SECONDS, exit_code=code, output=logs[-4000:],
+                                                 denied=denied_paths(logs)))]
         checks = [Check("entry-starts", True, f"the entry command is still running after {SERVER_UP_SECONDS} s",
                         logs[-2000:], EntryRun(SERVER_UP_SECONDS, output=logs[-2000:]))]
         if http_path:
@@ -433,7 +427,8 @@ def _entry_run_check(client: Any, image: str) -> Check:
             return Check("entry-runs", True, f"the entry command is still running after {ENTRY_RUN_SECONDS} s", logs,
                          EntryRun(ENTRY_RUN_SECONDS, output=logs))
         offline = code != 0 and NETWORK_ERRORS.search(logs) is not None
-        facts = EntryRun(ENTRY_RUN_SECONDS, exit_code=code, output=logs, needs_network=offline)
+        facts = EntryRun(ENTRY_RUN_SECONDS, exit_code=code, output=logs, needs_network=offline,
+                         denied=denied_paths(logs) if code else ())
         if code == 0 or offline:
             return Check("entry-runs", True, "the entry command ran and exited with status 0" if code == 0 else
                          f"the entry command exited with status {code} reaching the network, which verification cuts off",
