@@ -319,6 +319,20 @@ def test_df047_ignores_tracebacks_outside_the_project(tmp_path):
     assert not any(f.rule == "DF047" for f in run_findings(project(tmp_path, {"other/__init__.py": ""}), output))
 
 
+@pytest.mark.parametrize(("missing", "reported"), [
+    ("app.mock_engine", "the project has no app/mock_engine.py"),  # the project's own module, absent: the code's error
+    ("app.engine", None),  # the project has app/engine.py: not copied, or shadowed (other rules' business)
+    ("flask", None),  # a distribution: DF040's
+])
+def test_df047_reports_a_missing_module_of_the_projects_own_package(tmp_path, missing, reported):
+    context = project(tmp_path, {"app/engine.py": "from .mock_engine import WEIGHTS\n"})
+    output = ("Traceback (most recent call last):\n  File \"/app/app/__main__.py\", line 1, in <module>\n"
+              "  File \"/app/app/engine.py\", line 1, in <module>\n"
+              f"ModuleNotFoundError: No module named '{missing}'\n")
+    found = [f for f in run_findings(context, output) if f.rule == "DF047"]
+    assert [f.message.endswith(reported) for f in found] == ([True] if reported else [])
+
+
 def test_df048_names_file_and_line(tmp_path):
     context = project(tmp_path, {"app/review.py": "x = [\n"})
     output = ('[byte-compile] 1 source file(s) do not compile\n  File "/app/app/review.py", line 10\n    >= threshold]\n'

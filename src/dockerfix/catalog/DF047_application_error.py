@@ -9,7 +9,9 @@ the project that takes over 10 s or never returns (S004-7: a client created at i
 Why it breaks: the code or its configuration is wrong; the Dockerfile installed what was asked for.
 The fix: none by dockerfix. The finding names the innermost frame of the project's code (file:line), the
 exception and the traceback. Missing modules, missing shared libraries and syntax errors are left to the
-rules that know them (DF040, DF043, DF048), as are known incompatibilities between releases (DF042).
+rules that know them (DF040, DF043, DF048), as are known incompatibilities between releases (DF042); a missing
+module of the project's own package that the project has no file for (`from .mock_engine import ...` beside an
+engine.py) is the code's error, and reported here.
 Front-end proxies (S004-6) never reach a Python image and are out of scope.
 """
 
@@ -28,6 +30,26 @@ EXCEPTION = re.compile(r"^(?P<type>[A-Za-z_][\w.]*)(?::\s?(?P<message>.*))?$")
 ENVIRONMENT = re.compile(r"^(?:\w+\.)*(?:ModuleNotFoundError|SyntaxError|IndentationError|TabError)$")
 ENVIRONMENT_IMPORT = re.compile(r"No module named|is not installed|pip install|shared object|failed to find|"
                                 r"library not found|no pq wrapper|cannot load library", re.IGNORECASE)
+MISSING_MODULE = re.compile(r"No module named '(?P<module>[\w.]+)'")
+
+
+def _missing_own_module(context: Context, message: str) -> str | None:
+    """The project file a `No module named 'pkg.sub'` of one of the project's own packages names, when the project
+    has no such module (a file renamed, or never added): the code's error, not the environment's."""
+    match = MISSING_MODULE.search(message)
+    module = match.group("module") if match else ""
+    if "." not in module or module.split(".")[0] not in context.project.import_packages:
+        return None
+    relative = module.replace(".", "/")
+    source = context.root / context.project.source
+    for base in (source, source / "src"):
+        if (base / module.split(".")[0]).is_dir():
+            found = base / relative
+            # a module is a .py file, a package folder, or a compiled extension (name.cpython-312-x86_64-linux-gnu.so)
+            if found.is_dir() or any(found.parent.glob(f"{found.name}.*")):
+                return None
+            return f"{found.relative_to(context.root).as_posix()}.py"
+    return None
 
 
 def _exception(block: str, after: int) -> tuple[str, str] | None:
@@ -63,7 +85,8 @@ def from_log(context: Context, match: re.Match[str] | None, log: str) -> Finding
         if raised is None:
             continue
         kind, message = raised
-        if ENVIRONMENT.match(kind) or (kind.endswith("ImportError") and ENVIRONMENT_IMPORT.search(message)):
+        absent = _missing_own_module(context, message) if kind.endswith("ModuleNotFoundError") else None
+        if absent is None and (ENVIRONMENT.match(kind) or (kind.endswith("ImportError") and ENVIRONMENT_IMPORT.search(message))):
             continue
         own = [(path, frame) for path, frame in ((project_file(context, f.group("file")), f) for f in frames) if path]
         if not own:
@@ -71,7 +94,8 @@ def from_log(context: Context, match: re.Match[str] | None, log: str) -> Finding
         path, frame = own[-1]
         where = f"{path}:{frame.group('line')}"
         lines = [l for l in ("Traceback (most recent call last):" + block).splitlines() if l.strip()]
-        return Finding(ID, f"application error at {where} (in {frame.group('function')}): {kind}: {message}",
+        cause = f": the project has no {absent}" if absent else ""
+        return Finding(ID, f"application error at {where} (in {frame.group('function')}): {kind}: {message}{cause}",
                        evidence=tuple(lines[-14:]), location=Location(path, int(frame.group("line"))),
                        captures={"file": path, "line": frame.group("line"), "exception": kind})
     return None

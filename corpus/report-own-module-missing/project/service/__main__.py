@@ -1,0 +1,3 @@
+from .engine import answer
+
+print("answer:", answer())
