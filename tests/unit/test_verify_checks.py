@@ -434,6 +434,27 @@ def test_a_dependency_for_other_operating_systems_only_is_a_note_unless_the_appl
     assert not run_probe(tmp_path, distributions=["comdist"], imported=["comdist"])["imports-dependencies"]["passed"]
 
 
+def test_a_program_whose_module_exists_only_inside_it_is_usable(tmp_path, monkeypatch):
+    """uWSGI installs a compiled `uwsgi` program; its `uwsgi` module exists only inside the server, for the code it
+    runs. A distribution whose executables are console-script wrappers of its broken module is still unusable."""
+    site = write(tmp_path / "site", {
+        "progdist-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: progdist\nVersion: 1.0\n",
+        "progdist-1.0.dist-info/top_level.txt": "progdist\n",
+        "progdist-1.0.dist-info/RECORD": "../../../bin/progdist,sha256=x,10\nprogdist-1.0.dist-info/METADATA,,\n",
+        "wrapdist-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: wrapdist\nVersion: 1.0\n",
+        "wrapdist-1.0.dist-info/top_level.txt": "wrapdist\n",
+        "wrapdist-1.0.dist-info/RECORD": "../../../bin/wrapdist,sha256=x,10\nwrapdist/__init__.py,,\n",
+        "wrapdist-1.0.dist-info/entry_points.txt": "[console_scripts]\nwrapdist = wrapdist:main\n",
+        "wrapdist/__init__.py": "import libmissing_xyz\n",
+    })
+    monkeypatch.setenv("PYTHONPATH", str(site))
+    results = run_probe(tmp_path, distributions=["progdist", "wrapdist"], imported=[])
+    facts = check_from_json(results["imports-dependencies"]).facts
+    assert isinstance(facts, Imports)
+    assert [f.module for f in facts.failures] == ["wrapdist"] and [f.module for f in facts.unused] == ["progdist"]
+    assert not run_probe(tmp_path, distributions=["progdist"], imported=["progdist"])["imports-dependencies"]["passed"]
+
+
 def test_a_verification_container_removed_by_another_process_ends_as_a_lost_engine():
     """Another process sweeping the engine's labelled containers removed it mid-check: not a failed check (which
     would send the repair looking for a rule), not a crash, but the engine error; the container is removed anyway."""

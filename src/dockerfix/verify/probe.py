@@ -102,7 +102,7 @@ check("import-time", not slow, f"project imports take at most {SLOW_IMPORT_SECON
 # distribution imports (the distribution is unusable, whoever loads it: a driver SQLAlchemy imports by name),
 # unless the distribution is for other operating systems only (comtypes: "Operating System :: Microsoft ::
 # Windows"), frozen with the requirements on a developer's machine. Otherwise (a legacy module of an old library
-# that nothing imports) it is a note.
+# that nothing imports, the module of a program that provides it to the code it runs) it is a note.
 IMPORTED = set(SPEC.get("imported", ()))
 
 
@@ -121,6 +121,14 @@ def foreign_systems(distribution):
     return ", ".join(systems) if systems and not any(n in s for s in systems for n in native) else None
 
 
+def own_programs(distribution):
+    """The executables a distribution installs that are programs of their own (uWSGI's compiled `uwsgi`, whose
+    `uwsgi` module exists only inside the server), not the console-script wrappers that import its modules."""
+    dist = importlib.metadata.distribution(distribution)
+    wrappers = {e.name for e in dist.entry_points if e.group in ("console_scripts", "gui_scripts")}
+    return [p.name for p in dist.files or () if p.parts[0] == ".." and p.parent.name == "bin" and p.name not in wrappers]
+
+
 failures, unused, count = [], [], 0
 for distribution in SPEC["distributions"]:
     try:
@@ -134,7 +142,7 @@ for distribution in SPEC["distributions"]:
         continue
     errors = {module: try_import(module) for module in modules}
     count += len(modules)
-    usable = any(not error for error in errors.values())
+    usable = any(not error for error in errors.values()) or bool(own_programs(distribution))
     systems = None if usable else foreign_systems(distribution)
     for module, error in errors.items():
         if error:
