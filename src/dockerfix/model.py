@@ -210,6 +210,9 @@ class EntryCommand:
     entrypoint: tuple[str, ...] = ()  # kept ENTRYPOINT, exec form, when the original had one
     script: str | None = None  # the file `python path/to/script.py` runs, which must be in the image (S002-3)
     port: int | None = None  # the TCP port its command line binds (--port, --bind host:port, host:port)
+    # the command a deployment gives an image without CMD or ENTRYPOINT (compose's `command:`, a Procfile): not the
+    # image's own (the base image's `python3`), so verification runs this one, as the deployment would
+    deployment: bool = False
 
 
 @dataclass(frozen=True)

@@ -364,6 +364,22 @@ def test_a_setting_that_holds_an_environment_variable_counts_where_it_is_used(tm
     assert unset_configuration(project, traceback.replace("line 4", "line 5"), set(), settings) == ()
 
 
+@pytest.mark.parametrize(("source", "reads"), [
+    ("import environ\nenv = environ.Env()\nSECRET_KEY = env('SECRET_KEY')\n", ("SECRET_KEY",)),  # django-environ
+    ("from environs import Env\nenv = Env()\nDEBUG = env.bool('DEBUG')\n", ("DEBUG",)),  # environs, typed
+    ("from decouple import config\nKEY = config('KEY', cast=str)\n", ("KEY",)),  # python-decouple
+    ("from decouple import config\nKEY = config('KEY', default='x')\n", ()),  # with a default: optional
+    ("import environ\nenv = environ.Env()\nDB = env.db('DATABASE_URL', 'sqlite://')\n", ()),
+])
+def test_configuration_libraries_read_environment_variables(tmp_path, source, reads):
+    """django-environ, environs and python-decouple read a variable per call: a traceback ending on such a line
+    (django-environ's `ImproperlyConfigured: Set the SECRET_KEY environment variable`) is missing configuration."""
+    from dockerfix.analyse.imports import environment_reads
+
+    path = write(tmp_path, {"settings.py": source}) / "settings.py"
+    assert environment_reads(path, 3 if source.count("\n") == 3 else 2) == reads
+
+
 def test_an_entry_that_checks_its_own_configuration_and_exits_naming_it_passes(tmp_path):
     from dockerfix.analyse import analyse
     from dockerfix.checks import Check, EntryRun
@@ -482,7 +498,7 @@ def test_a_verification_container_removed_by_another_process_ends_as_a_lost_engi
                 return Container()
 
     with pytest.raises(EngineUnavailable, match="removed by another process"):
-        _entry_run_check(Client(), "dockerfix/x:1")
+        _entry_run_check(Client(), "dockerfix/x:1", None)
     assert Container.removed
 
 
@@ -602,3 +618,16 @@ def test_a_folder_with_another_images_dockerfile_is_that_images_code(tmp_path, w
 def test_denied_paths_reads_the_refused_paths(logs, paths):
     from dockerfix.verify import denied_paths
     assert denied_paths(logs) == paths
+
+
+def test_the_command_a_deployment_gives_an_image_without_cmd_is_the_one_verified(tmp_path):
+    """No CMD: compose's `command:` is what runs (the base image's python3 would exit at once); with a CMD, the
+    image's own command is."""
+    compose = "services:\n  web:\n    build: .\n    command: gunicorn app:application\n"
+    root = write(tmp_path, {"Dockerfile": "FROM python:3.12-slim\nCOPY . .\n", "requirements.txt": "gunicorn\n",
+                            "app.py": "", "docker-compose.yml": compose})
+    entry = analyse(root).entry
+    assert entry is not None and entry.deployment and entry.argv == ("/bin/sh", "-c", "gunicorn app:application")
+    (root / "Dockerfile").write_text('FROM python:3.12-slim\nCOPY . .\nCMD ["gunicorn", "app:application"]\n')
+    entry = analyse(root).entry
+    assert entry is not None and not entry.deployment

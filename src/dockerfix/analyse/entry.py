@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import re
 import shlex
 from collections.abc import Callable
@@ -113,7 +115,8 @@ def find_entry(root: Path, dockerfile: DockerfileInfo | None, services: tuple[Co
             return _described(argv, origin, kept_entrypoint)
     for service in services:
         if service.command and service.context is not None:
-            return _described(("/bin/sh", "-c", service.command), f"{service.file} service {service.name} command")
+            return replace(_described(("/bin/sh", "-c", service.command), f"{service.file} service {service.name} command"),
+                           deployment=True)
     scripts = [s for s in pyproject.scripts if ENTRY_POINT_NAME.fullmatch(s.name)] if pyproject else []
     if scripts:
         own = canonicalize_name(pyproject.name or "")  # type: ignore[union-attr]
@@ -126,7 +129,7 @@ def find_entry(root: Path, dockerfile: DockerfileInfo | None, services: tuple[Co
         for line in procfile.read_text(errors="replace").splitlines():
             kind, _, command = line.partition(":")
             if kind.strip() == "web" and command.strip():
-                return _described(("/bin/sh", "-c", command.strip()), "Procfile web")
+                return replace(_described(("/bin/sh", "-c", command.strip()), "Procfile web"), deployment=True)
     return _framework_entry(root, packages, dependencies)
 
 

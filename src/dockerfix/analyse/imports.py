@@ -168,20 +168,38 @@ def ignored_imports(root: Path, dockerignore: Dockerignore | None) -> tuple[Igno
     return tuple(found.values())
 
 
+# The configuration libraries that read one variable per call: (module, the name called to read one, or the class
+# whose instance is called): python-decouple's config("X"), django-environ's and environs' env = Env(); env("X").
+READERS = {("os", "getenv"), ("decouple", "config")}
+READER_CLASSES = {("environ", "Env"), ("environs", "Env")}
+# their typed readers: env.str("X"), env.bool("X"), env.db("DATABASE_URL"), ...
+TYPED_READS = frozenset({"str", "bool", "int", "float", "decimal", "list", "tuple", "dict", "json", "url", "path",
+                         "db", "db_url", "cache", "cache_url", "email", "email_url", "search_url", "dj_db_url"})
+
+
 def _environment_aliases(tree: ast.AST) -> tuple[set[str], set[str]]:
-    """(names bound to os.environ, names bound to os.getenv) in a module: `env = os.environ`, `from os import
-    environ, getenv`."""
+    """(names bound to os.environ, names whose call reads one variable) in a module: `env = os.environ`, `from os
+    import environ, getenv`, `from decouple import config`, `env = environ.Env()`."""
     mappings: set[str] = set()
     getters: set[str] = set()
+    classes: set[str] = set()  # a reader class as the module calls it: `environ.Env`, or `Env` once imported
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module == "os":
+        if isinstance(node, ast.ImportFrom) and node.module:
             for alias in node.names:
-                if alias.name == "environ":
+                if node.module == "os" and alias.name == "environ":
                     mappings.add(alias.asname or alias.name)
-                elif alias.name == "getenv":
+                elif (node.module, alias.name) in READERS:
                     getters.add(alias.asname or alias.name)
-        elif isinstance(node, ast.Assign) and _is_os_environ(node.value, mappings):
+                elif (node.module, alias.name) in READER_CLASSES:
+                    classes.add(alias.asname or alias.name)
+        elif isinstance(node, ast.Import):
+            classes |= {f"{alias.asname or alias.name}.{name}" for alias in node.names
+                        for module, name in READER_CLASSES if alias.name == module}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and _is_os_environ(node.value, mappings):
             mappings |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and ast.unparse(node.value.func) in classes:
+            getters |= {t.id for t in node.targets if isinstance(t, ast.Name)}
     return mappings, getters
 
 
@@ -240,12 +258,15 @@ def _reads(tree: ast.AST, mappings: set[str], getters: set[str]) -> tuple[str, .
         key: ast.AST | None = None
         if isinstance(node, ast.Subscript) and _is_os_environ(node.value, mappings):
             key = node.slice
-        elif isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords:  # with a default it is optional
-            function = node.func
+        elif isinstance(node, ast.Call) and len(node.args) == 1 and not any(k.arg == "default" for k in node.keywords):
+            function = node.func  # with a default (the second argument, or default=) it is optional
             if isinstance(function, ast.Attribute) and function.attr == "get" and _is_os_environ(function.value, mappings):
                 key = node.args[0]
             elif (isinstance(function, ast.Attribute) and function.attr == "getenv" and isinstance(function.value, ast.Name)
                   and function.value.id == "os") or (isinstance(function, ast.Name) and function.id in getters):
+                key = node.args[0]
+            elif (isinstance(function, ast.Attribute) and function.attr in TYPED_READS
+                  and isinstance(function.value, ast.Name) and function.value.id in getters):
                 key = node.args[0]
         if isinstance(key, ast.Constant) and isinstance(key.value, str):
             names.append(key.value)

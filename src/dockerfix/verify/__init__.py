@@ -256,9 +256,10 @@ def verify(project: Project, image: str, *, timeout: float = CHECK_TIMEOUT_SECON
     environment = _image_environment(inspected)
     checks = [_configured(project, c, environment) for c in checks]
     if project.entry is not None and all(c.passed for c in checks):
+        command = list(project.entry.argv) if project.entry.deployment else None
         checks += [_configured(project, c, environment) for c in (
-            _server_checks(client, image, http_path, server_port(project)) if project.entry.server
-            else [_entry_run_check(client, image)])]
+            _server_checks(client, image, http_path, server_port(project), command) if project.entry.server
+            else [_entry_run_check(client, image, command)])]
     if cache is not None:
         checks.append(cache_check(project, cache))
     size, layers = inspected.get("Size"), len(inspected.get("RootFS", {}).get("Layers", [])) if inspected else None
@@ -356,9 +357,11 @@ def server_port(project: Project) -> int:
     return DEFAULT_PORT
 
 
-def _start(client: Any, image: str, name: str) -> tuple[Any, Check | None]:
-    """A container of the image's own command, started (no network); or the check that says it cannot start."""
-    container = client.containers.create(image, network_disabled=True, labels={MANAGED_LABEL: "1"}, detach=True)
+def _start(client: Any, image: str, name: str, command: list[str] | None) -> tuple[Any, Check | None]:
+    """A container of the image's own command (or `command`, the one its deployment gives), started (no network); or
+    the check that says it cannot start."""
+    container = client.containers.create(image, command=command, network_disabled=True, labels={MANAGED_LABEL: "1"},
+                                         detach=True)
     try:
         container.start()
     except APIError as exc:  # `exec: "uvicorn": executable file not found in $PATH`
@@ -390,9 +393,9 @@ def denied_paths(logs: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(m.group("python") or m.group("shell") for m in DENIED.finditer(logs)))
 
 
-def _server_checks(client: Any, image: str, http_path: str | None, port: int) -> list[Check]:
-    """Start the image's own command; a server that exits within a few seconds did not start."""
-    container, refused = _start(client, image, "entry-starts")
+def _server_checks(client: Any, image: str, http_path: str | None, port: int, command: list[str] | None) -> list[Check]:
+    """Start the image's own command (or its deployment's); a server that exits within a few seconds did not start."""
+    container, refused = _start(client, image, "entry-starts", command)
     with _owned(container):
         if refused is not None:
             return [refused]
@@ -411,13 +414,13 @@ def _server_checks(client: Any, image: str, http_path: str | None, port: int) ->
         return checks
 
 
-def _entry_run_check(client: Any, image: str) -> Check:
+def _entry_run_check(client: Any, image: str, command: list[str] | None) -> Check:
     """Run the image's own (non-server) command briefly: it must exit 0, or still be running when the time is up.
 
     Failing to reach the network is forgiven, since verification cuts it off; the import error that only shows when
     the entry module runs (a name used in `__main__.py`) is not.
     """
-    container, refused = _start(client, image, "entry-runs")
+    container, refused = _start(client, image, "entry-runs", command)
     with _owned(container):
         if refused is not None:
             return refused

@@ -1,0 +1,3 @@
+from shop import settings
+
+print("configured, debug:", settings.DEBUG)
