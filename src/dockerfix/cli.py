@@ -20,7 +20,7 @@ from rich.markup import escape
 from dockerfix.version import __version__
 from dockerfix.errors import DockerfixError, ExitCode, InputError
 from dockerfix.model import BuildFinished, BuildOutput, CheckResult, Event
-from dockerfix.report.redact import redact
+from dockerfix.report.redact import redact, redact_json
 from dockerfix.workspace import atomic_write
 
 if TYPE_CHECKING:
@@ -195,7 +195,7 @@ def analyse(path: Path = PathArgument, dockerfile: Optional[str] = DockerfileOpt
     # asdict keeps tuples as tuples: the Dockerfiles are dicts inside them, edited in place
     for dockerfile_info in (*data["dockerfiles"], *([data["dockerfile"]] if data["dockerfile"] else [])):
         dockerfile_info.pop("stages", None)
-    out.print(redact(json.dumps(data, indent=2, default=list)), markup=False)
+    out.print(redact_json(data, default=list), markup=False)
 
 
 @app.command()
@@ -216,11 +216,11 @@ def check(
     project = run_analyse(path, dockerfile=dockerfile, context=build_context)
     findings = static_findings(Context(root=project.root, files={}, project=project))
     if output_format == "json":
-        out.print(redact(json.dumps([{"rule": f.rule, "severity": BY_ID[f.rule].severity, "message": f.message,
-                                      **location_fields(f.location),
-                                      "evidence": list(f.evidence)} for f in findings], indent=2)), markup=False)
+        out.print(redact_json([{"rule": f.rule, "severity": BY_ID[f.rule].severity, "message": f.message,
+                                **location_fields(f.location), "evidence": list(f.evidence)} for f in findings]),
+                  markup=False)
     elif output_format == "sarif":
-        out.print(redact(to_sarif(findings)), markup=False)
+        out.print(redact_json(json.loads(to_sarif(findings))), markup=False)
     elif output_format == "text":
         for finding in findings:
             level = " (warning)" if BY_ID[finding.rule].severity == "warning" else ""
@@ -314,7 +314,7 @@ def verify(
         if cache_check and project.dockerfile else None
     verification = run_verify(project, image, http_path=probe, cache=cache)
     saved = verification.to_json()
-    _write_output(json_path, redact(json.dumps({**saved, "image": {"tag": image, **saved["image"]}}, indent=2)))
+    _write_output(json_path, redact_json({**saved, "image": {"tag": image, **saved["image"]}}))
     for item in verification.checks:
         out.print(f"{'PASS' if item.passed else 'FAIL'} {item.name}: {item.detail}", markup=False)
         if not item.passed and item.output:

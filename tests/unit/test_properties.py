@@ -104,3 +104,16 @@ def test_redaction():
     for secret in ("s3cr3t-pass", "hunter22", "abc123def", "eyJhbGciOi", "ghp_abcdef", "AKIAABCDEFGHIJKLMNOP", "p4ssw0rd"):
         assert secret not in clean, secret
     assert "https://deploy:***@pypi.example.com" in clean and "DATABASE_PASSWORD=***" in clean
+
+
+def test_redacted_json_stays_json():
+    """A traceback line of settings.py (`SECRET_KEY = env("SECRET_KEY")`) looks like an assignment of a secret:
+    masking the serialised text once swallowed the escape of its quote and wrote invalid JSON."""
+    import json
+
+    from dockerfix.report.redact import MASK, redact_json
+
+    data = {"output": 'SECRET_KEY = env("SECRET_KEY")\nDB_PASSWORD=hunter22', "nested": [{"token": "TOKEN: abc123"}]}
+    parsed = json.loads(redact_json(data))
+    assert "hunter22" not in json.dumps(parsed) and "abc123" not in json.dumps(parsed)
+    assert parsed["output"].endswith(f"DB_PASSWORD={MASK}") and parsed["nested"][0]["token"] == f"TOKEN: {MASK}"

@@ -10,7 +10,6 @@ writes only its own report files, named after the repository (names made unique 
 
 from __future__ import annotations
 
-import json
 import re
 import time
 import traceback
@@ -25,7 +24,7 @@ from dockerfix.build.engine import engine_client, use_engine
 from dockerfix.errors import DockerfixError, InputError
 from dockerfix.model import Event, RepairResult
 from dockerfix.repair import Options, repair
-from dockerfix.report import redact, to_json, to_markdown
+from dockerfix.report import redact, redact_json, to_json, to_markdown
 from dockerfix.report.json import SCHEMA_VERSION
 from dockerfix.workspace import atomic_write
 
@@ -154,7 +153,7 @@ def _error_reports(entry: Entry, message: str, trace: str) -> tuple[str, str]:
     if trace:
         markdown += f"\n```\n{trace.rstrip()}\n```\n"
     document = {"schema_version": SCHEMA_VERSION, "status": "error", "project": entry.source, "message": message}
-    return redact(markdown), redact(json.dumps(document, indent=2)) + "\n"
+    return redact(markdown), redact_json(document) + "\n"
 
 
 def summary_markdown(items: Sequence[BatchItem]) -> str:
@@ -173,4 +172,4 @@ def summary_json(items: Sequence[BatchItem]) -> str:
     rows = [{"repository": i.entry.source, "name": i.entry.name, "engine": i.host, "status": i.status,
              "message": i.message, "builds": i.builds, "seconds": round(i.seconds, 1), "rules": list(i.rules),
              "report": i.report.name, "json_report": i.json_report.name} for i in items]
-    return redact(json.dumps({"schema_version": SCHEMA_VERSION, "repositories": rows}, indent=2)) + "\n"
+    return redact_json({"schema_version": SCHEMA_VERSION, "repositories": rows}) + "\n"

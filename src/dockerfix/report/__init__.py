@@ -5,6 +5,6 @@ Every format goes through `redact` first: nothing that looks like a credential l
 
 from dockerfix.report.json import to_json
 from dockerfix.report.markdown import to_markdown
-from dockerfix.report.redact import redact
+from dockerfix.report.redact import redact, redact_json
 
-__all__ = ["to_json", "to_markdown", "redact"]
+__all__ = ["to_json", "to_markdown", "redact", "redact_json"]

@@ -7,7 +7,6 @@ naming the line and the change when a rule has no automatic fix.
 
 from __future__ import annotations
 
-import json as _json
 
 from dockerfix.catalog import BY_ID
 from dockerfix.analyse.failed_step import failed_command
@@ -15,7 +14,7 @@ from dockerfix.model import Context, Finding, Fix
 from dockerfix.catalog.suggestions import failed_instruction
 from dockerfix.diagnose import ANSI, Diagnosis
 from dockerfix.report.json import location_fields
-from dockerfix.report.redact import redact
+from dockerfix.report.redact import redact, redact_json
 
 SCHEMA_VERSION = 1
 
@@ -60,9 +59,8 @@ def diagnoses(context: Context, diagnosis: Diagnosis, log: str) -> list[dict]:
 
 
 def to_json(context: Context, diagnosis: Diagnosis, log: str) -> str:
-    return redact(_json.dumps({"schema_version": SCHEMA_VERSION, "known": diagnosis.known,
-                               "diagnoses": diagnoses(context, diagnosis, log),
-                               "unknown": list(diagnosis.relevant)}, indent=2))
+    return redact_json({"schema_version": SCHEMA_VERSION, "known": diagnosis.known,
+                        "diagnoses": diagnoses(context, diagnosis, log), "unknown": list(diagnosis.relevant)})
 
 
 def to_markdown(context: Context, diagnosis: Diagnosis, log: str) -> str:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json as _json
 from dataclasses import asdict
 
 from dockerfix.version import __version__
 from dockerfix.catalog import BY_ID
-from dockerfix.report.redact import redact
+from dockerfix.report.redact import redact_json
 from dockerfix.model import Location, RepairResult
 
 SCHEMA_VERSION = 1
@@ -54,4 +53,4 @@ def to_dict(result: RepairResult) -> dict:
 
 
 def to_json(result: RepairResult) -> str:
-    return redact(_json.dumps(to_dict(result), indent=2, default=str)) + "\n"
+    return redact_json(to_dict(result), default=str) + "\n"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
+from typing import Any, Callable
 
 MASK = "***"
 PATTERNS = (
@@ -26,3 +28,19 @@ def redact(text: str) -> str:
     for pattern in PATTERNS:
         text = pattern.sub(lambda m: m.group("keep") + MASK, text)
     return text
+
+
+def _redacted(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, list):
+        return [_redacted(item) for item in value]
+    if isinstance(value, dict):
+        return {redact(str(key)): _redacted(item) for key, item in value.items()}
+    return value
+
+
+def redact_json(data: Any, *, indent: int | None = 2, default: Callable[[Any], Any] | None = None) -> str:
+    """`data` as JSON, every string in it redacted: masking the serialised text instead could swallow half of an
+    escape (`SECRET_KEY = env(\\"SECRET_KEY\\")`) and leave invalid JSON."""
+    return json.dumps(_redacted(json.loads(json.dumps(data, default=default))), indent=indent)

@@ -90,8 +90,12 @@ while True:
         time.sleep(0.5)
 """
 # What a program prints when it cannot reach the network, which verification cuts off: not the image's fault.
+# ... and a database server the deployment runs beside the image, reached through its local socket when no host is
+# configured (libpq, old and new wording; MySQL's client)
 NETWORK_ERRORS = re.compile(r"Temporary failure in name resolution|Name or service not known|Network is unreachable|"
-                            r"nodename nor servname|getaddrinfo failed|Connection refused|No route to host")
+                            r"nodename nor servname|getaddrinfo failed|Connection refused|No route to host|"
+                            r"connection to server on socket \S+ failed|connections on Unix domain socket|"
+                            r"Can't connect to local MySQL server through socket")
 
 
 @dataclass(frozen=True)
