@@ -225,7 +225,9 @@ def _probe_spec(project: Project, environment: Mapping[str, str] | None = None) 
         "packages": list(project.import_packages),
         "reached": sorted(reach.packages) if reach else None,
         "distributions": installed_dependencies(project, environment),
-        "imported": sorted(reach.imports if reach else imported_modules(project.root, project.dockerignore)),
+        # what the entry command itself runs counts too: `uvicorn app:api` needs the uvicorn distribution
+        "imported": sorted((reach.imports if reach else imported_modules(project.root, project.dockerignore))
+                           | {w for w in (project.entry.executable if project.entry else None,) if w}),
         "executable": entry.executable if entry else None,
         "module": entry.module if entry else None,
         "run_module": _runs_module(entry) if entry else False,
