@@ -224,8 +224,9 @@ def _not_shipped(root: Path, source: str, context: str, target: DockerfileInfo |
         in_context = posixpath.relpath(_join(source, folder.name), context or ".")
         if not in_context.startswith("..") and excluding_pattern(dockerignore, in_context) is not None:
             folders.add(folder.name)
-    return frozenset(f for f in folders if f not in imported_modules(root, dockerignore, outside=_join(source, f))
-                     | _command_modules(target))
+    named = _command_modules(target) if folders else frozenset()
+    return frozenset(f for f in folders if f not in named and f not in imported_modules(root, dockerignore,
+                                                                                          outside=_join(source, f)))
 
 
 def _command_modules(dockerfile: DockerfileInfo | None, *, packages_only: bool = False) -> frozenset[str]:
