@@ -213,6 +213,9 @@ class EntryCommand:
     # the command a deployment gives an image without CMD or ENTRYPOINT (compose's `command:`, a Procfile): not the
     # image's own (the base image's `python3`), so verification runs this one, as the deployment would
     deployment: bool = False
+    # the environment that deployment starts it with (compose's env_file and `environment:`, literal values only):
+    # `DJANGO_SETTINGS_MODULE=app.settings.local` picks the settings the command is meant to run with
+    environment: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

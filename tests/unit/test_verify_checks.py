@@ -477,7 +477,7 @@ def test_a_verification_container_removed_by_another_process_ends_as_a_lost_engi
     from docker.errors import NotFound
 
     from dockerfix.errors import EngineUnavailable
-    from dockerfix.verify import _entry_run_check
+    from dockerfix.verify import Launch, _entry_run_check
 
     class Container:
         short_id, removed = "f8f0d8581f17", False
@@ -498,7 +498,7 @@ def test_a_verification_container_removed_by_another_process_ends_as_a_lost_engi
                 return Container()
 
     with pytest.raises(EngineUnavailable, match="removed by another process"):
-        _entry_run_check(Client(), "dockerfix/x:1", None)
+        _entry_run_check(Client(), "dockerfix/x:1", Launch())
     assert Container.removed
 
 
@@ -631,3 +631,17 @@ def test_the_command_a_deployment_gives_an_image_without_cmd_is_the_one_verified
     (root / "Dockerfile").write_text('FROM python:3.12-slim\nCOPY . .\nCMD ["gunicorn", "app:application"]\n')
     entry = analyse(root).entry
     assert entry is not None and not entry.deployment
+
+
+def test_the_deployment_command_runs_with_the_environment_compose_gives_it(tmp_path):
+    """compose's env_file then `environment:` (which wins): the literal values the repository holds; an
+    interpolated value, a bare name taken from the shell and a missing env_file are the deployer's."""
+    compose = ("services:\n  web:\n    build: .\n    command: python manage.py runserver\n"
+               "    env_file: [.env.dev, .env.secret]\n"
+               "    environment:\n      - DJANGO_SETTINGS_MODULE=site.settings.local\n      - DEBUG=1\n"
+               "      - TOKEN\n      - DB_URL=${DATABASE_URL}\n")
+    root = write(tmp_path, {"Dockerfile": "FROM python:3.12-slim\nCOPY . .\n", "requirements.txt": "django\n",
+                            "manage.py": "", "docker-compose.yml": compose, ".env.dev": "DEBUG=0\nLOG_LEVEL=debug\n"})
+    entry = analyse(root).entry
+    assert entry is not None and entry.deployment
+    assert dict(entry.environment) == {"DEBUG": "1", "LOG_LEVEL": "debug", "DJANGO_SETTINGS_MODULE": "site.settings.local"}

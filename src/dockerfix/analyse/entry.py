@@ -12,6 +12,7 @@ from typing import Literal
 
 from packaging.utils import canonicalize_name
 
+from dockerfix.analyse.compose import parse_env_file
 from dockerfix.analyse.dockerfile import command_argv, exec_form
 from dockerfix.model import ComposeService, DockerfileInfo, EntryCommand, Pyproject
 
@@ -116,7 +117,7 @@ def find_entry(root: Path, dockerfile: DockerfileInfo | None, services: tuple[Co
     for service in services:
         if service.command and service.context is not None:
             return replace(_described(("/bin/sh", "-c", service.command), f"{service.file} service {service.name} command"),
-                           deployment=True)
+                           deployment=True, environment=_service_environment(root, service))
     scripts = [s for s in pyproject.scripts if ENTRY_POINT_NAME.fullmatch(s.name)] if pyproject else []
     if scripts:
         own = canonicalize_name(pyproject.name or "")  # type: ignore[union-attr]
@@ -131,6 +132,16 @@ def find_entry(root: Path, dockerfile: DockerfileInfo | None, services: tuple[Co
             if kind.strip() == "web" and command.strip():
                 return replace(_described(("/bin/sh", "-c", command.strip()), "Procfile web"), deployment=True)
     return _framework_entry(root, packages, dependencies)
+
+
+def _service_environment(root: Path, service: ComposeService) -> tuple[tuple[str, str], ...]:
+    """The variables compose starts the service with whose values the repository holds: its env_file entries that
+    exist, then `environment:` (which wins). A value compose interpolates (`${DB_URL}`) or takes from the shell (a bare
+    `- NAME`) is the deployer's, and left out."""
+    files = [root / name for name in service.env_files if (root / name).is_file()]
+    pairs = [(key, value) for path in files for key, value, _ in parse_env_file(path.read_text(errors="replace"))]
+    merged = dict(pairs + list(service.environment))
+    return tuple((key, value) for key, value in merged.items() if value and "$" not in value)
 
 
 def _framework_entry(root: Path, packages: tuple[str, ...], dependencies: frozenset[str]) -> EntryCommand | None:

@@ -20,7 +20,7 @@ import re
 import shlex
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -262,10 +262,11 @@ def verify(project: Project, image: str, *, timeout: float = CHECK_TIMEOUT_SECON
     environment = _image_environment(inspected)
     checks = [_configured(project, c, environment) for c in checks]
     if project.entry is not None and all(c.passed for c in checks):
-        command = list(project.entry.argv) if project.entry.deployment else None
+        launch = Launch(list(project.entry.argv), dict(project.entry.environment)) if project.entry.deployment else Launch()
+        environment |= set(launch.environment)
         checks += [_configured(project, c, environment) for c in (
-            _server_checks(client, image, http_path, server_port(project), command) if project.entry.server
-            else [_entry_run_check(client, image, command)])]
+            _server_checks(client, image, http_path, server_port(project), launch) if project.entry.server
+            else [_entry_run_check(client, image, launch)])]
     if cache is not None:
         checks.append(cache_check(project, cache))
     size, layers = inspected.get("Size"), len(inspected.get("RootFS", {}).get("Layers", [])) if inspected else None
@@ -363,11 +364,19 @@ def server_port(project: Project) -> int:
     return DEFAULT_PORT
 
 
-def _start(client: Any, image: str, name: str, command: list[str] | None) -> tuple[Any, Check | None]:
-    """A container of the image's own command (or `command`, the one its deployment gives), started (no network); or
-    the check that says it cannot start."""
-    container = client.containers.create(image, command=command, network_disabled=True, labels={MANAGED_LABEL: "1"},
-                                         detach=True)
+@dataclass(frozen=True)
+class Launch:
+    """How verification starts the entry: the image's own command (None), or the command and environment its
+    deployment gives."""
+    command: list[str] | None = None
+    environment: Mapping[str, str] = field(default_factory=dict)
+
+
+def _start(client: Any, image: str, name: str, launch: Launch) -> tuple[Any, Check | None]:
+    """A container of the image's own command (or the one its deployment gives), started (no network); or the check
+    that says it cannot start."""
+    container = client.containers.create(image, command=launch.command, environment=dict(launch.environment),
+                                         network_disabled=True, labels={MANAGED_LABEL: "1"}, detach=True)
     try:
         container.start()
     except APIError as exc:  # `exec: "uvicorn": executable file not found in $PATH`
@@ -399,9 +408,9 @@ def denied_paths(logs: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(m.group("python") or m.group("shell") for m in DENIED.finditer(logs)))
 
 
-def _server_checks(client: Any, image: str, http_path: str | None, port: int, command: list[str] | None) -> list[Check]:
+def _server_checks(client: Any, image: str, http_path: str | None, port: int, launch: Launch) -> list[Check]:
     """Start the image's own command (or its deployment's); a server that exits within a few seconds did not start."""
-    container, refused = _start(client, image, "entry-starts", command)
+    container, refused = _start(client, image, "entry-starts", launch)
     with _owned(container):
         if refused is not None:
             return [refused]
@@ -420,13 +429,13 @@ def _server_checks(client: Any, image: str, http_path: str | None, port: int, co
         return checks
 
 
-def _entry_run_check(client: Any, image: str, command: list[str] | None) -> Check:
+def _entry_run_check(client: Any, image: str, launch: Launch) -> Check:
     """Run the image's own (non-server) command briefly: it must exit 0, or still be running when the time is up.
 
     Failing to reach the network is forgiven, since verification cuts it off; the import error that only shows when
     the entry module runs (a name used in `__main__.py`) is not.
     """
-    container, refused = _start(client, image, "entry-runs", command)
+    container, refused = _start(client, image, "entry-runs", launch)
     with _owned(container):
         if refused is not None:
             return refused
